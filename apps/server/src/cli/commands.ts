@@ -1,0 +1,9 @@
+// The ctem commands, in the order `ctem --help` lists them. Each issue adds its command module
+// here; a command that is not registered does not exist (no placeholders that pretend to work).
+import type { Command } from "commander";
+import type { CliContext } from "./context.js";
+import { registerAssets } from "./assets.js";
+
+export type CommandModule = (program: Command, ctx: CliContext) => void;
+
+export const COMMANDS: CommandModule[] = [registerAssets];

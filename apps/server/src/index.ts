@@ -1,0 +1,5 @@
+// @ctem/server: the ctem CLI (and, with the server issues, the API).
+export { main, buildProgram } from "./cli/main.js";
+export { resolveConfig, readSettingsOverlay } from "./config.js";
+export type { CtemConfig } from "./config.js";
+export { EXIT } from "./cli/exit.js";

@@ -1,0 +1,141 @@
+// The ports: what every package may ask of persistence. Packages receive them as arguments; only
+// apps/server (and tests) construct adapters (DESIGN "The seams, as types").
+import type { DerivedEdgeFact, Edge, EdgeKind, Finding, FindingKind, GraphFacts, Node, NodeKind } from "./graph.js";
+import type {
+  Actor,
+  AnalysisOutput,
+  FindingPriority,
+  FixPlanItem,
+  Issue,
+  IssueChange,
+  IssueEvent,
+  IssueStatus,
+  TierAssignment,
+} from "./issue.js";
+import type { AnalysisRun, ApplySummary, ScanRun } from "./runs.js";
+import type { Scope, Settings, SettingsKey, SettingsPatch } from "./settings.js";
+import type { Severity } from "./graph.js";
+
+export interface PageRequest {
+  /** Opaque; from a previous answer's `next`. */
+  cursor?: string;
+  limit: number;
+}
+
+export interface PageResult<T> {
+  items: T[];
+  /** Present when there may be more. */
+  next?: string;
+}
+
+export type NodeSort = "id" | "name" | "type" | "lastSeen";
+
+export interface NodeFilter {
+  kind?: NodeKind | NodeKind[];
+  type?: string | string[];
+  provider?: string;
+  accountId?: string;
+  region?: string;
+  /** Nodes claimed by this source (any region and collector). */
+  source?: string;
+  /** Case-insensitive substring of id or name. */
+  q?: string;
+  ids?: string[];
+  /** Stubs are listed unless false. */
+  includeStubs?: boolean;
+  sort?: NodeSort;
+  order?: "asc" | "desc";
+}
+
+export interface FindingFilter {
+  assetRef?: string;
+  ruleId?: string;
+  kind?: FindingKind;
+  matched?: boolean;
+  tool?: string;
+  source?: string;
+}
+
+export interface NeighbourOptions {
+  kinds?: EdgeKind[];
+  direction: "out" | "in" | "both";
+}
+
+export type SnapshotItem = { t: "node"; v: Node } | { t: "edge"; v: Edge } | { t: "finding"; v: Finding };
+
+export interface GraphStore {
+  /**
+   * Writes a scan's chunks in one unit: adds the run's claims; for each collector whose status is
+   * `ok` once the chunks are exhausted, removes its claim from items it did not return; deletes
+   * items with no claim left. Facts failing the schema abort the scan: nothing of it is written.
+   */
+  applyScan(run: ScanRun, chunks: AsyncIterable<GraphFacts> | Iterable<GraphFacts>): Promise<ApplySummary>;
+  /** Drops every claim of one source (demo removal, scope removal) and what is left unclaimed. */
+  removeSource(source: string): Promise<void>;
+  getNode(id: string): Promise<Node | undefined>;
+  listNodes(filter: NodeFilter, page: PageRequest): Promise<PageResult<Node>>;
+  listFindings(filter: FindingFilter, page: PageRequest): Promise<PageResult<Finding>>;
+  /** Inventory edges and the current generation's attack edges touching `id`. */
+  neighbours(id: string, opts: NeighbourOptions): Promise<Edge[]>;
+  /** Every node, edge (inventory + current derived) and finding, streamed from one consistent view. */
+  snapshot(): AsyncIterable<SnapshotItem>;
+  /** Writes a new generation of derived edges under `analysisId`; readers do not see it yet. */
+  replaceDerived(analysisId: string, edges: AsyncIterable<DerivedEdgeFact> | Iterable<DerivedEdgeFact>): Promise<void>;
+  /** Readers now see generation `analysisId`; older generations are dropped. */
+  promoteDerived(analysisId: string): Promise<void>;
+  health(): Promise<{ ok: boolean; detail?: string }>;
+  close(): Promise<void>;
+}
+
+export interface IssueFilter {
+  severity?: Severity | Severity[];
+  status?: IssueStatus | IssueStatus[];
+  rule?: string;
+  assigneeUser?: string;
+  assigneeTeam?: string | string[];
+  /** Issues whose entry or target is this node. */
+  nodeId?: string;
+  demo?: boolean;
+}
+
+export type IssueSort = "score" | "firstSeen" | "dueAt" | "alias";
+
+export interface ScanRunStore {
+  start(run: ScanRun): Promise<void>;
+  finish(run: ScanRun): Promise<void>;
+  get(id: string): Promise<ScanRun | undefined>;
+  list(page: PageRequest): Promise<PageResult<ScanRun>>;
+}
+
+export interface AppStore {
+  /** Stored settings with the ctem.config.json overlay applied key by key. */
+  settings(): Promise<Settings>;
+  /** Keys set by the overlay: saving them is a ConflictError ("set in ctem.config.json"). */
+  overlayKeys(): SettingsKey[];
+  saveSettings(patch: SettingsPatch): Promise<void>;
+  scanRuns: ScanRunStore;
+  scopes: {
+    list(): Promise<Scope[]>;
+    get(idOrName: string): Promise<Scope | undefined>;
+    save(scope: Scope): Promise<void>;
+    remove(idOrName: string): Promise<boolean>;
+  };
+  currentAnalysis(): Promise<AnalysisRun | undefined>;
+  listAnalyses(page: PageRequest): Promise<PageResult<AnalysisRun>>;
+  listIssues(filter: IssueFilter & { sort?: IssueSort }, page: PageRequest): Promise<PageResult<Issue>>;
+  /** By key or by alias (`ISS-12`, case-insensitive). */
+  getIssue(keyOrAlias: string): Promise<Issue | undefined>;
+  /** Applies a person's change and records it in the history. Never sets `resolved`. */
+  updateIssue(key: string, change: IssueChange, actor: Actor, at?: string): Promise<Issue>;
+  issueHistory(keyOrAlias: string): Promise<IssueEvent[]>;
+  /**
+   * Stores issues (assigning aliases), paths, tiers, finding priorities and the fix plan and makes
+   * the run current, in one transaction. Assignee, comments and reasons of existing issues are kept.
+   */
+  commitAnalysis(run: AnalysisRun, out: AnalysisOutput): Promise<void>;
+  /** The current analysis' outputs. */
+  tiers(): Promise<TierAssignment[]>;
+  findingPriorities(): Promise<FindingPriority[]>;
+  fixPlan(): Promise<FixPlanItem[]>;
+  health(): Promise<{ ok: boolean; detail?: string }>;
+}

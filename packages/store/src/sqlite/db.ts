@@ -1,0 +1,82 @@
+// Opens the one SQLite file (WAL), applies migrations, and serialises writes. Reads use a second
+// connection so they see the last committed state while a long scan is being written.
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import Database from "better-sqlite3";
+import { MIGRATIONS } from "./migrations.js";
+
+export type Sqlite = Database.Database;
+
+/** A FIFO lock: one writer at a time, across awaits (a scan holds it while chunks stream in). */
+export class WriteLock {
+  private tail: Promise<void> = Promise.resolve();
+  async run<T>(fn: () => Promise<T> | T): Promise<T> {
+    const prev = this.tail;
+    let release!: () => void;
+    this.tail = new Promise<void>((r) => (release = r));
+    await prev;
+    try {
+      return await fn();
+    } finally {
+      release();
+    }
+  }
+}
+
+export interface SqliteHandle {
+  file: string;
+  writer: Sqlite;
+  reader: Sqlite;
+  lock: WriteLock;
+  /** A new read-only connection, for a consistent streaming view (snapshot). */
+  openReader(): Sqlite;
+  close(): void;
+}
+
+function configure(db: Sqlite): void {
+  db.pragma("busy_timeout = 10000");
+  db.pragma("foreign_keys = ON");
+}
+
+export function migrate(db: Sqlite): void {
+  const applied = db.pragma("user_version", { simple: true }) as number;
+  if (applied > MIGRATIONS.length)
+    throw new Error(
+      `${db.name}: written by a newer ctem (schema ${applied}, this version knows ${MIGRATIONS.length}); upgrade ctem`,
+    );
+  for (let i = applied; i < MIGRATIONS.length; i++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[i]!);
+      db.pragma(`user_version = ${i + 1}`);
+    })();
+  }
+}
+
+export function openSqlite(file: string): SqliteHandle {
+  if (file === ":memory:" || file === "") throw new Error("the store needs a file: reads use their own connections");
+  mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  const writer = new Database(file);
+  configure(writer);
+  writer.pragma("journal_mode = WAL");
+  // NORMAL in WAL mode: a killed process loses nothing committed; a power cut may lose the last
+  // commits but never leaves a mix.
+  writer.pragma("synchronous = NORMAL");
+  migrate(writer);
+  const openReader = () => {
+    const r = new Database(file, { readonly: true, fileMustExist: true });
+    configure(r);
+    return r;
+  };
+  const reader = openReader();
+  return {
+    file,
+    writer,
+    reader,
+    lock: new WriteLock(),
+    openReader,
+    close() {
+      reader.close();
+      writer.close();
+    },
+  };
+}

@@ -1,0 +1,815 @@
+// The security graph on SQLite, with DESIGN's claims: every node, edge and finding source records
+// which collector of which source returned it. A scan adds its claims; for each collector whose
+// listing succeeded it removes that collector's claims from what it did not return; items left with
+// no claim are deleted (or kept as stubs while an edge still points at them). One scan is one
+// transaction: a crash or a bad fact leaves the state before it.
+import {
+  CtemError,
+  DerivedEdgeFact,
+  EdgeFact,
+  FindingFact,
+  NodeFact,
+  ScanRun,
+  UNMATCHED_PREFIX,
+  ValidationError,
+  cveNodeId,
+  findingKey,
+  parseItem,
+  sourceKeyString,
+} from "@ctem/model";
+import type {
+  ApplyCounts,
+  ApplySummary,
+  DerivedEdgeFact as DerivedEdgeFactIn,
+  Edge,
+  Finding,
+  FindingFilter,
+  GraphFacts,
+  GraphStore,
+  NeighbourOptions,
+  Node,
+  NodeFilter,
+  PageRequest,
+  PageResult,
+  SnapshotItem,
+  SourceKey,
+} from "@ctem/model";
+import type { z } from "zod";
+import { DEFAULT_MATCH_RULES } from "../matcher.js";
+import type { MatchRule } from "../matcher.js";
+import { decodeCursor, encodeCursor, likePattern } from "./paging.js";
+import type { Sqlite, SqliteHandle } from "./db.js";
+
+type NodeDoc = Omit<z.output<typeof NodeFact>, "sources" | "id">;
+type ParsedEdge = z.output<typeof EdgeFact>;
+type ParsedFinding = z.output<typeof FindingFact>;
+
+interface NodeRow {
+  id: string;
+  kind: string;
+  type: string;
+  provider: string;
+  account_id: string | null;
+  region: string | null;
+  name: string;
+  tags: string;
+  props: string;
+  stub: number;
+  first_seen: string;
+  last_seen: string;
+  srcs: string;
+}
+
+interface EdgeRow {
+  from_id: string;
+  kind: string;
+  to_id: string;
+  props: string;
+  evidence: string;
+  assumptions: string;
+  first_seen: string;
+  last_seen: string;
+  srcs: string | null;
+  derived: number;
+}
+
+interface FindingRow {
+  key: string;
+  asset_ref: string;
+  matched: number;
+  rule_id: string;
+  package: string;
+  kind: string;
+  doc: string;
+  first_seen: string;
+  last_seen: string;
+  srcs: string;
+}
+
+const NODE_COLS = `n.id, n.kind, n.type, n.provider, n.account_id, n.region, n.name, n.tags, n.props, n.stub, n.first_seen, n.last_seen,
+  (SELECT json_group_array(json_array(k.source, k.region, k.collector)) FROM node_claims c JOIN claim_keys k ON k.id = c.key_id WHERE c.node_id = n.id) AS srcs`;
+
+const FINDING_COLS = `f.key, f.asset_ref, f.matched, f.rule_id, f.package, f.kind, f.doc, f.first_seen, f.last_seen,
+  (SELECT json_group_array(json_array(k.source, k.region, k.collector, s.tool, s.severity, s.vector, s.first_seen, s.last_seen))
+     FROM finding_sources s JOIN claim_keys k ON k.id = s.key_id WHERE s.finding_key = f.key) AS srcs`;
+
+function toSources(json: string | null): SourceKey[] {
+  if (!json) return [];
+  return (JSON.parse(json) as [string, string, string][])
+    .map(([source, region, collector]) => ({ source, region, collector }))
+    .sort((a, b) => sourceKeyString(a).localeCompare(sourceKeyString(b)));
+}
+
+export function rowToNode(r: NodeRow): Node {
+  const node: Node = {
+    id: r.id,
+    kind: r.kind as Node["kind"],
+    type: r.type,
+    provider: r.provider as Node["provider"],
+    name: r.name,
+    tags: JSON.parse(r.tags) as Record<string, string>,
+    props: JSON.parse(r.props) as Record<string, unknown>,
+    sources: toSources(r.srcs),
+    stub: r.stub === 1,
+    firstSeen: r.first_seen,
+    lastSeen: r.last_seen,
+  };
+  if (r.account_id !== null) node.accountId = r.account_id;
+  if (r.region !== null) node.region = r.region;
+  return node;
+}
+
+function rowToEdge(r: EdgeRow): Edge {
+  return {
+    from: r.from_id,
+    kind: r.kind as Edge["kind"],
+    to: r.to_id,
+    props: JSON.parse(r.props) as Record<string, unknown>,
+    evidence: JSON.parse(r.evidence) as Edge["evidence"],
+    assumptions: JSON.parse(r.assumptions) as Edge["assumptions"],
+    sources: toSources(r.srcs),
+    derived: r.derived === 1,
+    firstSeen: r.first_seen,
+    lastSeen: r.last_seen,
+  };
+}
+
+type FindingDoc = Omit<ParsedFinding, "kind" | "ruleId" | "package" | "sources">;
+
+function rowToFinding(r: FindingRow): Finding {
+  const doc = JSON.parse(r.doc) as FindingDoc;
+  const srcs = (JSON.parse(r.srcs) as [string, string, string, string, string, string | null, string, string][])
+    .map(([source, region, collector, tool, severity, vector, firstSeen, lastSeen]) => ({
+      tool,
+      sourceKey: { source, region, collector },
+      severity: severity as Finding["sources"][number]["severity"],
+      ...(vector === null ? {} : { vector }),
+      firstSeen,
+      lastSeen,
+    }))
+    .sort((a, b) => (a.tool + sourceKeyString(a.sourceKey)).localeCompare(b.tool + sourceKeyString(b.sourceKey)));
+  return {
+    ...doc,
+    key: r.key,
+    assetRef: r.asset_ref,
+    matched: r.matched === 1,
+    kind: r.kind as Finding["kind"],
+    ruleId: r.rule_id,
+    package: r.package,
+    sources: srcs,
+    firstSeen: r.first_seen,
+    lastSeen: r.last_seen,
+  };
+}
+
+/** The provider an id most likely belongs to, for stubs (which have no description). */
+function guessProvider(id: string): Node["provider"] {
+  if (id.startsWith("arn:")) return "aws";
+  if (id.startsWith("/subscriptions/") || id.startsWith("/providers/")) return "azure";
+  if (id.startsWith("//")) return "gcp";
+  return "generic";
+}
+
+const emptyCounts = (): ApplyCounts => ({ nodes: 0, edges: 0, findings: 0 });
+
+export interface SqliteGraphStoreOptions {
+  matchRules?: MatchRule[];
+}
+
+export function createSqliteGraphStore(h: SqliteHandle, opts: SqliteGraphStoreOptions = {}): GraphStore {
+  const w = h.writer;
+  const rules = opts.matchRules ?? DEFAULT_MATCH_RULES;
+
+  // --- prepared statements (writer) ---
+  const q = {
+    keyId: w.prepare<[string, string, string], { id: number }>(
+      "SELECT id FROM claim_keys WHERE source = ? AND region = ? AND collector = ?",
+    ),
+    keyInsert: w.prepare("INSERT INTO claim_keys (source, region, collector) VALUES (?, ?, ?)"),
+    keysOfSource: w.prepare<[string], { id: number }>("SELECT id FROM claim_keys WHERE source = ?"),
+    nodeClaimUpsert: w.prepare(
+      `INSERT INTO node_claims (node_id, key_id, run_id, seen_at, doc) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (node_id, key_id) DO UPDATE SET run_id = excluded.run_id, seen_at = excluded.seen_at, doc = excluded.doc`,
+    ),
+    nodeClaimDocs: w.prepare<[string], { doc: string }>(
+      "SELECT doc FROM node_claims WHERE node_id = ? ORDER BY seen_at, key_id",
+    ),
+    nodeClaimCount: w.prepare<[string], { n: number }>("SELECT count(*) AS n FROM node_claims WHERE node_id = ?"),
+    nodeGet: w.prepare<[string], { kind: string; stub: number; first_seen: string }>(
+      "SELECT kind, stub, first_seen FROM nodes WHERE id = ?",
+    ),
+    nodeUpsert: w.prepare(
+      `INSERT INTO nodes (id, kind, type, provider, account_id, region, name, tags, props, stub, first_seen, last_seen)
+       VALUES (@id, @kind, @type, @provider, @account_id, @region, @name, @tags, @props, 0, @seen, @seen)
+       ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, type = excluded.type, provider = excluded.provider,
+         account_id = excluded.account_id, region = excluded.region, name = excluded.name, tags = excluded.tags,
+         props = excluded.props, stub = 0, last_seen = max(nodes.last_seen, excluded.last_seen)`,
+    ),
+    stubInsert: w.prepare(
+      `INSERT INTO nodes (id, kind, type, provider, account_id, region, name, tags, props, stub, first_seen, last_seen)
+       VALUES (?, 'unknown', 'unknown', ?, NULL, NULL, ?, '{}', '{}', 1, ?, ?) ON CONFLICT (id) DO NOTHING`,
+    ),
+    makeStub: w.prepare(
+      `UPDATE nodes SET kind = 'unknown', type = 'unknown', account_id = NULL, region = NULL, name = id,
+       tags = '{}', props = '{}', stub = 1 WHERE id = ?`,
+    ),
+    nodeDelete: w.prepare("DELETE FROM nodes WHERE id = ?"),
+    nodeKeysDelete: w.prepare("DELETE FROM node_keys WHERE node_id = ?"),
+    nodeKeyInsert: w.prepare("INSERT OR IGNORE INTO node_keys (lookup_key, node_id) VALUES (?, ?)"),
+    nodeByKey: w.prepare<[string], { node_id: string }>("SELECT node_id FROM node_keys WHERE lookup_key = ? LIMIT 2"),
+    nodeReferenced: w.prepare<[string, string], { x: number }>(
+      "SELECT 1 AS x FROM edges WHERE from_id = ? UNION ALL SELECT 1 FROM edges WHERE to_id = ? LIMIT 1",
+    ),
+    nodeExists: w.prepare<[string], { stub: number }>("SELECT stub FROM nodes WHERE id = ?"),
+    edgeUpsert: w.prepare<unknown[], { id: number }>(
+      `INSERT INTO edges (from_id, kind, to_id, props, evidence, assumptions, first_seen, last_seen)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (from_id, kind, to_id) DO UPDATE SET props = excluded.props, evidence = excluded.evidence,
+         assumptions = excluded.assumptions, last_seen = max(edges.last_seen, excluded.last_seen)
+       RETURNING id`,
+    ),
+    edgeClaimUpsert: w.prepare(
+      `INSERT INTO edge_claims (edge_id, key_id, run_id) VALUES (?, ?, ?)
+       ON CONFLICT (edge_id, key_id) DO UPDATE SET run_id = excluded.run_id`,
+    ),
+    edgeClaimCount: w.prepare<[number], { n: number }>("SELECT count(*) AS n FROM edge_claims WHERE edge_id = ?"),
+    edgeDelete: w.prepare<[number], { from_id: string; to_id: string }>(
+      "DELETE FROM edges WHERE id = ? RETURNING from_id, to_id",
+    ),
+    findingGet: w.prepare<[string], { key: string; first_seen: string }>(
+      "SELECT key, first_seen FROM findings WHERE key = ?",
+    ),
+    findingUpsert: w.prepare(
+      `INSERT INTO findings (key, asset_ref, matched, rule_id, package, kind, doc, first_seen, last_seen)
+       VALUES (@key, @asset_ref, @matched, @rule_id, @package, @kind, @doc, @seen, @seen)
+       ON CONFLICT (key) DO UPDATE SET doc = excluded.doc, last_seen = max(findings.last_seen, excluded.last_seen)`,
+    ),
+    findingSourceUpsert: w.prepare(
+      `INSERT INTO finding_sources (finding_key, key_id, tool, run_id, severity, vector, first_seen, last_seen)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (finding_key, key_id, tool) DO UPDATE SET run_id = excluded.run_id, severity = excluded.severity,
+         vector = excluded.vector, last_seen = max(finding_sources.last_seen, excluded.last_seen)`,
+    ),
+    findingSourceCount: w.prepare<[string], { n: number }>(
+      "SELECT count(*) AS n FROM finding_sources WHERE finding_key = ?",
+    ),
+    findingOtherSources: w.prepare<[string, number, string], { n: number }>(
+      "SELECT count(*) AS n FROM finding_sources WHERE finding_key = ? AND NOT (key_id = ? AND tool = ?)",
+    ),
+    findingDelete: w.prepare<[string], { rule_id: string }>("DELETE FROM findings WHERE key = ? RETURNING rule_id"),
+    findingReferencesRule: w.prepare<[string], { x: number }>("SELECT 1 AS x FROM findings WHERE rule_id = ? LIMIT 1"),
+    unmatched: w.prepare<[], { key: string; doc: string; rule_id: string; package: string }>(
+      "SELECT key, doc, rule_id, package FROM findings WHERE matched = 0",
+    ),
+    orphanMatched: w.prepare<[], { key: string; doc: string; rule_id: string; package: string }>(
+      "SELECT key, doc, rule_id, package FROM findings f WHERE matched = 1 AND NOT EXISTS (SELECT 1 FROM nodes n WHERE n.id = f.asset_ref)",
+    ),
+    findingRekey: w.prepare("UPDATE findings SET key = ?, asset_ref = ?, matched = ?, doc = ? WHERE key = ?"),
+    findingSourcesMove: w.prepare(
+      `INSERT INTO finding_sources (finding_key, key_id, tool, run_id, severity, vector, first_seen, last_seen)
+       SELECT ?, key_id, tool, run_id, severity, vector, first_seen, last_seen FROM finding_sources WHERE finding_key = ?
+       ON CONFLICT (finding_key, key_id, tool) DO UPDATE SET run_id = excluded.run_id,
+         first_seen = min(finding_sources.first_seen, excluded.first_seen), last_seen = max(finding_sources.last_seen, excluded.last_seen)`,
+    ),
+    findingSourcesDeleteOf: w.prepare("DELETE FROM finding_sources WHERE finding_key = ?"),
+    findingFirstSeenMerge: w.prepare(
+      "UPDATE findings SET first_seen = min(first_seen, ?), last_seen = max(last_seen, ?) WHERE key = ?",
+    ),
+    staleNodeClaims: w.prepare<[number, string], { node_id: string }>(
+      "DELETE FROM node_claims WHERE key_id = ? AND run_id <> ? RETURNING node_id",
+    ),
+    staleEdgeClaims: w.prepare<[number, string], { edge_id: number }>(
+      "DELETE FROM edge_claims WHERE key_id = ? AND run_id <> ? RETURNING edge_id",
+    ),
+    staleFindingSources: w.prepare<[number, string], { finding_key: string }>(
+      "DELETE FROM finding_sources WHERE key_id = ? AND run_id <> ? RETURNING finding_key",
+    ),
+    metaGet: w.prepare<[string], { value: string }>("SELECT value FROM meta WHERE key = ?"),
+    metaSet: w.prepare(
+      "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+    ),
+    derivedDeleteGen: w.prepare("DELETE FROM derived_edges WHERE generation = ?"),
+    derivedDeleteOthers: w.prepare("DELETE FROM derived_edges WHERE generation <> ?"),
+    derivedInsert: w.prepare(
+      `INSERT INTO derived_edges (generation, from_id, kind, to_id, props, evidence, assumptions, first_seen, last_seen)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (generation, from_id, kind, to_id) DO UPDATE SET props = excluded.props,
+         evidence = excluded.evidence, assumptions = excluded.assumptions`,
+    ),
+    derivedFirstSeen: w.prepare<[string, string, string, string], { first_seen: string }>(
+      "SELECT first_seen FROM derived_edges WHERE generation = ? AND from_id = ? AND kind = ? AND to_id = ?",
+    ),
+    derivedGenExists: w.prepare<[string], { x: number }>("SELECT 1 AS x FROM derived_edges WHERE generation = ? LIMIT 1"),
+  };
+
+  const keyIds = new Map<string, number>();
+  function keyIdOf(k: SourceKey): number {
+    const s = sourceKeyString(k);
+    let id = keyIds.get(s);
+    if (id === undefined) {
+      id = q.keyId.get(k.source, k.region, k.collector)?.id;
+      if (id === undefined) id = Number(q.keyInsert.run(k.source, k.region, k.collector).lastInsertRowid);
+      keyIds.set(s, id);
+    }
+    return id;
+  }
+
+  // --- node merge ---
+  function writeNodeRow(id: string, seen: string): void {
+    const docs = q.nodeClaimDocs.all(id).map((r) => JSON.parse(r.doc) as NodeDoc);
+    const last = docs[docs.length - 1];
+    if (!last) return;
+    let tags: Record<string, string> = {};
+    let props: Record<string, unknown> = {};
+    for (const d of docs) {
+      tags = { ...tags, ...d.tags };
+      props = { ...props, ...d.props };
+    }
+    q.nodeUpsert.run({
+      id,
+      kind: last.kind,
+      type: last.type,
+      provider: last.provider,
+      account_id: last.accountId ?? null,
+      region: last.region ?? null,
+      name: last.name,
+      tags: JSON.stringify(tags),
+      props: JSON.stringify(props),
+      seen,
+    });
+    q.nodeKeysDelete.run(id);
+    const matchable = { id, kind: last.kind, type: last.type, props };
+    for (const rule of rules) for (const k of rule.keysFor(matchable)) q.nodeKeyInsert.run(k, id);
+  }
+
+  /** After claims changed: recompute, turn into a stub, keep (a CVE a finding names), or delete. */
+  function settleNode(id: string, counts: ApplyCounts): void {
+    const row = q.nodeGet.get(id);
+    if (!row) return;
+    if (q.nodeClaimCount.get(id)!.n > 0) {
+      writeNodeRow(id, ""); // "" keeps last_seen: nothing new was seen
+      return;
+    }
+    if (row.stub === 1) {
+      if (!q.nodeReferenced.get(id, id)) q.nodeDelete.run(id);
+      return;
+    }
+    if (row.kind === "vulnerability" && id.startsWith("cve:") && q.findingReferencesRule.get(id.slice(4))) return;
+    q.nodeKeysDelete.run(id);
+    if (q.nodeReferenced.get(id, id)) q.makeStub.run(id);
+    else {
+      q.nodeDelete.run(id);
+      counts.nodes++;
+    }
+  }
+
+  function ensureEndpoint(id: string, seen: string): boolean {
+    if (q.nodeExists.get(id)) return false;
+    q.stubInsert.run(id, guessProvider(id), id, seen, seen);
+    return true;
+  }
+
+  // --- findings ---
+  function matchResource(ids: string[]): { nodeId: string; rule: string } | undefined {
+    for (const rule of rules) {
+      const found = new Set<string>();
+      for (const k of rule.keysForFinding(ids)) for (const r of q.nodeByKey.all(k)) found.add(r.node_id);
+      if (found.size === 1) return { nodeId: [...found][0]!, rule: rule.id };
+      if (found.size > 1) return undefined; // ambiguous: a later, weaker rule must not guess
+    }
+    return undefined;
+  }
+
+  function findingDocOf(f: ParsedFinding, matchedBy: string | undefined): string {
+    const { kind: _k, ruleId: _r, package: _p, sources: _s, ...rest } = f;
+    const doc: FindingDoc = { ...rest, props: matchedBy ? { ...rest.props, matchedBy } : rest.props };
+    return JSON.stringify(doc);
+  }
+
+  /** Moves a finding to a new key (after (re-)matching), merging into an existing one there. */
+  function rekeyFinding(oldKey: string, newKey: string, assetRef: string, matched: boolean, doc: string): boolean {
+    if (oldKey === newKey) return false;
+    const existing = q.findingGet.get(newKey);
+    if (existing) {
+      const old = q.findingGet.get(oldKey);
+      q.findingSourcesMove.run(newKey, oldKey);
+      q.findingSourcesDeleteOf.run(oldKey);
+      q.findingDelete.run(oldKey);
+      if (old) q.findingFirstSeenMerge.run(old.first_seen, old.first_seen, newKey);
+      return true;
+    }
+    q.findingSourcesMove.run(newKey, oldKey);
+    q.findingSourcesDeleteOf.run(oldKey);
+    q.findingRekey.run(newKey, assetRef, matched ? 1 : 0, doc, oldKey);
+    return false;
+  }
+
+  function rematch(): number {
+    let n = 0;
+    // Findings whose asset is gone go back to unmatched, keeping the report's identifiers.
+    for (const f of q.orphanMatched.all()) {
+      const doc = JSON.parse(f.doc) as FindingDoc;
+      const ref = UNMATCHED_PREFIX + doc.resource.ids[0]!;
+      const { matchedBy: _m, ...props } = doc.props;
+      rekeyFinding(f.key, findingKey(ref, f.rule_id, f.package), ref, false, JSON.stringify({ ...doc, props }));
+    }
+    for (const f of q.unmatched.all()) {
+      const doc = JSON.parse(f.doc) as FindingDoc;
+      const m = matchResource(doc.resource.ids);
+      if (!m) continue;
+      const newDoc = JSON.stringify({ ...doc, props: { ...doc.props, matchedBy: m.rule } });
+      rekeyFinding(f.key, findingKey(m.nodeId, f.rule_id, f.package), m.nodeId, true, newDoc);
+      n++;
+    }
+    return n;
+  }
+
+  /** Removes the claims of `keyIds` not renewed by `runId` ("" removes them all) and settles what they touched. */
+  function removeStaleClaims(keyIdList: number[], runId: string, seen: string, summary?: ApplySummary) {
+    const claims = emptyCounts();
+    const deleted = emptyCounts();
+    const touchedNodes = new Set<string>();
+    const touchedEdges = new Set<number>();
+    const touchedFindings = new Set<string>();
+    for (const k of keyIdList) {
+      for (const r of q.staleNodeClaims.all(k, runId)) (touchedNodes.add(r.node_id), claims.nodes++);
+      for (const r of q.staleEdgeClaims.all(k, runId)) (touchedEdges.add(r.edge_id), claims.edges++);
+      for (const r of q.staleFindingSources.all(k, runId)) (touchedFindings.add(r.finding_key), claims.findings++);
+    }
+    const stubCandidates = new Set<string>();
+    for (const e of touchedEdges) {
+      if (q.edgeClaimCount.get(e)!.n > 0) continue;
+      const gone = q.edgeDelete.get(e);
+      if (gone) {
+        deleted.edges++;
+        stubCandidates.add(gone.from_id);
+        stubCandidates.add(gone.to_id);
+      }
+    }
+    const cves = new Set<string>();
+    for (const f of touchedFindings) {
+      if (q.findingSourceCount.get(f)!.n > 0) continue;
+      const gone = q.findingDelete.get(f);
+      if (gone) {
+        deleted.findings++;
+        cves.add(cveNodeId(gone.rule_id));
+      }
+    }
+    for (const id of touchedNodes) settleNode(id, deleted);
+    for (const id of [...stubCandidates, ...cves]) if (!touchedNodes.has(id)) settleNode(id, deleted);
+    if (summary) {
+      summary.claimsRemoved = claims;
+      summary.deleted = deleted;
+    }
+  }
+
+  // --- reads ---
+  const r = h.reader;
+  const rq = {
+    node: r.prepare<[string], NodeRow>(`SELECT ${NODE_COLS} FROM nodes n WHERE n.id = ?`),
+  };
+
+  function edgeSelect(where: string, derivedWhere: string): string {
+    const inv = `SELECT e.from_id, e.kind, e.to_id, e.props, e.evidence, e.assumptions, e.first_seen, e.last_seen,
+      (SELECT json_group_array(json_array(k.source, k.region, k.collector)) FROM edge_claims c JOIN claim_keys k ON k.id = c.key_id WHERE c.edge_id = e.id) AS srcs,
+      0 AS derived FROM edges e WHERE ${where}`;
+    const der = `SELECT d.from_id, d.kind, d.to_id, d.props, d.evidence, d.assumptions, d.first_seen, d.last_seen, NULL AS srcs, 1 AS derived
+      FROM derived_edges d WHERE d.generation = (SELECT value FROM meta WHERE key = 'derived_generation') AND ${derivedWhere}`;
+    return `${inv} UNION ALL ${der}`;
+  }
+
+  const neighbourStmts = {
+    out: r.prepare<[string, string], EdgeRow>(edgeSelect("e.from_id = ?", "d.from_id = ?")),
+    in: r.prepare<[string, string], EdgeRow>(edgeSelect("e.to_id = ?", "d.to_id = ?")),
+  };
+
+  const store: GraphStore = {
+    applyScan(runIn, chunks) {
+      return h.lock.run(async () => {
+        const run = parseItem(ScanRun, runIn, "scan run");
+        const seen = run.startedAt;
+        const summary: ApplySummary = {
+          runId: run.id,
+          written: emptyCounts(),
+          claimsRemoved: emptyCounts(),
+          deleted: emptyCounts(),
+          stubsCreated: 0,
+          findings: { matched: 0, unmatched: 0, merged: 0, rematched: 0 },
+          collectors: [],
+        };
+        const perCollector = new Map<string, ApplyCounts>();
+        const runKeys = new Map<string, SourceKey>();
+        for (const c of run.collectors) {
+          const k = { source: c.source, region: c.region, collector: c.collector };
+          runKeys.set(sourceKeyString(k), k);
+          perCollector.set(sourceKeyString(k), emptyCounts());
+        }
+        const claimKey = (k: SourceKey, what: string, id: string): { keyId: number; counts: ApplyCounts } => {
+          const s = sourceKeyString(k);
+          const counts = perCollector.get(s);
+          if (!counts)
+            throw new ValidationError(
+              `${what} '${id}': field sources: claim ${s} names no collector of run ${run.id}`,
+              { item: id, field: "sources" },
+            );
+          return { keyId: keyIdOf(k), counts };
+        };
+
+        w.exec("BEGIN IMMEDIATE");
+        try {
+          let chunkNo = 0;
+          for await (const chunk of chunks as AsyncIterable<GraphFacts>) {
+            chunkNo++;
+            const nodes = chunk.nodes ?? [];
+            for (let i = 0; i < nodes.length; i++) {
+              const n = parseItem(NodeFact, nodes[i], "node", `#${i} of chunk ${chunkNo}`);
+              const { id, sources, ...doc } = n;
+              const docJson = JSON.stringify(doc);
+              const seenKeys = new Set<string>();
+              for (const s of sources) {
+                if (seenKeys.has(sourceKeyString(s))) continue;
+                seenKeys.add(sourceKeyString(s));
+                const { keyId, counts } = claimKey(s, "node", id);
+                q.nodeClaimUpsert.run(id, keyId, run.id, seen, docJson);
+                counts.nodes++;
+              }
+              writeNodeRow(id, seen);
+              summary.written.nodes++;
+            }
+            const edges = chunk.edges ?? [];
+            for (let i = 0; i < edges.length; i++) {
+              const e: ParsedEdge = parseItem(EdgeFact, edges[i], "edge", `#${i} of chunk ${chunkNo}`);
+              const id = `${e.from} -${e.kind}-> ${e.to}`;
+              if (ensureEndpoint(e.from, seen)) summary.stubsCreated++;
+              if (ensureEndpoint(e.to, seen)) summary.stubsCreated++;
+              const edgeId = q.edgeUpsert.get(
+                e.from,
+                e.kind,
+                e.to,
+                JSON.stringify(e.props),
+                JSON.stringify(e.evidence),
+                JSON.stringify(e.assumptions),
+                seen,
+                seen,
+              )!.id;
+              for (const s of e.sources) {
+                const { keyId, counts } = claimKey(s, "edge", id);
+                q.edgeClaimUpsert.run(edgeId, keyId, run.id);
+                counts.edges++;
+              }
+              summary.written.edges++;
+            }
+            const findings = chunk.findings ?? [];
+            for (let i = 0; i < findings.length; i++) {
+              const f: ParsedFinding = parseItem(FindingFact, findings[i], "finding", `#${i} of chunk ${chunkNo}`);
+              const m = matchResource(f.resource.ids);
+              const assetRef = m ? m.nodeId : UNMATCHED_PREFIX + f.resource.ids[0]!;
+              const key = findingKey(assetRef, f.ruleId, f.package);
+              q.findingUpsert.run({
+                key,
+                asset_ref: assetRef,
+                matched: m ? 1 : 0,
+                rule_id: f.ruleId,
+                package: f.package,
+                kind: f.kind,
+                doc: findingDocOf(f, m?.rule),
+                seen,
+              });
+              let merged = false;
+              for (const s of f.sources) {
+                const { keyId, counts } = claimKey(s.sourceKey, "finding", `${f.ruleId} on ${f.resource.ids[0]}`);
+                if (q.findingOtherSources.get(key, keyId, s.tool)!.n > 0) merged = true;
+                q.findingSourceUpsert.run(key, keyId, s.tool, run.id, s.severity, s.vector ?? null, seen, seen);
+                counts.findings++;
+              }
+              if (merged) summary.findings.merged++;
+              if (m) summary.findings.matched++;
+              else summary.findings.unmatched++;
+              summary.written.findings++;
+            }
+          }
+          // Statuses are read now: the runner may have finished collectors while chunks streamed.
+          const finalRun = parseItem(ScanRun, runIn, "scan run");
+          const okKeys: number[] = [];
+          for (const c of finalRun.collectors) {
+            const k = { source: c.source, region: c.region, collector: c.collector };
+            if (c.status === "ok") okKeys.push(keyIdOf(k));
+            summary.collectors.push({
+              ...k,
+              status: c.status,
+              written: perCollector.get(sourceKeyString(k)) ?? emptyCounts(),
+              cleanedUp: c.status === "ok",
+            });
+          }
+          removeStaleClaims(okKeys, run.id, seen, summary);
+          summary.findings.rematched = rematch();
+          w.exec("COMMIT");
+        } catch (e) {
+          if (w.inTransaction) w.exec("ROLLBACK");
+          keyIds.clear(); // ids inserted in the rolled-back transaction are gone
+          throw e;
+        }
+        return summary;
+      });
+    },
+
+    removeSource(source) {
+      return h.lock.run(() => {
+        const now = new Date().toISOString();
+        w.transaction(() => {
+          const ids = q.keysOfSource.all(source).map((r) => r.id);
+          removeStaleClaims(ids, "", now);
+          rematch();
+        })();
+      });
+    },
+
+    getNode(id) {
+      const row = rq.node.get(id);
+      return Promise.resolve(row ? rowToNode(row) : undefined);
+    },
+
+    listNodes(filter, page) {
+      return Promise.resolve(listNodes(r, filter, page));
+    },
+
+    listFindings(filter, page) {
+      return Promise.resolve(listFindings(r, filter, page));
+    },
+
+    neighbours(id, opts: NeighbourOptions) {
+      const rows: EdgeRow[] = [];
+      if (opts.direction === "out" || opts.direction === "both") rows.push(...neighbourStmts.out.all(id, id));
+      if (opts.direction === "in" || opts.direction === "both")
+        rows.push(...neighbourStmts.in.all(id, id).filter((e) => !(opts.direction === "both" && e.from_id === id)));
+      const kinds = opts.kinds ? new Set<string>(opts.kinds) : undefined;
+      return Promise.resolve(rows.filter((e) => !kinds || kinds.has(e.kind)).map(rowToEdge));
+    },
+
+    snapshot() {
+      return snapshot(h);
+    },
+
+    replaceDerived(analysisId, edges) {
+      return h.lock.run(async () => {
+        if (!analysisId) throw new ValidationError("replaceDerived: analysis id is empty");
+        const now = new Date().toISOString();
+        const current = q.metaGet.get("derived_generation")?.value;
+        if (current === analysisId)
+          throw new CtemError("conflict", `derived generation ${analysisId} is current; write a new generation`);
+        w.exec("BEGIN IMMEDIATE");
+        try {
+          q.derivedDeleteGen.run(analysisId);
+          let i = 0;
+          for await (const raw of edges as AsyncIterable<DerivedEdgeFactIn>) {
+            const e = parseItem(DerivedEdgeFact, raw, "derived edge", `#${i++}`);
+            const prev = current ? q.derivedFirstSeen.get(current, e.from, e.kind, e.to)?.first_seen : undefined;
+            q.derivedInsert.run(
+              analysisId,
+              e.from,
+              e.kind,
+              e.to,
+              JSON.stringify(e.props),
+              JSON.stringify(e.evidence),
+              JSON.stringify(e.assumptions),
+              prev ?? now,
+              now,
+            );
+          }
+          q.metaSet.run(`derived_pending:${analysisId}`, now);
+          w.exec("COMMIT");
+        } catch (e) {
+          if (w.inTransaction) w.exec("ROLLBACK");
+          throw e;
+        }
+      });
+    },
+
+    promoteDerived(analysisId) {
+      return h.lock.run(() => {
+        w.transaction(() => promoteDerivedSync(w, analysisId))();
+      });
+    },
+
+    health() {
+      try {
+        const n = r.prepare<[], { n: number }>("SELECT count(*) AS n FROM nodes").get()!.n;
+        return Promise.resolve({ ok: true, detail: `sqlite ${h.file}: ${n} nodes` });
+      } catch (e) {
+        return Promise.resolve({ ok: false, detail: `sqlite ${h.file}: ${(e as Error).message}` });
+      }
+    },
+
+    close() {
+      return Promise.resolve();
+    },
+  };
+  return store;
+}
+
+/**
+ * Makes generation `analysisId` the one readers see and drops the others. Runs inside the caller's
+ * transaction, so the SQLite AppStore can promote in the same transaction as commitAnalysis.
+ */
+export function promoteDerivedSync(w: Sqlite, analysisId: string): void {
+  const current = w.prepare<[string], { value: string }>("SELECT value FROM meta WHERE key = ?").get("derived_generation");
+  if (current?.value === analysisId) return;
+  const pending = w.prepare<[string], { value: string }>("SELECT value FROM meta WHERE key = ?").get(`derived_pending:${analysisId}`);
+  if (!pending) throw new CtemError("not_found", `no derived generation ${analysisId} was written`);
+  w.prepare("INSERT INTO meta (key, value) VALUES ('derived_generation', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(
+    analysisId,
+  );
+  w.prepare("DELETE FROM derived_edges WHERE generation <> ?").run(analysisId);
+  w.prepare("DELETE FROM meta WHERE key LIKE 'derived_pending:%'").run();
+}
+
+function listNodes(r: Sqlite, filter: NodeFilter, page: PageRequest): PageResult<Node> {
+  const where: string[] = [];
+  const args: unknown[] = [];
+  const inList = (col: string, v: string | string[]) => {
+    const vs = Array.isArray(v) ? v : [v];
+    where.push(`${col} IN (${vs.map(() => "?").join(", ")})`);
+    args.push(...vs);
+  };
+  if (filter.kind) inList("n.kind", filter.kind);
+  if (filter.type) inList("n.type", filter.type);
+  if (filter.ids) inList("n.id", filter.ids.length ? filter.ids : [""]);
+  if (filter.provider) (where.push("n.provider = ?"), args.push(filter.provider));
+  if (filter.accountId) (where.push("n.account_id = ?"), args.push(filter.accountId));
+  if (filter.region) (where.push("n.region = ?"), args.push(filter.region));
+  if (filter.includeStubs === false) where.push("n.stub = 0");
+  if (filter.source) {
+    where.push(
+      "EXISTS (SELECT 1 FROM node_claims c JOIN claim_keys k ON k.id = c.key_id WHERE c.node_id = n.id AND k.source = ?)",
+    );
+    args.push(filter.source);
+  }
+  if (filter.q) {
+    where.push("(n.id LIKE ? ESCAPE '\\' OR n.name LIKE ? ESCAPE '\\')");
+    args.push(likePattern(filter.q), likePattern(filter.q));
+  }
+  const sortCol = { id: "n.id", name: "n.name", type: "n.type", lastSeen: "n.last_seen" }[filter.sort ?? "id"];
+  const desc = filter.order === "desc";
+  const cmp = desc ? "<" : ">";
+  if (page.cursor) {
+    const [v, id] = decodeCursor(page.cursor);
+    if (sortCol === "n.id") (where.push(`n.id ${cmp} ?`), args.push(id));
+    else (where.push(`(${sortCol} ${cmp} ? OR (${sortCol} = ? AND n.id ${cmp} ?))`), args.push(v, v, id));
+  }
+  const limit = Math.max(1, Math.min(page.limit, 10_000));
+  const dir = desc ? "DESC" : "ASC";
+  const order = sortCol === "n.id" ? `n.id ${dir}` : `${sortCol} ${dir}, n.id ${dir}`;
+  const sql = `SELECT ${NODE_COLS} FROM nodes n ${where.length ? "WHERE " + where.join(" AND ") : ""} ORDER BY ${order} LIMIT ?`;
+  const rows = r.prepare<unknown[], NodeRow>(sql).all(...args, limit + 1);
+  const items = rows.slice(0, limit).map(rowToNode);
+  const last = rows.length > limit ? rows[limit - 1] : undefined;
+  if (!last) return { items };
+  const sortValue = { "n.id": last.id, "n.name": last.name, "n.type": last.type, "n.last_seen": last.last_seen }[sortCol]!;
+  return { items, next: encodeCursor([sortValue, last.id]) };
+}
+
+function listFindings(r: Sqlite, filter: FindingFilter, page: PageRequest): PageResult<Finding> {
+  const where: string[] = [];
+  const args: unknown[] = [];
+  if (filter.assetRef) (where.push("f.asset_ref = ?"), args.push(filter.assetRef));
+  if (filter.ruleId) (where.push("f.rule_id = ?"), args.push(filter.ruleId));
+  if (filter.kind) (where.push("f.kind = ?"), args.push(filter.kind));
+  if (filter.matched !== undefined) (where.push("f.matched = ?"), args.push(filter.matched ? 1 : 0));
+  if (filter.tool || filter.source) {
+    const sub: string[] = ["s.finding_key = f.key"];
+    if (filter.tool) (sub.push("s.tool = ?"), args.push(filter.tool));
+    if (filter.source) (sub.push("k.source = ?"), args.push(filter.source));
+    where.push(`EXISTS (SELECT 1 FROM finding_sources s JOIN claim_keys k ON k.id = s.key_id WHERE ${sub.join(" AND ")})`);
+  }
+  if (page.cursor) (where.push("f.key > ?"), args.push(decodeCursor(page.cursor)[1]));
+  const limit = Math.max(1, Math.min(page.limit, 10_000));
+  const sql = `SELECT ${FINDING_COLS} FROM findings f ${where.length ? "WHERE " + where.join(" AND ") : ""} ORDER BY f.key LIMIT ?`;
+  const rows = r.prepare<unknown[], FindingRow>(sql).all(...args, limit + 1);
+  const items = rows.slice(0, limit).map(rowToFinding);
+  const last = rows.length > limit ? rows[limit - 1] : undefined;
+  return last ? { items, next: encodeCursor([last.key, last.key]) } : { items };
+}
+
+async function* snapshot(h: SqliteHandle): AsyncGenerator<SnapshotItem> {
+  // Its own connection and read transaction: one consistent view however long the consumer takes.
+  const db = h.openReader();
+  try {
+    db.exec("BEGIN");
+    for (const row of db.prepare<[], NodeRow>(`SELECT ${NODE_COLS} FROM nodes n ORDER BY n.id`).iterate())
+      yield { t: "node", v: rowToNode(row) };
+    const edges = db.prepare<[], EdgeRow>(
+      `SELECT e.from_id, e.kind, e.to_id, e.props, e.evidence, e.assumptions, e.first_seen, e.last_seen,
+        (SELECT json_group_array(json_array(k.source, k.region, k.collector)) FROM edge_claims c JOIN claim_keys k ON k.id = c.key_id WHERE c.edge_id = e.id) AS srcs,
+        0 AS derived FROM edges e
+       UNION ALL
+       SELECT d.from_id, d.kind, d.to_id, d.props, d.evidence, d.assumptions, d.first_seen, d.last_seen, NULL, 1
+       FROM derived_edges d WHERE d.generation = (SELECT value FROM meta WHERE key = 'derived_generation')`,
+    );
+    for (const row of edges.iterate()) yield { t: "edge", v: rowToEdge(row) };
+    for (const row of db.prepare<[], FindingRow>(`SELECT ${FINDING_COLS} FROM findings f ORDER BY f.key`).iterate())
+      yield { t: "finding", v: rowToFinding(row) };
+    db.exec("COMMIT");
+  } finally {
+    db.close();
+  }
+}

@@ -1,0 +1,117 @@
+// Schema migrations, applied in order on open (PRAGMA user_version is the applied count).
+// Graph and app tables live in one file so an analysis commit and the derived-edge swap share one
+// transaction (DESIGN "One file"). Never edit a shipped migration: add one.
+
+export const MIGRATIONS: string[] = [
+  /* 1: the security graph with claims, findings, derived generations; the app tables */ `
+  CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+
+  CREATE TABLE claim_keys (
+    id INTEGER PRIMARY KEY,
+    source TEXT NOT NULL, region TEXT NOT NULL, collector TEXT NOT NULL,
+    UNIQUE (source, region, collector)
+  );
+
+  CREATE TABLE nodes (
+    id TEXT PRIMARY KEY,
+    kind TEXT NOT NULL, type TEXT NOT NULL, provider TEXT NOT NULL,
+    account_id TEXT, region TEXT, name TEXT NOT NULL,
+    tags TEXT NOT NULL, props TEXT NOT NULL,
+    stub INTEGER NOT NULL,
+    first_seen TEXT NOT NULL, last_seen TEXT NOT NULL
+  ) WITHOUT ROWID;
+  CREATE INDEX nodes_kind ON nodes (kind, id);
+  CREATE INDEX nodes_type ON nodes (type, id);
+  CREATE INDEX nodes_name ON nodes (name, id);
+  CREATE INDEX nodes_last_seen ON nodes (last_seen, id);
+
+  -- One row per (node, collector claim): the doc that collector wrote. The node row is their merge.
+  CREATE TABLE node_claims (
+    node_id TEXT NOT NULL, key_id INTEGER NOT NULL, run_id TEXT NOT NULL,
+    seen_at TEXT NOT NULL, doc TEXT NOT NULL,
+    PRIMARY KEY (node_id, key_id)
+  ) WITHOUT ROWID;
+  CREATE INDEX node_claims_key ON node_claims (key_id, run_id);
+
+  -- Lookup keys for the finding matcher ("id:<id>", "aws-resource:<i-…>", …).
+  CREATE TABLE node_keys (lookup_key TEXT NOT NULL, node_id TEXT NOT NULL, PRIMARY KEY (lookup_key, node_id)) WITHOUT ROWID;
+  CREATE INDEX node_keys_node ON node_keys (node_id);
+
+  CREATE TABLE edges (
+    id INTEGER PRIMARY KEY,
+    from_id TEXT NOT NULL, kind TEXT NOT NULL, to_id TEXT NOT NULL,
+    props TEXT NOT NULL, evidence TEXT NOT NULL, assumptions TEXT NOT NULL,
+    first_seen TEXT NOT NULL, last_seen TEXT NOT NULL,
+    UNIQUE (from_id, kind, to_id)
+  );
+  CREATE INDEX edges_to ON edges (to_id, kind);
+
+  CREATE TABLE edge_claims (
+    edge_id INTEGER NOT NULL, key_id INTEGER NOT NULL, run_id TEXT NOT NULL,
+    PRIMARY KEY (edge_id, key_id)
+  ) WITHOUT ROWID;
+  CREATE INDEX edge_claims_key ON edge_claims (key_id, run_id);
+
+  CREATE TABLE findings (
+    key TEXT PRIMARY KEY,
+    asset_ref TEXT NOT NULL, matched INTEGER NOT NULL,
+    rule_id TEXT NOT NULL, package TEXT NOT NULL, kind TEXT NOT NULL,
+    doc TEXT NOT NULL,
+    first_seen TEXT NOT NULL, last_seen TEXT NOT NULL
+  ) WITHOUT ROWID;
+  CREATE INDEX findings_asset ON findings (asset_ref);
+  CREATE INDEX findings_rule ON findings (rule_id);
+  CREATE INDEX findings_unmatched ON findings (key) WHERE matched = 0;
+
+  CREATE TABLE finding_sources (
+    finding_key TEXT NOT NULL, key_id INTEGER NOT NULL, tool TEXT NOT NULL,
+    run_id TEXT NOT NULL, severity TEXT NOT NULL, vector TEXT,
+    first_seen TEXT NOT NULL, last_seen TEXT NOT NULL,
+    PRIMARY KEY (finding_key, key_id, tool)
+  ) WITHOUT ROWID;
+  CREATE INDEX finding_sources_key ON finding_sources (key_id, run_id);
+
+  CREATE TABLE derived_edges (
+    generation TEXT NOT NULL,
+    from_id TEXT NOT NULL, kind TEXT NOT NULL, to_id TEXT NOT NULL,
+    props TEXT NOT NULL, evidence TEXT NOT NULL, assumptions TEXT NOT NULL,
+    first_seen TEXT NOT NULL, last_seen TEXT NOT NULL,
+    PRIMARY KEY (generation, from_id, kind, to_id)
+  ) WITHOUT ROWID;
+  CREATE INDEX derived_edges_to ON derived_edges (generation, to_id, kind);
+
+  CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+
+  CREATE TABLE scan_runs (id TEXT PRIMARY KEY, started_at TEXT NOT NULL, doc TEXT NOT NULL) WITHOUT ROWID;
+  CREATE INDEX scan_runs_started ON scan_runs (started_at, id);
+
+  CREATE TABLE scopes (id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, doc TEXT NOT NULL) WITHOUT ROWID;
+
+  CREATE TABLE analysis_runs (id TEXT PRIMARY KEY, started_at TEXT NOT NULL, doc TEXT NOT NULL) WITHOUT ROWID;
+  CREATE INDEX analysis_runs_started ON analysis_runs (started_at, id);
+
+  CREATE TABLE issues (
+    key TEXT PRIMARY KEY,
+    alias TEXT NOT NULL UNIQUE, seq INTEGER NOT NULL UNIQUE,
+    severity TEXT NOT NULL, status TEXT NOT NULL, score REAL NOT NULL, rule TEXT NOT NULL,
+    entry_id TEXT NOT NULL, target_id TEXT NOT NULL,
+    assignee_user TEXT, assignee_team TEXT, demo INTEGER NOT NULL,
+    first_seen TEXT NOT NULL, due_at TEXT,
+    doc TEXT NOT NULL
+  ) WITHOUT ROWID;
+  CREATE INDEX issues_status ON issues (status, severity);
+  CREATE INDEX issues_score ON issues (score, key);
+  CREATE INDEX issues_entry ON issues (entry_id);
+  CREATE INDEX issues_target ON issues (target_id);
+
+  CREATE TABLE issue_events (
+    id INTEGER PRIMARY KEY, issue_key TEXT NOT NULL, at TEXT NOT NULL, doc TEXT NOT NULL
+  );
+  CREATE INDEX issue_events_issue ON issue_events (issue_key, id);
+
+  CREATE TABLE analysis_paths (issue_key TEXT NOT NULL, path_index INTEGER NOT NULL, doc TEXT NOT NULL, PRIMARY KEY (issue_key, path_index)) WITHOUT ROWID;
+  CREATE TABLE analysis_tiers (node_id TEXT PRIMARY KEY, tier INTEGER NOT NULL, reason TEXT NOT NULL) WITHOUT ROWID;
+  CREATE TABLE finding_priorities (finding_key TEXT PRIMARY KEY, score REAL NOT NULL, doc TEXT NOT NULL) WITHOUT ROWID;
+  CREATE TABLE fix_plan (rank INTEGER PRIMARY KEY, id TEXT NOT NULL, doc TEXT NOT NULL);
+  `,
+];
