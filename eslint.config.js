@@ -9,7 +9,11 @@ const root = import.meta.dirname;
 
 /** Relative imports must stay inside their own package: cross-package use goes through `@ctem/*`. */
 const noCrossPackageRelative = {
-  meta: { type: "problem", schema: [], messages: { cross: "'{{src}}' leaves package {{pkg}}; import it as @ctem/<package>." } },
+  meta: {
+    type: "problem",
+    schema: [],
+    messages: { cross: "'{{src}}' leaves package {{pkg}}; import it as @ctem/<package>." },
+  },
   create(context) {
     const file = context.filename;
     const rel = path.relative(root, file).split(path.sep);
@@ -22,7 +26,12 @@ const noCrossPackageRelative = {
       if (!target.startsWith(pkgDir + path.sep))
         context.report({ node, messageId: "cross", data: { src, pkg: `${rel[0]}/${rel[1]}` } });
     };
-    return { ImportDeclaration: check, ExportNamedDeclaration: check, ExportAllDeclaration: check, ImportExpression: check };
+    return {
+      ImportDeclaration: check,
+      ExportNamedDeclaration: check,
+      ExportAllDeclaration: check,
+      ImportExpression: check,
+    };
   },
 };
 
@@ -35,12 +44,21 @@ const boundaryBlocks = Object.entries(BOUNDARIES).flatMap(([dir, allowed]) => {
     "error",
     {
       paths: names.map((name) => ({ name, message: `DESIGN.md: ${dir} may not depend on ${name}.` })),
-      patterns: [{ group: names.map((n) => `${n}/*`), message: `DESIGN.md: ${dir} may not reach into that package.` }],
+      patterns: [
+        { group: names.map((n) => `${n}/*`), message: `DESIGN.md: ${dir} may not reach into that package.` },
+      ],
     },
   ];
   return [
-    { files: [`${dir}/src/**/*.ts`, `${dir}/src/**/*.tsx`], ignores: ["**/*.test.ts"], rules: { "no-restricted-imports": rule(forbidden) } },
-    { files: [`${dir}/test/**/*.ts`, `${dir}/src/**/*.test.ts`], rules: { "no-restricted-imports": rule(testForbidden) } },
+    {
+      files: [`${dir}/src/**/*.ts`, `${dir}/src/**/*.tsx`],
+      ignores: ["**/*.test.ts"],
+      rules: { "no-restricted-imports": rule(forbidden) },
+    },
+    {
+      files: [`${dir}/test/**/*.ts`, `${dir}/src/**/*.test.ts`],
+      rules: { "no-restricted-imports": rule(testForbidden) },
+    },
   ];
 });
 
@@ -51,7 +69,10 @@ export default tseslint.config(
   {
     languageOptions: {
       globals: { ...globals.node },
-      parserOptions: { projectService: { allowDefaultProject: ["*.js", "scripts/*.js"] }, tsconfigRootDir: root },
+      parserOptions: {
+        projectService: { allowDefaultProject: ["*.js", "scripts/*.js"] },
+        tsconfigRootDir: root,
+      },
     },
     plugins: { ctem: { rules: { "no-cross-package-relative": noCrossPackageRelative } } },
     rules: {
@@ -68,7 +89,10 @@ export default tseslint.config(
     rules: {
       "no-restricted-syntax": [
         "error",
-        { selector: "ExportDefaultDeclaration", message: "Packages use named exports only (CONVENTIONS 12)." },
+        {
+          selector: "ExportDefaultDeclaration",
+          message: "Packages use named exports only (CONVENTIONS 12).",
+        },
         {
           selector: "MemberExpression[object.name='process'][property.name='env']",
           message: "Only apps/server's config loader reads process.env (CONVENTIONS 5).",

@@ -26,7 +26,10 @@ export const OVERLAY_FILE_NAME = "ctem.config.json";
  * feeds; `--db FILE` names the SQLite file, and without `--data` the data directory is its folder.
  * `pnpm ctem` runs from the repository root, so the user's directory comes from INIT_CWD.
  */
-export function resolveConfig(opts: PathOptions, env: Record<string, string | undefined> = process.env): CtemConfig {
+export function resolveConfig(
+  opts: PathOptions,
+  env: Record<string, string | undefined> = process.env,
+): CtemConfig {
   const cwd = env.INIT_CWD && path.isAbsolute(env.INIT_CWD) ? env.INIT_CWD : process.cwd();
   let dataDir: string;
   let dbFile: string;

@@ -45,7 +45,9 @@ export interface FigureRow extends BenchFigure {
 
 export function evaluate(measurement: string, f: BenchFigure): FigureRow {
   const ratio = f.baseline && f.baseline.value > 0 ? f.value / f.baseline.value : undefined;
-  const ok = (!f.target || meets(f.value, f.target)) && (!f.ratioTarget || ratio === undefined || meets(ratio, f.ratioTarget));
+  const ok =
+    (!f.target || meets(f.value, f.target)) &&
+    (!f.ratioTarget || ratio === undefined || meets(ratio, f.ratioTarget));
   return { ...f, measurement, ...(ratio === undefined ? {} : { ratio }), ok };
 }
 
@@ -61,7 +63,9 @@ export function renderReport(rows: FigureRow[]): string {
         `${fmt(r.value)} ${r.unit}`,
         r.target ? `${r.target.op} ${fmt(r.target.value)}` : "-",
         r.baseline ? `${r.baseline.name} ${fmt(r.baseline.value)} ${r.baseline.unit}` : "-",
-        r.ratio !== undefined ? `${r.ratio.toFixed(2)}×${r.ratioTarget ? ` (${r.ratioTarget.op} ${r.ratioTarget.value})` : ""}` : "-",
+        r.ratio !== undefined
+          ? `${r.ratio.toFixed(2)}×${r.ratioTarget ? ` (${r.ratioTarget.op} ${r.ratioTarget.value})` : ""}`
+          : "-",
         r.ok ? "ok" : "MISSED",
       ].join("  "),
     );

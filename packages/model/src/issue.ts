@@ -5,7 +5,14 @@ import { z } from "zod";
 import { Assumption, EdgeKind, Evidence, IsoTime, NodeKind, Severity } from "./graph.js";
 import { Tier } from "./settings.js";
 
-export const ISSUE_STATUSES = ["open", "in_progress", "fixed", "risk_accepted", "false_positive", "resolved"] as const;
+export const ISSUE_STATUSES = [
+  "open",
+  "in_progress",
+  "fixed",
+  "risk_accepted",
+  "false_positive",
+  "resolved",
+] as const;
 export const IssueStatus = z.enum(ISSUE_STATUSES);
 export type IssueStatus = z.infer<typeof IssueStatus>;
 
@@ -90,7 +97,9 @@ export const IssueChange = z.object({
   status: IssueStatus.exclude(["resolved"]).optional(),
   reason: z.string().max(4096).nullable().optional(),
   expiresAt: nullableTime.optional(),
-  assignee: z.object({ user: z.string().max(256).optional(), team: z.string().max(256).optional() }).optional(),
+  assignee: z
+    .object({ user: z.string().max(256).optional(), team: z.string().max(256).optional() })
+    .optional(),
   comment: z.string().min(1).max(16_384).optional(),
 });
 export type IssueChange = z.infer<typeof IssueChange>;
@@ -150,7 +159,10 @@ export const FixPlanItem = z.object({
 });
 export type FixPlanItem = z.infer<typeof FixPlanItem>;
 
-export const StoredPath = AttackPath.extend({ issueKey: z.string(), pathIndex: z.number().int().nonnegative() });
+export const StoredPath = AttackPath.extend({
+  issueKey: z.string(),
+  pathIndex: z.number().int().nonnegative(),
+});
 export type StoredPath = z.infer<typeof StoredPath>;
 
 /** Everything an analysis commits in one transaction. */

@@ -9,11 +9,11 @@ export const NODE_KINDS = {
     "A billing/tenancy boundary: AWS account, Azure subscription, GCP project, folder or organization.",
   network: "A virtual network: AWS VPC, Azure VNet, GCP VPC network.",
   subnet: "A subnet of a network.",
-  gateway: "Traffic leaves or enters a network here: internet, NAT and transit gateways, peering connections.",
+  gateway:
+    "Traffic leaves or enters a network here: internet, NAT and transit gateways, peering connections.",
   route_table: "An AWS route table (Azure/GCP routes are props of their network).",
   network_acl: "A stateless subnet filter: AWS network ACL.",
-  firewall:
-    "A stateful filter and the hub for lateral movement: security group, NSG, GCP firewall rule set.",
+  firewall: "A stateful filter and the hub for lateral movement: security group, NSG, GCP firewall rule set.",
   public_ip: "A public address: Elastic IP, Azure public IP.",
   load_balancer: "A load balancer (ELBv2 and equivalents).",
   listener: "A load balancer listener: protocol and port.",
@@ -87,7 +87,10 @@ export const EDGE_KINDS = {
   ),
   RUNS_AS: atk("compute → identity", "Code on the workload can act as this identity."),
   CAN_ASSUME: atk("identity → identity", "The trust policy and the caller's permission both allow assuming."),
-  CAN_ESCALATE: atk("identity → identity", "A privilege-escalation technique the evaluated permissions allow."),
+  CAN_ESCALATE: atk(
+    "identity → identity",
+    "A privilege-escalation technique the evaluated permissions allow.",
+  ),
   CAN_ACCESS: atk(
     "identity → data_store, secret",
     "Evaluated permissions reach the data (props.level: read / write / admin).",

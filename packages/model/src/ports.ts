@@ -1,6 +1,15 @@
 // The ports: what every package may ask of persistence. Packages receive them as arguments; only
 // apps/server (and tests) construct adapters (DESIGN "The seams, as types").
-import type { DerivedEdgeFact, Edge, EdgeKind, Finding, FindingKind, GraphFacts, Node, NodeKind } from "./graph.js";
+import type {
+  DerivedEdgeFact,
+  Edge,
+  EdgeKind,
+  Finding,
+  FindingKind,
+  GraphFacts,
+  Node,
+  NodeKind,
+} from "./graph.js";
 import type {
   Actor,
   AnalysisOutput,
@@ -80,7 +89,10 @@ export interface GraphStore {
   /** Every node, edge (inventory + current derived) and finding, streamed from one consistent view. */
   snapshot(): AsyncIterable<SnapshotItem>;
   /** Writes a new generation of derived edges under `analysisId`; readers do not see it yet. */
-  replaceDerived(analysisId: string, edges: AsyncIterable<DerivedEdgeFact> | Iterable<DerivedEdgeFact>): Promise<void>;
+  replaceDerived(
+    analysisId: string,
+    edges: AsyncIterable<DerivedEdgeFact> | Iterable<DerivedEdgeFact>,
+  ): Promise<void>;
   /** Readers now see generation `analysisId`; older generations are dropped. */
   promoteDerived(analysisId: string): Promise<void>;
   health(): Promise<{ ok: boolean; detail?: string }>;

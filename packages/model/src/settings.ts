@@ -61,7 +61,8 @@ const classificationValues = ["confidential", "restricted", "secret", "pii", "se
 export const DEFAULT_CROWN_JEWEL_RULES: CrownJewelRule[] = [
   {
     id: "tag-data-classification",
-    description: "Tagged data-classification, classification or sensitivity = confidential/restricted/secret/pii/sensitive",
+    description:
+      "Tagged data-classification, classification or sensitivity = confidential/restricted/secret/pii/sensitive",
     tier: 1,
     match: {
       tags: { keys: ["data-classification", "classification", "sensitivity"], values: classificationValues },

@@ -19,7 +19,9 @@ function describeItem(item: unknown): string | undefined {
 
 export function formatIssuePath(path: ReadonlyArray<PropertyKey>): string {
   if (path.length === 0) return "(the item itself)";
-  return path.map((p, i) => (typeof p === "number" ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`)).join("");
+  return path
+    .map((p, i) => (typeof p === "number" ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`))
+    .join("");
 }
 
 /**

@@ -8,7 +8,9 @@ import { renderTable } from "./table.js";
 import { UsageError } from "./exit.js";
 
 export function registerAssets(program: Command, ctx: CliContext): void {
-  const assets = program.command("assets").description("inventory: list assets, show one with its edges and findings");
+  const assets = program
+    .command("assets")
+    .description("inventory: list assets, show one with its edges and findings");
 
   assets
     .command("list")
@@ -18,26 +20,31 @@ export function registerAssets(program: Command, ctx: CliContext): void {
     .option("--account <id>", "account, subscription or project id")
     .option("--region <region>", "region")
     .option("--source <source>", "claimed by this source, e.g. aws:123456789012 or demo")
-    .action(async (opts: { kind?: string; type?: string; account?: string; region?: string; source?: string }, cmd: Command) => {
-      if (opts.kind && !(NODE_KIND_VALUES as readonly string[]).includes(opts.kind))
-        throw new UsageError(`--kind: unknown kind '${opts.kind}' (one of ${NODE_KIND_VALUES.join(", ")})`);
-      const filter: NodeFilter = {};
-      if (opts.kind) filter.kind = opts.kind as NodeKind;
-      if (opts.type) filter.type = opts.type;
-      if (opts.account) filter.accountId = opts.account;
-      if (opts.region) filter.region = opts.region;
-      if (opts.source) filter.source = opts.source;
-      const { graph } = await ctx.stores(cmd);
-      const items = await collectAll((page) => graph.listNodes(filter, page), ctx.globals(cmd).limit);
-      ctx.print(cmd, { items }, () =>
-        items.length === 0
-          ? "no assets\n"
-          : renderTable(
-              ["id", "kind", "type", "name", "region"],
-              items.map((n) => [n.id, n.kind, n.type, n.name, n.region ?? ""]),
-            ),
-      );
-    });
+    .action(
+      async (
+        opts: { kind?: string; type?: string; account?: string; region?: string; source?: string },
+        cmd: Command,
+      ) => {
+        if (opts.kind && !(NODE_KIND_VALUES as readonly string[]).includes(opts.kind))
+          throw new UsageError(`--kind: unknown kind '${opts.kind}' (one of ${NODE_KIND_VALUES.join(", ")})`);
+        const filter: NodeFilter = {};
+        if (opts.kind) filter.kind = opts.kind as NodeKind;
+        if (opts.type) filter.type = opts.type;
+        if (opts.account) filter.accountId = opts.account;
+        if (opts.region) filter.region = opts.region;
+        if (opts.source) filter.source = opts.source;
+        const { graph } = await ctx.stores(cmd);
+        const items = await collectAll((page) => graph.listNodes(filter, page), ctx.globals(cmd).limit);
+        ctx.print(cmd, { items }, () =>
+          items.length === 0
+            ? "no assets\n"
+            : renderTable(
+                ["id", "kind", "type", "name", "region"],
+                items.map((n) => [n.id, n.kind, n.type, n.name, n.region ?? ""]),
+              ),
+        );
+      },
+    );
 
   assets
     .command("show")
@@ -68,7 +75,12 @@ function renderAsset(node: Node, edges: Edge[], findings: Finding[]): string {
     out.push(
       renderTable(
         ["direction", "kind", "other end", "derived"],
-        edges.map((e) => [e.from === node.id ? "out" : "in", e.kind, e.from === node.id ? e.to : e.from, e.derived ? "yes" : ""]),
+        edges.map((e) => [
+          e.from === node.id ? "out" : "in",
+          e.kind,
+          e.from === node.id ? e.to : e.from,
+          e.derived ? "yes" : "",
+        ]),
         90,
       ).trimEnd(),
     );
@@ -77,7 +89,12 @@ function renderAsset(node: Node, edges: Edge[], findings: Finding[]): string {
     out.push(
       renderTable(
         ["rule", "package", "severity", "tools"],
-        findings.map((f) => [f.ruleId, f.package, f.sources.map((s) => s.severity).join("/"), f.sources.map((s) => s.tool).join(", ")]),
+        findings.map((f) => [
+          f.ruleId,
+          f.package,
+          f.sources.map((s) => s.severity).join("/"),
+          f.sources.map((s) => s.tool).join(", "),
+        ]),
       ).trimEnd(),
     );
   return out.join("\n") + "\n";

@@ -39,7 +39,8 @@ export interface CliContext {
 
 export function parseLimit(v: string): number {
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 1 || n > 1_000_000) throw new UsageError(`--limit must be a whole number from 1 to 1000000, got '${v}'`);
+  if (!Number.isInteger(n) || n < 1 || n > 1_000_000)
+    throw new UsageError(`--limit must be a whole number from 1 to 1000000, got '${v}'`);
   return n;
 }
 

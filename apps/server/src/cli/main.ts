@@ -10,7 +10,12 @@ export function buildProgram(io: CliIO, ctx = createCliContext(io)): Command {
   const program = new Command("ctem")
     .description("Continuous Threat Exposure Management: attack paths from the internet to your crown jewels")
     .addOption(new Option("--data <dir>", "data directory (default $CTEM_DATA, else ./data)"))
-    .addOption(new Option("--db <file>", "SQLite file (default <data>/ctem.db; without --data, its folder is the data directory)"))
+    .addOption(
+      new Option(
+        "--db <file>",
+        "SQLite file (default <data>/ctem.db; without --data, its folder is the data directory)",
+      ),
+    )
     .addOption(new Option("--json", "print one JSON document on stdout"))
     .addOption(new Option("--limit <n>", "print at most n items of a list").argParser(parseLimit))
     .showHelpAfterError()
@@ -19,7 +24,8 @@ export function buildProgram(io: CliIO, ctx = createCliContext(io)): Command {
   for (const register of COMMANDS) register(program, ctx);
   for (const cmd of program.commands) {
     cmd.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
-    for (const sub of cmd.commands) sub.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
+    for (const sub of cmd.commands)
+      sub.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
   }
   return program;
 }
@@ -37,7 +43,11 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     return ctx.exitCode();
   } catch (e) {
     if (e instanceof CommanderError) {
-      if (e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.code === "commander.help")
+      if (
+        e.code === "commander.helpDisplayed" ||
+        e.code === "commander.version" ||
+        e.code === "commander.help"
+      )
         return EXIT.ok;
       // commander already printed its message to stderr.
       return EXIT.usage;

@@ -26,7 +26,11 @@ export type MakeGraphStore = () => Promise<ContractHandle>;
 
 // --- fact builders -------------------------------------------------------------------------------
 
-export const key = (source: string, region: string, collector: string): SourceKey => ({ source, region, collector });
+export const key = (source: string, region: string, collector: string): SourceKey => ({
+  source,
+  region,
+  collector,
+});
 
 export function nodeFact(id: string, k: SourceKey, over: Partial<NodeFact> = {}): NodeFact {
   return {
@@ -44,11 +48,23 @@ export function nodeFact(id: string, k: SourceKey, over: Partial<NodeFact> = {})
   };
 }
 
-export function edgeFact(from: string, kind: EdgeFact["kind"], to: string, k: SourceKey, over: Partial<EdgeFact> = {}): EdgeFact {
+export function edgeFact(
+  from: string,
+  kind: EdgeFact["kind"],
+  to: string,
+  k: SourceKey,
+  over: Partial<EdgeFact> = {},
+): EdgeFact {
   return { from, kind, to, props: {}, evidence: [], assumptions: [], sources: [k], ...over };
 }
 
-export function vulnFact(cve: string, resourceId: string, k: SourceKey, tool: string, over: Partial<FindingFact> = {}): FindingFact {
+export function vulnFact(
+  cve: string,
+  resourceId: string,
+  k: SourceKey,
+  tool: string,
+  over: Partial<FindingFact> = {},
+): FindingFact {
   return {
     kind: "vulnerability",
     ruleId: cve,
@@ -64,7 +80,10 @@ export function vulnFact(cve: string, resourceId: string, k: SourceKey, tool: st
 
 let runSeq = 0;
 /** A scan run whose collectors are the given keys (ok unless listed in `failed`). */
-export function scanRun(keys: SourceKey[], opts: { failed?: SourceKey[]; at?: string; kind?: "scope" | "adhoc" | "import" | "demo" } = {}): ScanRun {
+export function scanRun(
+  keys: SourceKey[],
+  opts: { failed?: SourceKey[]; at?: string; kind?: "scope" | "adhoc" | "import" | "demo" } = {},
+): ScanRun {
   runSeq++;
   const failed = new Set((opts.failed ?? []).map((k) => `${k.source}|${k.region}|${k.collector}`));
   const collectors: CollectorRun[] = keys.map((k) => ({
@@ -88,13 +107,16 @@ export async function all<T>(it: AsyncIterable<T>): Promise<T[]> {
   return out;
 }
 
-export async function graphState(store: GraphStore): Promise<{ nodes: Map<string, Node>; edges: Map<string, Edge>; findings: Finding[] }> {
+export async function graphState(
+  store: GraphStore,
+): Promise<{ nodes: Map<string, Node>; edges: Map<string, Edge>; findings: Finding[] }> {
   const nodes = new Map<string, Node>();
   const edges = new Map<string, Edge>();
   const findings: Finding[] = [];
   for await (const item of store.snapshot()) {
     if (item.t === "node") nodes.set(item.v.id, item.v);
-    else if (item.t === "edge") edges.set(`${item.v.from} -${item.v.kind}-> ${item.v.to}${item.v.derived ? " (derived)" : ""}`, item.v);
+    else if (item.t === "edge")
+      edges.set(`${item.v.from} -${item.v.kind}-> ${item.v.to}${item.v.derived ? " (derived)" : ""}`, item.v);
     else findings.push(item.v);
   }
   return { nodes, edges, findings };
@@ -133,12 +155,21 @@ export function describeGraphStoreContract(adapter: string, make: MakeGraphStore
           run,
           chunks(
             { nodes: [nodeFact(i1, ec2, { tags: { env: "prod" }, props: { publicIp: "203.0.113.10" } })] },
-            { nodes: [nodeFact(g1, sg, { kind: "firewall", type: "aws.ec2.security_group" })], edges: [edgeFact(i1, "PROTECTED_BY", g1, sg)] },
+            {
+              nodes: [nodeFact(g1, sg, { kind: "firewall", type: "aws.ec2.security_group" })],
+              edges: [edgeFact(i1, "PROTECTED_BY", g1, sg)],
+            },
           ),
         );
         expect(sum.written).toEqual({ nodes: 2, edges: 1, findings: 0 });
         const n = await s.getNode(i1);
-        expect(n).toMatchObject({ id: i1, kind: "compute", type: "aws.ec2.instance", tags: { env: "prod" }, stub: false });
+        expect(n).toMatchObject({
+          id: i1,
+          kind: "compute",
+          type: "aws.ec2.instance",
+          tags: { env: "prod" },
+          stub: false,
+        });
         expect(n?.props).toEqual({ publicIp: "203.0.113.10" });
         expect(n?.sources).toEqual([ec2]);
         expect(n?.firstSeen).toBe(run.startedAt);
@@ -154,7 +185,8 @@ export function describeGraphStoreContract(adapter: string, make: MakeGraphStore
     it(
       "re-applying the same scan changes nothing but lastSeen",
       withStore(async (s) => {
-        const facts = (k: SourceKey) => chunks({ nodes: [nodeFact(i1, k), nodeFact(i2, k)], edges: [edgeFact(i1, "CAN_REACH", i2, k)] });
+        const facts = (k: SourceKey) =>
+          chunks({ nodes: [nodeFact(i1, k), nodeFact(i2, k)], edges: [edgeFact(i1, "CAN_REACH", i2, k)] });
         const r1 = scanRun([ec2]);
         await s.applyScan(r1, facts(ec2));
         const before = await graphState(s);
@@ -174,7 +206,13 @@ export function describeGraphStoreContract(adapter: string, make: MakeGraphStore
     it(
       "an item an ok collector no longer returns is removed, with its edges",
       withStore(async (s) => {
-        await s.applyScan(scanRun([ec2]), chunks({ nodes: [nodeFact(i1, ec2), nodeFact(i2, ec2)], edges: [edgeFact(i1, "CAN_REACH", i2, ec2)] }));
+        await s.applyScan(
+          scanRun([ec2]),
+          chunks({
+            nodes: [nodeFact(i1, ec2), nodeFact(i2, ec2)],
+            edges: [edgeFact(i1, "CAN_REACH", i2, ec2)],
+          }),
+        );
         const sum = await s.applyScan(scanRun([ec2]), chunks({ nodes: [nodeFact(i1, ec2)] }));
         expect(await s.getNode(i2)).toBeUndefined();
         expect(await s.neighbours(i1, { direction: "both" })).toEqual([]);
@@ -186,11 +224,25 @@ export function describeGraphStoreContract(adapter: string, make: MakeGraphStore
     it(
       "a failed collector removes nothing of its own, and still adds what it returned",
       withStore(async (s) => {
-        await s.applyScan(scanRun([ec2, sg]), chunks({ nodes: [nodeFact(i1, ec2), nodeFact(g1, sg, { kind: "firewall", type: "aws.ec2.security_group" })] }));
+        await s.applyScan(
+          scanRun([ec2, sg]),
+          chunks({
+            nodes: [
+              nodeFact(i1, ec2),
+              nodeFact(g1, sg, { kind: "firewall", type: "aws.ec2.security_group" }),
+            ],
+          }),
+        );
         // The instance listing was denied this time: it returned nothing, and nothing of it may go.
-        const sum = await s.applyScan(scanRun([ec2, sg], { failed: [ec2] }), chunks({ nodes: [nodeFact(g1, sg, { kind: "firewall", type: "aws.ec2.security_group" })] }));
+        const sum = await s.applyScan(
+          scanRun([ec2, sg], { failed: [ec2] }),
+          chunks({ nodes: [nodeFact(g1, sg, { kind: "firewall", type: "aws.ec2.security_group" })] }),
+        );
         expect(await s.getNode(i1)).toBeDefined();
-        expect(sum.collectors.find((c) => c.collector === "aws-ec2-instances")).toMatchObject({ status: "failed", cleanedUp: false });
+        expect(sum.collectors.find((c) => c.collector === "aws-ec2-instances")).toMatchObject({
+          status: "failed",
+          cleanedUp: false,
+        });
         // A partial listing that failed midway: what it returned is added, what it missed stays.
         await s.applyScan(scanRun([ec2], { failed: [ec2] }), chunks({ nodes: [nodeFact(i2, ec2)] }));
         expect(await s.getNode(i1)).toBeDefined();
@@ -201,7 +253,10 @@ export function describeGraphStoreContract(adapter: string, make: MakeGraphStore
     it(
       "a second region's data survives a scan of the first",
       withStore(async (s) => {
-        await s.applyScan(scanRun([ec2, ec2West]), chunks({ nodes: [nodeFact(i1, ec2), nodeFact(w1, ec2West)] }));
+        await s.applyScan(
+          scanRun([ec2, ec2West]),
+          chunks({ nodes: [nodeFact(i1, ec2), nodeFact(w1, ec2West)] }),
+        );
         await s.applyScan(scanRun([ec2]), chunks({ nodes: [] }));
         expect(await s.getNode(i1)).toBeUndefined();
         expect((await s.getNode(w1))?.sources).toEqual([ec2West]);
@@ -211,9 +266,15 @@ export function describeGraphStoreContract(adapter: string, make: MakeGraphStore
     it(
       "an ad-hoc scan, then a scope scan of the same account, then a disappearance",
       withStore(async (s) => {
-        await s.applyScan(scanRun([ec2], { kind: "adhoc" }), chunks({ nodes: [nodeFact(i1, ec2), nodeFact(i2, ec2)] }));
+        await s.applyScan(
+          scanRun([ec2], { kind: "adhoc" }),
+          chunks({ nodes: [nodeFact(i1, ec2), nodeFact(i2, ec2)] }),
+        );
         // Same source "aws:<account>": the scope scan renews the ad-hoc scan's claims, no duplicates.
-        await s.applyScan(scanRun([ec2], { kind: "scope" }), chunks({ nodes: [nodeFact(i1, ec2), nodeFact(i2, ec2)] }));
+        await s.applyScan(
+          scanRun([ec2], { kind: "scope" }),
+          chunks({ nodes: [nodeFact(i1, ec2), nodeFact(i2, ec2)] }),
+        );
         expect((await s.getNode(i1))?.sources).toEqual([ec2]);
         expect((await s.listNodes({}, { limit: 10 })).items.map((n) => n.id)).toEqual([i1, i2]);
         await s.applyScan(scanRun([ec2], { kind: "scope" }), chunks({ nodes: [nodeFact(i1, ec2)] }));
@@ -228,12 +289,24 @@ export function describeGraphStoreContract(adapter: string, make: MakeGraphStore
         const insp = key(acct, "us-east-1", "aws-inspector2");
         await s.applyScan(
           scanRun([ec2, insp]),
-          chunks({ nodes: [nodeFact(i1, ec2, { props: { publicIp: "203.0.113.10", state: "running" } }), nodeFact(i1, insp, { props: { inspectorCoverage: "active" } })] }),
+          chunks({
+            nodes: [
+              nodeFact(i1, ec2, { props: { publicIp: "203.0.113.10", state: "running" } }),
+              nodeFact(i1, insp, { props: { inspectorCoverage: "active" } }),
+            ],
+          }),
         );
-        expect((await s.getNode(i1))?.props).toEqual({ publicIp: "203.0.113.10", state: "running", inspectorCoverage: "active" });
+        expect((await s.getNode(i1))?.props).toEqual({
+          publicIp: "203.0.113.10",
+          state: "running",
+          inspectorCoverage: "active",
+        });
         expect((await s.getNode(i1))?.sources).toHaveLength(2);
         // The EC2 listing now returns it without a public IP: the stale value must not survive.
-        await s.applyScan(scanRun([ec2]), chunks({ nodes: [nodeFact(i1, ec2, { props: { state: "running" } })] }));
+        await s.applyScan(
+          scanRun([ec2]),
+          chunks({ nodes: [nodeFact(i1, ec2, { props: { state: "running" } })] }),
+        );
         expect((await s.getNode(i1))?.props).toEqual({ state: "running", inspectorCoverage: "active" });
         await s.applyScan(scanRun([ec2]), chunks({ nodes: [] }));
         expect((await s.getNode(i1))?.sources).toEqual([insp]);
@@ -246,10 +319,24 @@ export function describeGraphStoreContract(adapter: string, make: MakeGraphStore
       withStore(async (s) => {
         const role = "arn:aws:iam::111122223333:instance-profile/web";
         const iam = key(acct, "global", "aws-iam");
-        const sum = await s.applyScan(scanRun([ec2]), chunks({ nodes: [nodeFact(i1, ec2)], edges: [edgeFact(i1, "HAS_ROLE", role, ec2)] }));
+        const sum = await s.applyScan(
+          scanRun([ec2]),
+          chunks({ nodes: [nodeFact(i1, ec2)], edges: [edgeFact(i1, "HAS_ROLE", role, ec2)] }),
+        );
         expect(sum.stubsCreated).toBe(1);
-        expect(await s.getNode(role)).toMatchObject({ id: role, kind: "unknown", stub: true, sources: [], provider: "aws" });
-        await s.applyScan(scanRun([iam]), chunks({ nodes: [nodeFact(role, iam, { kind: "identity", type: "aws.iam.instance_profile", name: "web" })] }));
+        expect(await s.getNode(role)).toMatchObject({
+          id: role,
+          kind: "unknown",
+          stub: true,
+          sources: [],
+          provider: "aws",
+        });
+        await s.applyScan(
+          scanRun([iam]),
+          chunks({
+            nodes: [nodeFact(role, iam, { kind: "identity", type: "aws.iam.instance_profile", name: "web" })],
+          }),
+        );
         expect(await s.getNode(role)).toMatchObject({ kind: "identity", stub: false, name: "web" });
         // IAM no longer lists it, but the instance still points at it: back to a stub.
         await s.applyScan(scanRun([iam]), chunks({ nodes: [] }));
@@ -266,10 +353,27 @@ export function describeGraphStoreContract(adapter: string, make: MakeGraphStore
         const trivy = key("import:trivy:host-1", "global", "import-trivy");
         const grype = key("import:grype:host-1", "global", "import-grype");
         await s.applyScan(scanRun([ec2]), chunks({ nodes: [nodeFact(i1, ec2)] }));
-        const cve = (k: SourceKey) => nodeFact("cve:CVE-2024-3400", k, { kind: "vulnerability", type: "cve", provider: "generic", accountId: undefined, region: undefined, name: "CVE-2024-3400" });
-        const s1 = await s.applyScan(scanRun([trivy], { kind: "import" }), chunks({ nodes: [cve(trivy)], findings: [vulnFact("CVE-2024-3400", "i-0000000000000001", trivy, "trivy")] }));
+        const cve = (k: SourceKey) =>
+          nodeFact("cve:CVE-2024-3400", k, {
+            kind: "vulnerability",
+            type: "cve",
+            provider: "generic",
+            accountId: undefined,
+            region: undefined,
+            name: "CVE-2024-3400",
+          });
+        const s1 = await s.applyScan(
+          scanRun([trivy], { kind: "import" }),
+          chunks({
+            nodes: [cve(trivy)],
+            findings: [vulnFact("CVE-2024-3400", "i-0000000000000001", trivy, "trivy")],
+          }),
+        );
         expect(s1.findings).toMatchObject({ matched: 1, unmatched: 0, merged: 0 });
-        const s2 = await s.applyScan(scanRun([grype], { kind: "import" }), chunks({ nodes: [cve(grype)], findings: [vulnFact("CVE-2024-3400", i1, grype, "grype")] }));
+        const s2 = await s.applyScan(
+          scanRun([grype], { kind: "import" }),
+          chunks({ nodes: [cve(grype)], findings: [vulnFact("CVE-2024-3400", i1, grype, "grype")] }),
+        );
         expect(s2.findings).toMatchObject({ matched: 1, merged: 1 });
         const f = (await s.listFindings({ assetRef: i1 }, { limit: 10 })).items;
         expect(f).toHaveLength(1);
@@ -278,7 +382,9 @@ export function describeGraphStoreContract(adapter: string, make: MakeGraphStore
         // Two imports share the CVE node: dropping it from one keeps it for the other.
         await s.applyScan(scanRun([trivy], { kind: "import" }), chunks({}));
         expect(await s.getNode("cve:CVE-2024-3400")).toBeDefined();
-        expect((await s.listFindings({}, { limit: 10 })).items[0]?.sources.map((x) => x.tool)).toEqual(["grype"]);
+        expect((await s.listFindings({}, { limit: 10 })).items[0]?.sources.map((x) => x.tool)).toEqual([
+          "grype",
+        ]);
         await s.applyScan(scanRun([grype], { kind: "import" }), chunks({}));
         expect(await s.getNode("cve:CVE-2024-3400")).toBeUndefined();
         expect((await s.listFindings({}, { limit: 10 })).items).toEqual([]);
@@ -289,7 +395,10 @@ export function describeGraphStoreContract(adapter: string, make: MakeGraphStore
       "an unmatched finding is kept, visible, and matched after a later scan describes its asset",
       withStore(async (s) => {
         const insp = key("import:inspector2:111122223333", "global", "import-inspector2");
-        await s.applyScan(scanRun([insp], { kind: "import" }), chunks({ findings: [vulnFact("CVE-2023-44487", "i-0000000000000002", insp, "inspector2")] }));
+        await s.applyScan(
+          scanRun([insp], { kind: "import" }),
+          chunks({ findings: [vulnFact("CVE-2023-44487", "i-0000000000000002", insp, "inspector2")] }),
+        );
         const before = (await s.listFindings({ matched: false }, { limit: 10 })).items;
         expect(before.map((f) => f.assetRef)).toEqual(["unmatched:i-0000000000000002"]);
         const sum = await s.applyScan(scanRun([ec2]), chunks({ nodes: [nodeFact(i2, ec2)] }));
@@ -300,7 +409,9 @@ export function describeGraphStoreContract(adapter: string, make: MakeGraphStore
         expect(after[0]?.sources[0]?.firstSeen).toBe(before[0]?.sources[0]?.firstSeen);
         // The asset goes away: the finding is unmatched again, never dropped.
         await s.applyScan(scanRun([ec2]), chunks({}));
-        expect((await s.listFindings({}, { limit: 10 })).items.map((f) => f.assetRef)).toEqual(["unmatched:i-0000000000000002"]);
+        expect((await s.listFindings({}, { limit: 10 })).items.map((f) => f.assetRef)).toEqual([
+          "unmatched:i-0000000000000002",
+        ]);
       }),
     );
 
@@ -308,7 +419,13 @@ export function describeGraphStoreContract(adapter: string, make: MakeGraphStore
       "removeSource drops one source's claims and what is left unclaimed",
       withStore(async (s) => {
         const demo = key("demo", "global", "demo-estate");
-        await s.applyScan(scanRun([demo], { kind: "demo" }), chunks({ nodes: [nodeFact(i1, demo), nodeFact(i2, demo)], edges: [edgeFact(i1, "CAN_REACH", i2, demo)] }));
+        await s.applyScan(
+          scanRun([demo], { kind: "demo" }),
+          chunks({
+            nodes: [nodeFact(i1, demo), nodeFact(i2, demo)],
+            edges: [edgeFact(i1, "CAN_REACH", i2, demo)],
+          }),
+        );
         await s.applyScan(scanRun([ec2]), chunks({ nodes: [nodeFact(i2, ec2)] }));
         await s.removeSource("demo");
         expect(await s.getNode(i1)).toBeUndefined();
@@ -323,16 +440,20 @@ export function describeGraphStoreContract(adapter: string, make: MakeGraphStore
         await s.applyScan(scanRun([ec2]), chunks({ nodes: [nodeFact(i1, ec2)] }));
         const bad = { ...nodeFact(i2, ec2), kind: "spaceship" } as unknown as NodeFact;
         const run = scanRun([ec2]);
-        await expect(s.applyScan(run, chunks({ nodes: [nodeFact(w1, ec2)] }, { nodes: [bad] }))).rejects.toThrow(
-          new RegExp(`node '${i2.replace(/[/.]/g, "\\$&")}': field kind`),
-        );
+        await expect(
+          s.applyScan(run, chunks({ nodes: [nodeFact(w1, ec2)] }, { nodes: [bad] })),
+        ).rejects.toThrow(new RegExp(`node '${i2.replace(/[/.]/g, "\\$&")}': field kind`));
         // Nothing of the failed scan: w1 was not added, i1 was not cleaned up.
         expect(await s.getNode(w1)).toBeUndefined();
         expect(await s.getNode(i1)).toBeDefined();
-        const badEdge = { ...edgeFact(i1, "CAN_REACH", i2, ec2), from: "" } as EdgeFact;
-        await expect(s.applyScan(scanRun([ec2]), chunks({ edges: [badEdge] }))).rejects.toThrow(/edge .*field from/);
+        const badEdge = { ...edgeFact(i1, "CAN_REACH", i2, ec2), from: "" };
+        await expect(s.applyScan(scanRun([ec2]), chunks({ edges: [badEdge] }))).rejects.toThrow(
+          /edge .*field from/,
+        );
         const foreign = nodeFact(i2, key(acct, "us-east-1", "aws-rds"));
-        await expect(s.applyScan(scanRun([ec2]), chunks({ nodes: [foreign] }))).rejects.toThrow(/field sources: claim .*aws-rds names no collector/);
+        await expect(s.applyScan(scanRun([ec2]), chunks({ nodes: [foreign] }))).rejects.toThrow(
+          /field sources: claim .*aws-rds names no collector/,
+        );
         expect(await s.getNode(i2)).toBeUndefined();
       }),
     );
@@ -343,6 +464,7 @@ export function describeGraphStoreContract(adapter: string, make: MakeGraphStore
         await s.applyScan(scanRun([ec2]), chunks({ nodes: [nodeFact(i1, ec2)] }));
         async function* broken(): AsyncGenerator<GraphFacts> {
           yield { nodes: [nodeFact(i2, ec2)] };
+          await new Promise((r) => setTimeout(r, 1));
           throw new Error("connection reset");
         }
         await expect(s.applyScan(scanRun([ec2]), broken())).rejects.toThrow("connection reset");
@@ -356,13 +478,21 @@ export function describeGraphStoreContract(adapter: string, make: MakeGraphStore
       withStore(async (s) => {
         await s.applyScan(scanRun([ec2]), chunks({ nodes: [nodeFact(i1, ec2)] }));
         const exposes = (gen: string): DerivedEdgeFact[] => [
-          { from: "internet", kind: "EXPOSES", to: i1, props: { port: 22 }, evidence: [{ source: "aws-ec2-security-groups", ref: `sg-01#ingress[0] ${gen}` }] },
+          {
+            from: "internet",
+            kind: "EXPOSES",
+            to: i1,
+            props: { port: 22 },
+            evidence: [{ source: "aws-ec2-security-groups", ref: `sg-01#ingress[0] ${gen}` }],
+          },
         ];
         await s.replaceDerived("a1", exposes("a1"));
         expect(await s.neighbours(i1, { direction: "in" })).toEqual([]);
         await s.promoteDerived("a1");
         const seen = await s.neighbours(i1, { direction: "in" });
-        expect(seen.map((e) => [e.from, e.kind, e.derived, e.evidence[0]?.ref])).toEqual([["internet", "EXPOSES", true, "sg-01#ingress[0] a1"]]);
+        expect(seen.map((e) => [e.from, e.kind, e.derived, e.evidence[0]?.ref])).toEqual([
+          ["internet", "EXPOSES", true, "sg-01#ingress[0] a1"],
+        ]);
         await s.replaceDerived("a2", []);
         expect(await s.neighbours(i1, { direction: "in" })).toHaveLength(1);
         await s.promoteDerived("a2");
@@ -370,7 +500,11 @@ export function describeGraphStoreContract(adapter: string, make: MakeGraphStore
         const snap = await graphState(s);
         expect([...snap.edges.values()].filter((e) => e.derived)).toEqual([]);
         await expect(s.promoteDerived("never-written")).rejects.toThrow(/never-written/);
-        await expect(s.replaceDerived("a3", [{ from: "internet", kind: "EXPOSES", to: i1, evidence: [] } as DerivedEdgeFact])).rejects.toThrow(/evidence/);
+        await expect(
+          s.replaceDerived("a3", [
+            { from: "internet", kind: "EXPOSES", to: i1, evidence: [] },
+          ]),
+        ).rejects.toThrow(/evidence/);
       }),
     );
 
@@ -378,7 +512,9 @@ export function describeGraphStoreContract(adapter: string, make: MakeGraphStore
       "listNodes filters, sorts and pages with a cursor",
       withStore(async (s) => {
         const nodes = Array.from({ length: 25 }, (_, i) =>
-          nodeFact(`arn:aws:ec2:us-east-1:111122223333:instance/i-${String(i).padStart(17, "0")}`, ec2, { name: `web-${String(24 - i).padStart(2, "0")}` }),
+          nodeFact(`arn:aws:ec2:us-east-1:111122223333:instance/i-${String(i).padStart(17, "0")}`, ec2, {
+            name: `web-${String(24 - i).padStart(2, "0")}`,
+          }),
         );
         nodes.push(nodeFact(g1, sg, { kind: "firewall", type: "aws.ec2.security_group", name: "default" }));
         await s.applyScan(scanRun([ec2, sg]), chunks({ nodes }));
@@ -395,7 +531,9 @@ export function describeGraphStoreContract(adapter: string, make: MakeGraphStore
         expect(byName.items.map((n) => n.name)).toEqual(["web-00", "web-01", "web-02"]);
         const next = await s.listNodes({ kind: "compute", sort: "name" }, { limit: 3, cursor: byName.next! });
         expect(next.items.map((n) => n.name)).toEqual(["web-03", "web-04", "web-05"]);
-        expect((await s.listNodes({ type: "aws.ec2.security_group" }, { limit: 10 })).items.map((n) => n.id)).toEqual([g1]);
+        expect(
+          (await s.listNodes({ type: "aws.ec2.security_group" }, { limit: 10 })).items.map((n) => n.id),
+        ).toEqual([g1]);
         expect((await s.listNodes({ q: "WEB-1" }, { limit: 100 })).items).toHaveLength(10);
         expect((await s.listNodes({ q: "%" }, { limit: 100 })).items).toHaveLength(0);
         expect((await s.listNodes({ source: acct }, { limit: 100 })).items).toHaveLength(26);
@@ -406,7 +544,8 @@ export function describeGraphStoreContract(adapter: string, make: MakeGraphStore
     it(
       "pagination is stable under concurrent writes",
       withStore(async (s) => {
-        const idOf = (i: number) => `arn:aws:ec2:us-east-1:111122223333:instance/i-${String(i).padStart(17, "0")}`;
+        const idOf = (i: number) =>
+          `arn:aws:ec2:us-east-1:111122223333:instance/i-${String(i).padStart(17, "0")}`;
         const base = Array.from({ length: 60 }, (_, i) => nodeFact(idOf(i * 2), ec2));
         const other = key(acct, "us-east-1", "aws-other");
         await s.applyScan(scanRun([ec2]), chunks({ nodes: base }));
@@ -419,7 +558,10 @@ export function describeGraphStoreContract(adapter: string, make: MakeGraphStore
           cursor = page.next;
           // Between pages another source inserts odd ids before and after the cursor.
           round++;
-          await s.applyScan(scanRun([other]), chunks({ nodes: [nodeFact(idOf(round * 2 - 1), other), nodeFact(idOf(200 - round), other)] }));
+          await s.applyScan(
+            scanRun([other]),
+            chunks({ nodes: [nodeFact(idOf(round * 2 - 1), other), nodeFact(idOf(200 - round), other)] }),
+          );
         } while (cursor);
         // Every node present throughout appears exactly once, in order.
         const stable = seen.filter((id) => base.some((b) => b.id === id));
@@ -431,12 +573,19 @@ export function describeGraphStoreContract(adapter: string, make: MakeGraphStore
     it(
       "unicode and large props round-trip",
       withStore(async (s) => {
-        const big = { policy: "x".repeat(300_000), nested: { list: Array.from({ length: 2000 }, (_, i) => ({ i, s: `é-${i}` })) } };
-        const n = nodeFact(i1, ec2, { name: "数据库 — données 🔐", tags: { "Ünïcødé": "✓ ok", owner: "team-α" }, props: big });
+        const big = {
+          policy: "x".repeat(300_000),
+          nested: { list: Array.from({ length: 2000 }, (_, i) => ({ i, s: `é-${i}` })) },
+        };
+        const n = nodeFact(i1, ec2, {
+          name: "数据库 — données 🔐",
+          tags: { Ünïcødé: "✓ ok", owner: "team-α" },
+          props: big,
+        });
         await s.applyScan(scanRun([ec2]), chunks({ nodes: [n] }));
         const got = await s.getNode(i1);
         expect(got?.name).toBe("数据库 — données 🔐");
-        expect(got?.tags).toEqual({ "Ünïcødé": "✓ ok", owner: "team-α" });
+        expect(got?.tags).toEqual({ Ünïcødé: "✓ ok", owner: "team-α" });
         expect(got?.props).toEqual(big);
       }),
     );
@@ -447,14 +596,22 @@ export function describeGraphStoreContract(adapter: string, make: MakeGraphStore
         const insp = key("import:inspector2:111122223333", "global", "import-inspector2");
         await s.applyScan(
           scanRun([ec2, insp]),
-          chunks({ nodes: [nodeFact(i1, ec2), nodeFact(i2, ec2)], edges: [edgeFact(i1, "CAN_REACH", i2, ec2)], findings: [vulnFact("CVE-2024-6387", i1, insp, "inspector2")] }),
+          chunks({
+            nodes: [nodeFact(i1, ec2), nodeFact(i2, ec2)],
+            edges: [edgeFact(i1, "CAN_REACH", i2, ec2)],
+            findings: [vulnFact("CVE-2024-6387", i1, insp, "inspector2")],
+          }),
         );
-        await s.replaceDerived("g1", [{ from: "internet", kind: "EXPOSES", to: i1, evidence: [{ source: "test", ref: "r" }] }]);
+        await s.replaceDerived("g1", [
+          { from: "internet", kind: "EXPOSES", to: i1, evidence: [{ source: "test", ref: "r" }] },
+        ]);
         await s.promoteDerived("g1");
         const snap = await graphState(s);
         // Derived edges never create nodes: the engine owns the internet node in its own graph.
         expect(ids(snap.nodes)).toEqual([i1, i2]);
-        expect(ids(snap.edges)).toEqual([`${i1} -CAN_REACH-> ${i2}`, `internet -EXPOSES-> ${i1} (derived)`].sort());
+        expect(ids(snap.edges)).toEqual(
+          [`${i1} -CAN_REACH-> ${i2}`, `internet -EXPOSES-> ${i1} (derived)`].sort(),
+        );
         expect(snap.findings.map((f) => [f.ruleId, f.assetRef])).toEqual([["CVE-2024-6387", i1]]);
       }),
     );

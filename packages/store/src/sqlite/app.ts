@@ -69,7 +69,8 @@ export function createSqliteAppStore(h: SqliteHandle, opts: SqliteAppStoreOption
   const readIssues = getIssueRow(r);
   const writeIssues = getIssueRow(w);
   const findIssue = (keyOrAlias: string, s = readIssues): Issue | undefined => {
-    const row = s.byKey.get(keyOrAlias) ?? (/^iss-\d+$/i.test(keyOrAlias) ? s.byAlias.get(keyOrAlias) : undefined);
+    const row =
+      s.byKey.get(keyOrAlias) ?? (/^iss-\d+$/i.test(keyOrAlias) ? s.byAlias.get(keyOrAlias) : undefined);
     return row ? (JSON.parse(row.doc) as Issue) : undefined;
   };
 
@@ -111,7 +112,9 @@ export function createSqliteAppStore(h: SqliteHandle, opts: SqliteAppStoreOption
     saveSettings(patchIn) {
       return h.lock.run(() => {
         const patch = parseItem(SettingsPatch, patchIn, "settings");
-        const keys = Object.keys(patch).filter((k) => (patch as Record<string, unknown>)[k] !== undefined) as SettingsKey[];
+        const keys = Object.keys(patch).filter(
+          (k) => (patch as Record<string, unknown>)[k] !== undefined,
+        ) as SettingsKey[];
         const locked = keys.find((k) => overlayKeys.includes(k));
         if (locked) throw new ConflictError(`${locked}: set in ctem.config.json`, { field: locked });
         // Validate the whole result before writing anything.
@@ -131,7 +134,11 @@ export function createSqliteAppStore(h: SqliteHandle, opts: SqliteAppStoreOption
           const v = parseItem(ScanRun, run, "scan run");
           const exists = w.prepare("SELECT 1 FROM scan_runs WHERE id = ?").get(v.id);
           if (exists) throw new ConflictError(`scan run ${v.id} already exists`);
-          w.prepare("INSERT INTO scan_runs (id, started_at, doc) VALUES (?, ?, ?)").run(v.id, v.startedAt, JSON.stringify(v));
+          w.prepare("INSERT INTO scan_runs (id, started_at, doc) VALUES (?, ?, ?)").run(
+            v.id,
+            v.startedAt,
+            JSON.stringify(v),
+          );
         });
       },
       finish(run) {
@@ -174,7 +181,9 @@ export function createSqliteAppStore(h: SqliteHandle, opts: SqliteAppStoreOption
         });
       },
       remove(idOrName) {
-        return h.lock.run(() => w.prepare("DELETE FROM scopes WHERE id = ? OR name = ?").run(idOrName, idOrName).changes > 0);
+        return h.lock.run(
+          () => w.prepare("DELETE FROM scopes WHERE id = ? OR name = ?").run(idOrName, idOrName).changes > 0,
+        );
       },
     },
 
@@ -207,7 +216,9 @@ export function createSqliteAppStore(h: SqliteHandle, opts: SqliteAppStoreOption
           const next: Issue = { ...issue, assignee: { ...issue.assignee } };
           if (change.status && change.status !== issue.status) {
             if (issue.status === "resolved")
-              throw new ConflictError(`${issue.alias} is resolved: the path is gone; it reopens by itself if it returns`);
+              throw new ConflictError(
+                `${issue.alias} is resolved: the path is gone; it reopens by itself if it returns`,
+              );
             next.status = change.status;
             if (change.status === "fixed") next.fixedAt = when;
             if (change.status === "risk_accepted") next.acceptedBy = actor.id;
@@ -220,7 +231,13 @@ export function createSqliteAppStore(h: SqliteHandle, opts: SqliteAppStoreOption
           if (change.expiresAt !== undefined) next.expiresAt = change.expiresAt;
           if (change.assignee) {
             next.assignee = change.assignee;
-            event(issue.key, { at: when, actor, type: "assignee", from: issue.assignee, to: change.assignee });
+            event(issue.key, {
+              at: when,
+              actor,
+              type: "assignee",
+              from: issue.assignee,
+              to: change.assignee,
+            });
           }
           if (change.comment) event(issue.key, { at: when, actor, type: "comment", text: change.comment });
           putIssue.run(issueParams(next, seqOf.get(issue.key)!.seq));
@@ -254,7 +271,13 @@ export function createSqliteAppStore(h: SqliteHandle, opts: SqliteAppStoreOption
               for (const f of HUMAN_FIELDS) (issue as Record<string, unknown>)[f] = existing[f];
               s = seqOf.get(d.key)!.seq;
               if (existing.status !== issue.status)
-                event(d.key, { at: run.startedAt, actor, type: "status", from: existing.status, to: issue.status });
+                event(d.key, {
+                  at: run.startedAt,
+                  actor,
+                  type: "status",
+                  from: existing.status,
+                  to: issue.status,
+                });
             } else {
               s = seq++;
               issue = { ...d, alias: `ISS-${s}` };
@@ -263,13 +286,17 @@ export function createSqliteAppStore(h: SqliteHandle, opts: SqliteAppStoreOption
             putIssue.run(issueParams(issue, s));
           }
           w.prepare("DELETE FROM analysis_paths").run();
-          const putPath = w.prepare("INSERT INTO analysis_paths (issue_key, path_index, doc) VALUES (?, ?, ?)");
+          const putPath = w.prepare(
+            "INSERT INTO analysis_paths (issue_key, path_index, doc) VALUES (?, ?, ?)",
+          );
           for (const p of out.paths) putPath.run(p.issueKey, p.pathIndex, JSON.stringify(p));
           w.prepare("DELETE FROM analysis_tiers").run();
           const putTier = w.prepare("INSERT INTO analysis_tiers (node_id, tier, reason) VALUES (?, ?, ?)");
           for (const t of out.tiers) putTier.run(t.nodeId, t.tier, t.reason);
           w.prepare("DELETE FROM finding_priorities").run();
-          const putPrio = w.prepare("INSERT INTO finding_priorities (finding_key, score, doc) VALUES (?, ?, ?)");
+          const putPrio = w.prepare(
+            "INSERT INTO finding_priorities (finding_key, score, doc) VALUES (?, ?, ?)",
+          );
           for (const p of out.findingPriorities) putPrio.run(p.findingKey, p.score, JSON.stringify(p));
           w.prepare("DELETE FROM fix_plan").run();
           const putFix = w.prepare("INSERT INTO fix_plan (rank, id, doc) VALUES (?, ?, ?)");
@@ -283,19 +310,26 @@ export function createSqliteAppStore(h: SqliteHandle, opts: SqliteAppStoreOption
           ).run(run.id);
           // Embedded graph: the derived generation written under this run becomes visible in the
           // same transaction; with another graph store the caller promotes afterwards.
-          if (opts.sharedGraph !== false && metaGet(w).get(`derived_pending:${run.id}`)) promoteDerivedSync(w, run.id);
+          if (opts.sharedGraph !== false && metaGet(w).get(`derived_pending:${run.id}`))
+            promoteDerivedSync(w, run.id);
         })();
       });
     },
 
     tiers() {
       const rows = r
-        .prepare<[], { node_id: string; tier: number; reason: string }>("SELECT node_id, tier, reason FROM analysis_tiers ORDER BY node_id")
+        .prepare<[], { node_id: string; tier: number; reason: string }>(
+          "SELECT node_id, tier, reason FROM analysis_tiers ORDER BY node_id",
+        )
         .all();
-      return Promise.resolve(rows.map((x): TierAssignment => ({ nodeId: x.node_id, tier: x.tier, reason: x.reason })));
+      return Promise.resolve(
+        rows.map((x): TierAssignment => ({ nodeId: x.node_id, tier: x.tier, reason: x.reason })),
+      );
     },
     findingPriorities() {
-      const rows = r.prepare<[], { doc: string }>("SELECT doc FROM finding_priorities ORDER BY score DESC, finding_key").all();
+      const rows = r
+        .prepare<[], { doc: string }>("SELECT doc FROM finding_priorities ORDER BY score DESC, finding_key")
+        .all();
       return Promise.resolve(rows.map((x) => JSON.parse(x.doc) as FindingPriority));
     },
     fixPlan() {
@@ -314,7 +348,11 @@ export function createSqliteAppStore(h: SqliteHandle, opts: SqliteAppStoreOption
   return store;
 }
 
-function pageByTime<T>(h: SqliteHandle, table: "scan_runs" | "analysis_runs", page: PageRequest): PageResult<T> {
+function pageByTime<T>(
+  h: SqliteHandle,
+  table: "scan_runs" | "analysis_runs",
+  page: PageRequest,
+): PageResult<T> {
   const limit = Math.max(1, Math.min(page.limit, 1000));
   const args: unknown[] = [];
   let where = "";
@@ -333,7 +371,11 @@ function pageByTime<T>(h: SqliteHandle, table: "scan_runs" | "analysis_runs", pa
   return last ? { items, next: encodeCursor([last.started_at, last.id]) } : { items };
 }
 
-function listIssues(h: SqliteHandle, filter: IssueFilter & { sort?: IssueSort }, page: PageRequest): PageResult<Issue> {
+function listIssues(
+  h: SqliteHandle,
+  filter: IssueFilter & { sort?: IssueSort },
+  page: PageRequest,
+): PageResult<Issue> {
   const where: string[] = [];
   const args: unknown[] = [];
   const inList = (col: string, v: string | string[]) => {
@@ -346,11 +388,19 @@ function listIssues(h: SqliteHandle, filter: IssueFilter & { sort?: IssueSort },
   if (filter.rule) inList("rule", filter.rule);
   if (filter.assigneeUser) inList("assignee_user", filter.assigneeUser);
   if (filter.assigneeTeam) inList("assignee_team", filter.assigneeTeam);
-  if (filter.demo !== undefined) (where.push("demo = ?"), args.push(filter.demo ? 1 : 0));
-  if (filter.nodeId) (where.push("(entry_id = ? OR target_id = ?)"), args.push(filter.nodeId, filter.nodeId));
+  if (filter.demo !== undefined) {
+    where.push("demo = ?");
+    args.push(filter.demo ? 1 : 0);
+  }
+  if (filter.nodeId) {
+    where.push("(entry_id = ? OR target_id = ?)");
+    args.push(filter.nodeId, filter.nodeId);
+  }
   // Keyset over (sort value, seq); score sorts descending (the riskiest first), the others ascending.
   const sort = filter.sort ?? "score";
-  const col = { score: "score", firstSeen: "first_seen", dueAt: "coalesce(due_at, '9999')", alias: "seq" }[sort];
+  const col = { score: "score", firstSeen: "first_seen", dueAt: "coalesce(due_at, '9999')", alias: "seq" }[
+    sort
+  ];
   const desc = sort === "score";
   if (page.cursor) {
     const [v, seq] = decodeCursor(page.cursor);

@@ -53,7 +53,8 @@ export function migrate(db: Sqlite): void {
 }
 
 export function openSqlite(file: string): SqliteHandle {
-  if (file === ":memory:" || file === "") throw new Error("the store needs a file: reads use their own connections");
+  if (file === ":memory:" || file === "")
+    throw new Error("the store needs a file: reads use their own connections");
   mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   const writer = new Database(file);
   configure(writer);

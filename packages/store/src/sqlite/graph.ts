@@ -138,7 +138,9 @@ type FindingDoc = Omit<ParsedFinding, "kind" | "ruleId" | "package" | "sources">
 
 function rowToFinding(r: FindingRow): Finding {
   const doc = JSON.parse(r.doc) as FindingDoc;
-  const srcs = (JSON.parse(r.srcs) as [string, string, string, string, string, string | null, string, string][])
+  const srcs = (
+    JSON.parse(r.srcs) as [string, string, string, string, string, string | null, string, string][]
+  )
     .map(([source, region, collector, tool, severity, vector, firstSeen, lastSeen]) => ({
       tool,
       sourceKey: { source, region, collector },
@@ -147,7 +149,9 @@ function rowToFinding(r: FindingRow): Finding {
       firstSeen,
       lastSeen,
     }))
-    .sort((a, b) => (a.tool + sourceKeyString(a.sourceKey)).localeCompare(b.tool + sourceKeyString(b.sourceKey)));
+    .sort((a, b) =>
+      (a.tool + sourceKeyString(a.sourceKey)).localeCompare(b.tool + sourceKeyString(b.sourceKey)),
+    );
   return {
     ...doc,
     key: r.key,
@@ -194,7 +198,9 @@ export function createSqliteGraphStore(h: SqliteHandle, opts: SqliteGraphStoreOp
     nodeClaimDocs: w.prepare<[string], { doc: string }>(
       "SELECT doc FROM node_claims WHERE node_id = ? ORDER BY seen_at, key_id",
     ),
-    nodeClaimCount: w.prepare<[string], { n: number }>("SELECT count(*) AS n FROM node_claims WHERE node_id = ?"),
+    nodeClaimCount: w.prepare<[string], { n: number }>(
+      "SELECT count(*) AS n FROM node_claims WHERE node_id = ?",
+    ),
     nodeGet: w.prepare<[string], { kind: string; stub: number; first_seen: string }>(
       "SELECT kind, stub, first_seen FROM nodes WHERE id = ?",
     ),
@@ -216,7 +222,9 @@ export function createSqliteGraphStore(h: SqliteHandle, opts: SqliteGraphStoreOp
     nodeDelete: w.prepare("DELETE FROM nodes WHERE id = ?"),
     nodeKeysDelete: w.prepare("DELETE FROM node_keys WHERE node_id = ?"),
     nodeKeyInsert: w.prepare("INSERT OR IGNORE INTO node_keys (lookup_key, node_id) VALUES (?, ?)"),
-    nodeByKey: w.prepare<[string], { node_id: string }>("SELECT node_id FROM node_keys WHERE lookup_key = ? LIMIT 2"),
+    nodeByKey: w.prepare<[string], { node_id: string }>(
+      "SELECT node_id FROM node_keys WHERE lookup_key = ? LIMIT 2",
+    ),
     nodeReferenced: w.prepare<[string, string], { x: number }>(
       "SELECT 1 AS x FROM edges WHERE from_id = ? UNION ALL SELECT 1 FROM edges WHERE to_id = ? LIMIT 1",
     ),
@@ -232,7 +240,9 @@ export function createSqliteGraphStore(h: SqliteHandle, opts: SqliteGraphStoreOp
       `INSERT INTO edge_claims (edge_id, key_id, run_id) VALUES (?, ?, ?)
        ON CONFLICT (edge_id, key_id) DO UPDATE SET run_id = excluded.run_id`,
     ),
-    edgeClaimCount: w.prepare<[number], { n: number }>("SELECT count(*) AS n FROM edge_claims WHERE edge_id = ?"),
+    edgeClaimCount: w.prepare<[number], { n: number }>(
+      "SELECT count(*) AS n FROM edge_claims WHERE edge_id = ?",
+    ),
     edgeDelete: w.prepare<[number], { from_id: string; to_id: string }>(
       "DELETE FROM edges WHERE id = ? RETURNING from_id, to_id",
     ),
@@ -256,8 +266,12 @@ export function createSqliteGraphStore(h: SqliteHandle, opts: SqliteGraphStoreOp
     findingOtherSources: w.prepare<[string, number, string], { n: number }>(
       "SELECT count(*) AS n FROM finding_sources WHERE finding_key = ? AND NOT (key_id = ? AND tool = ?)",
     ),
-    findingDelete: w.prepare<[string], { rule_id: string }>("DELETE FROM findings WHERE key = ? RETURNING rule_id"),
-    findingReferencesRule: w.prepare<[string], { x: number }>("SELECT 1 AS x FROM findings WHERE rule_id = ? LIMIT 1"),
+    findingDelete: w.prepare<[string], { rule_id: string }>(
+      "DELETE FROM findings WHERE key = ? RETURNING rule_id",
+    ),
+    findingReferencesRule: w.prepare<[string], { x: number }>(
+      "SELECT 1 AS x FROM findings WHERE rule_id = ? LIMIT 1",
+    ),
     unmatched: w.prepare<[], { key: string; doc: string; rule_id: string; package: string }>(
       "SELECT key, doc, rule_id, package FROM findings WHERE matched = 0",
     ),
@@ -299,7 +313,9 @@ export function createSqliteGraphStore(h: SqliteHandle, opts: SqliteGraphStoreOp
     derivedFirstSeen: w.prepare<[string, string, string, string], { first_seen: string }>(
       "SELECT first_seen FROM derived_edges WHERE generation = ? AND from_id = ? AND kind = ? AND to_id = ?",
     ),
-    derivedGenExists: w.prepare<[string], { x: number }>("SELECT 1 AS x FROM derived_edges WHERE generation = ? LIMIT 1"),
+    derivedGenExists: w.prepare<[string], { x: number }>(
+      "SELECT 1 AS x FROM derived_edges WHERE generation = ? LIMIT 1",
+    ),
   };
 
   const keyIds = new Map<string, number>();
@@ -354,7 +370,8 @@ export function createSqliteGraphStore(h: SqliteHandle, opts: SqliteGraphStoreOp
       if (!q.nodeReferenced.get(id, id)) q.nodeDelete.run(id);
       return;
     }
-    if (row.kind === "vulnerability" && id.startsWith("cve:") && q.findingReferencesRule.get(id.slice(4))) return;
+    if (row.kind === "vulnerability" && id.startsWith("cve:") && q.findingReferencesRule.get(id.slice(4)))
+      return;
     q.nodeKeysDelete.run(id);
     if (q.nodeReferenced.get(id, id)) q.makeStub.run(id);
     else {
@@ -387,7 +404,13 @@ export function createSqliteGraphStore(h: SqliteHandle, opts: SqliteGraphStoreOp
   }
 
   /** Moves a finding to a new key (after (re-)matching), merging into an existing one there. */
-  function rekeyFinding(oldKey: string, newKey: string, assetRef: string, matched: boolean, doc: string): boolean {
+  function rekeyFinding(
+    oldKey: string,
+    newKey: string,
+    assetRef: string,
+    matched: boolean,
+    doc: string,
+  ): boolean {
     if (oldKey === newKey) return false;
     const existing = q.findingGet.get(newKey);
     if (existing) {
@@ -411,7 +434,13 @@ export function createSqliteGraphStore(h: SqliteHandle, opts: SqliteGraphStoreOp
       const doc = JSON.parse(f.doc) as FindingDoc;
       const ref = UNMATCHED_PREFIX + doc.resource.ids[0]!;
       const { matchedBy: _m, ...props } = doc.props;
-      rekeyFinding(f.key, findingKey(ref, f.rule_id, f.package), ref, false, JSON.stringify({ ...doc, props }));
+      rekeyFinding(
+        f.key,
+        findingKey(ref, f.rule_id, f.package),
+        ref,
+        false,
+        JSON.stringify({ ...doc, props }),
+      );
     }
     for (const f of q.unmatched.all()) {
       const doc = JSON.parse(f.doc) as FindingDoc;
@@ -432,9 +461,18 @@ export function createSqliteGraphStore(h: SqliteHandle, opts: SqliteGraphStoreOp
     const touchedEdges = new Set<number>();
     const touchedFindings = new Set<string>();
     for (const k of keyIdList) {
-      for (const r of q.staleNodeClaims.all(k, runId)) (touchedNodes.add(r.node_id), claims.nodes++);
-      for (const r of q.staleEdgeClaims.all(k, runId)) (touchedEdges.add(r.edge_id), claims.edges++);
-      for (const r of q.staleFindingSources.all(k, runId)) (touchedFindings.add(r.finding_key), claims.findings++);
+      for (const r of q.staleNodeClaims.all(k, runId)) {
+        touchedNodes.add(r.node_id);
+        claims.nodes++;
+      }
+      for (const r of q.staleEdgeClaims.all(k, runId)) {
+        touchedEdges.add(r.edge_id);
+        claims.edges++;
+      }
+      for (const r of q.staleFindingSources.all(k, runId)) {
+        touchedFindings.add(r.finding_key);
+        claims.findings++;
+      }
     }
     const stubCandidates = new Set<string>();
     for (const e of touchedEdges) {
@@ -561,7 +599,12 @@ export function createSqliteGraphStore(h: SqliteHandle, opts: SqliteGraphStoreOp
             }
             const findings = chunk.findings ?? [];
             for (let i = 0; i < findings.length; i++) {
-              const f: ParsedFinding = parseItem(FindingFact, findings[i], "finding", `#${i} of chunk ${chunkNo}`);
+              const f: ParsedFinding = parseItem(
+                FindingFact,
+                findings[i],
+                "finding",
+                `#${i} of chunk ${chunkNo}`,
+              );
               const m = matchResource(f.resource.ids);
               const assetRef = m ? m.nodeId : UNMATCHED_PREFIX + f.resource.ids[0]!;
               const key = findingKey(assetRef, f.ruleId, f.package);
@@ -577,9 +620,22 @@ export function createSqliteGraphStore(h: SqliteHandle, opts: SqliteGraphStoreOp
               });
               let merged = false;
               for (const s of f.sources) {
-                const { keyId, counts } = claimKey(s.sourceKey, "finding", `${f.ruleId} on ${f.resource.ids[0]}`);
+                const { keyId, counts } = claimKey(
+                  s.sourceKey,
+                  "finding",
+                  `${f.ruleId} on ${f.resource.ids[0]}`,
+                );
                 if (q.findingOtherSources.get(key, keyId, s.tool)!.n > 0) merged = true;
-                q.findingSourceUpsert.run(key, keyId, s.tool, run.id, s.severity, s.vector ?? null, seen, seen);
+                q.findingSourceUpsert.run(
+                  key,
+                  keyId,
+                  s.tool,
+                  run.id,
+                  s.severity,
+                  s.vector ?? null,
+                  seen,
+                  seen,
+                );
                 counts.findings++;
               }
               if (merged) summary.findings.merged++;
@@ -641,7 +697,9 @@ export function createSqliteGraphStore(h: SqliteHandle, opts: SqliteGraphStoreOp
       const rows: EdgeRow[] = [];
       if (opts.direction === "out" || opts.direction === "both") rows.push(...neighbourStmts.out.all(id, id));
       if (opts.direction === "in" || opts.direction === "both")
-        rows.push(...neighbourStmts.in.all(id, id).filter((e) => !(opts.direction === "both" && e.from_id === id)));
+        rows.push(
+          ...neighbourStmts.in.all(id, id).filter((e) => !(opts.direction === "both" && e.from_id === id)),
+        );
       const kinds = opts.kinds ? new Set<string>(opts.kinds) : undefined;
       return Promise.resolve(rows.filter((e) => !kinds || kinds.has(e.kind)).map(rowToEdge));
     },
@@ -656,14 +714,19 @@ export function createSqliteGraphStore(h: SqliteHandle, opts: SqliteGraphStoreOp
         const now = new Date().toISOString();
         const current = q.metaGet.get("derived_generation")?.value;
         if (current === analysisId)
-          throw new CtemError("conflict", `derived generation ${analysisId} is current; write a new generation`);
+          throw new CtemError(
+            "conflict",
+            `derived generation ${analysisId} is current; write a new generation`,
+          );
         w.exec("BEGIN IMMEDIATE");
         try {
           q.derivedDeleteGen.run(analysisId);
           let i = 0;
           for await (const raw of edges as AsyncIterable<DerivedEdgeFactIn>) {
             const e = parseItem(DerivedEdgeFact, raw, "derived edge", `#${i++}`);
-            const prev = current ? q.derivedFirstSeen.get(current, e.from, e.kind, e.to)?.first_seen : undefined;
+            const prev = current
+              ? q.derivedFirstSeen.get(current, e.from, e.kind, e.to)?.first_seen
+              : undefined;
             q.derivedInsert.run(
               analysisId,
               e.from,
@@ -712,13 +775,17 @@ export function createSqliteGraphStore(h: SqliteHandle, opts: SqliteGraphStoreOp
  * transaction, so the SQLite AppStore can promote in the same transaction as commitAnalysis.
  */
 export function promoteDerivedSync(w: Sqlite, analysisId: string): void {
-  const current = w.prepare<[string], { value: string }>("SELECT value FROM meta WHERE key = ?").get("derived_generation");
+  const current = w
+    .prepare<[string], { value: string }>("SELECT value FROM meta WHERE key = ?")
+    .get("derived_generation");
   if (current?.value === analysisId) return;
-  const pending = w.prepare<[string], { value: string }>("SELECT value FROM meta WHERE key = ?").get(`derived_pending:${analysisId}`);
+  const pending = w
+    .prepare<[string], { value: string }>("SELECT value FROM meta WHERE key = ?")
+    .get(`derived_pending:${analysisId}`);
   if (!pending) throw new CtemError("not_found", `no derived generation ${analysisId} was written`);
-  w.prepare("INSERT INTO meta (key, value) VALUES ('derived_generation', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(
-    analysisId,
-  );
+  w.prepare(
+    "INSERT INTO meta (key, value) VALUES ('derived_generation', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+  ).run(analysisId);
   w.prepare("DELETE FROM derived_edges WHERE generation <> ?").run(analysisId);
   w.prepare("DELETE FROM meta WHERE key LIKE 'derived_pending:%'").run();
 }
@@ -734,9 +801,18 @@ function listNodes(r: Sqlite, filter: NodeFilter, page: PageRequest): PageResult
   if (filter.kind) inList("n.kind", filter.kind);
   if (filter.type) inList("n.type", filter.type);
   if (filter.ids) inList("n.id", filter.ids.length ? filter.ids : [""]);
-  if (filter.provider) (where.push("n.provider = ?"), args.push(filter.provider));
-  if (filter.accountId) (where.push("n.account_id = ?"), args.push(filter.accountId));
-  if (filter.region) (where.push("n.region = ?"), args.push(filter.region));
+  if (filter.provider) {
+    where.push("n.provider = ?");
+    args.push(filter.provider);
+  }
+  if (filter.accountId) {
+    where.push("n.account_id = ?");
+    args.push(filter.accountId);
+  }
+  if (filter.region) {
+    where.push("n.region = ?");
+    args.push(filter.region);
+  }
   if (filter.includeStubs === false) where.push("n.stub = 0");
   if (filter.source) {
     where.push(
@@ -748,13 +824,20 @@ function listNodes(r: Sqlite, filter: NodeFilter, page: PageRequest): PageResult
     where.push("(n.id LIKE ? ESCAPE '\\' OR n.name LIKE ? ESCAPE '\\')");
     args.push(likePattern(filter.q), likePattern(filter.q));
   }
-  const sortCol = { id: "n.id", name: "n.name", type: "n.type", lastSeen: "n.last_seen" }[filter.sort ?? "id"];
+  const sortCol = { id: "n.id", name: "n.name", type: "n.type", lastSeen: "n.last_seen" }[
+    filter.sort ?? "id"
+  ];
   const desc = filter.order === "desc";
   const cmp = desc ? "<" : ">";
   if (page.cursor) {
     const [v, id] = decodeCursor(page.cursor);
-    if (sortCol === "n.id") (where.push(`n.id ${cmp} ?`), args.push(id));
-    else (where.push(`(${sortCol} ${cmp} ? OR (${sortCol} = ? AND n.id ${cmp} ?))`), args.push(v, v, id));
+    if (sortCol === "n.id") {
+      where.push(`n.id ${cmp} ?`);
+      args.push(id);
+    } else {
+      where.push(`(${sortCol} ${cmp} ? OR (${sortCol} = ? AND n.id ${cmp} ?))`);
+      args.push(v, v, id);
+    }
   }
   const limit = Math.max(1, Math.min(page.limit, 10_000));
   const dir = desc ? "DESC" : "ASC";
@@ -764,24 +847,52 @@ function listNodes(r: Sqlite, filter: NodeFilter, page: PageRequest): PageResult
   const items = rows.slice(0, limit).map(rowToNode);
   const last = rows.length > limit ? rows[limit - 1] : undefined;
   if (!last) return { items };
-  const sortValue = { "n.id": last.id, "n.name": last.name, "n.type": last.type, "n.last_seen": last.last_seen }[sortCol]!;
+  const sortValue = {
+    "n.id": last.id,
+    "n.name": last.name,
+    "n.type": last.type,
+    "n.last_seen": last.last_seen,
+  }[sortCol]!;
   return { items, next: encodeCursor([sortValue, last.id]) };
 }
 
 function listFindings(r: Sqlite, filter: FindingFilter, page: PageRequest): PageResult<Finding> {
   const where: string[] = [];
   const args: unknown[] = [];
-  if (filter.assetRef) (where.push("f.asset_ref = ?"), args.push(filter.assetRef));
-  if (filter.ruleId) (where.push("f.rule_id = ?"), args.push(filter.ruleId));
-  if (filter.kind) (where.push("f.kind = ?"), args.push(filter.kind));
-  if (filter.matched !== undefined) (where.push("f.matched = ?"), args.push(filter.matched ? 1 : 0));
+  if (filter.assetRef) {
+    where.push("f.asset_ref = ?");
+    args.push(filter.assetRef);
+  }
+  if (filter.ruleId) {
+    where.push("f.rule_id = ?");
+    args.push(filter.ruleId);
+  }
+  if (filter.kind) {
+    where.push("f.kind = ?");
+    args.push(filter.kind);
+  }
+  if (filter.matched !== undefined) {
+    where.push("f.matched = ?");
+    args.push(filter.matched ? 1 : 0);
+  }
   if (filter.tool || filter.source) {
     const sub: string[] = ["s.finding_key = f.key"];
-    if (filter.tool) (sub.push("s.tool = ?"), args.push(filter.tool));
-    if (filter.source) (sub.push("k.source = ?"), args.push(filter.source));
-    where.push(`EXISTS (SELECT 1 FROM finding_sources s JOIN claim_keys k ON k.id = s.key_id WHERE ${sub.join(" AND ")})`);
+    if (filter.tool) {
+      sub.push("s.tool = ?");
+      args.push(filter.tool);
+    }
+    if (filter.source) {
+      sub.push("k.source = ?");
+      args.push(filter.source);
+    }
+    where.push(
+      `EXISTS (SELECT 1 FROM finding_sources s JOIN claim_keys k ON k.id = s.key_id WHERE ${sub.join(" AND ")})`,
+    );
   }
-  if (page.cursor) (where.push("f.key > ?"), args.push(decodeCursor(page.cursor)[1]));
+  if (page.cursor) {
+    where.push("f.key > ?");
+    args.push(decodeCursor(page.cursor)[1]);
+  }
   const limit = Math.max(1, Math.min(page.limit, 10_000));
   const sql = `SELECT ${FINDING_COLS} FROM findings f ${where.length ? "WHERE " + where.join(" AND ") : ""} ORDER BY f.key LIMIT ?`;
   const rows = r.prepare<unknown[], FindingRow>(sql).all(...args, limit + 1);
@@ -790,6 +901,7 @@ function listFindings(r: Sqlite, filter: FindingFilter, page: PageRequest): Page
   return last ? { items, next: encodeCursor([last.key, last.key]) } : { items };
 }
 
+// eslint-disable-next-line @typescript-eslint/require-await -- an async generator so callers can await between items
 async function* snapshot(h: SqliteHandle): AsyncGenerator<SnapshotItem> {
   // Its own connection and read transaction: one consistent view however long the consumer takes.
   const db = h.openReader();
@@ -806,7 +918,9 @@ async function* snapshot(h: SqliteHandle): AsyncGenerator<SnapshotItem> {
        FROM derived_edges d WHERE d.generation = (SELECT value FROM meta WHERE key = 'derived_generation')`,
     );
     for (const row of edges.iterate()) yield { t: "edge", v: rowToEdge(row) };
-    for (const row of db.prepare<[], FindingRow>(`SELECT ${FINDING_COLS} FROM findings f ORDER BY f.key`).iterate())
+    for (const row of db
+      .prepare<[], FindingRow>(`SELECT ${FINDING_COLS} FROM findings f ORDER BY f.key`)
+      .iterate())
       yield { t: "finding", v: rowToFinding(row) };
     db.exec("COMMIT");
   } finally {

@@ -8,7 +8,8 @@ export function encodeCursor(v: [string, string]): string {
 export function decodeCursor(c: string): [string, string] {
   try {
     const v = JSON.parse(Buffer.from(c, "base64url").toString("utf8")) as unknown;
-    if (Array.isArray(v) && v.length === 2 && typeof v[0] === "string" && typeof v[1] === "string") return [v[0], v[1]];
+    if (Array.isArray(v) && v.length === 2 && typeof v[0] === "string" && typeof v[1] === "string")
+      return [v[0], v[1]];
   } catch {
     // fall through
   }
