@@ -11,6 +11,8 @@ export interface CtemConfig {
   dataDir: string;
   dbFile: string;
   env: Readonly<Record<string, string | undefined>>;
+  /** Set when NEO4J_URI is: the security graph lives in Neo4j, the app tables stay in dbFile. */
+  neo4j?: { uri: string; user: string; password: string; database?: string };
 }
 
 export interface PathOptions {
@@ -43,7 +45,15 @@ export function resolveConfig(
     dataDir = path.resolve(cwd, env.CTEM_DATA || "data");
     dbFile = path.join(dataDir, DB_FILE_NAME);
   }
-  return { cwd, dataDir, dbFile, env };
+  const cfg: CtemConfig = { cwd, dataDir, dbFile, env };
+  if (env.NEO4J_URI)
+    cfg.neo4j = {
+      uri: env.NEO4J_URI,
+      user: env.NEO4J_USER ?? env.NEO4J_USERNAME ?? "neo4j",
+      password: env.NEO4J_PASSWORD ?? "",
+      ...(env.NEO4J_DATABASE ? { database: env.NEO4J_DATABASE } : {}),
+    };
+  return cfg;
 }
 
 /** Reads `<data>/ctem.config.json`, the read-only settings overlay; errors name the file and field. */

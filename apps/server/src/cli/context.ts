@@ -1,9 +1,9 @@
 // What every CLI command gets: output helpers that keep stdout for data and stderr for progress,
 // the resolved configuration, and the stores, opened on first use and closed by main().
 import type { Command } from "commander";
-import { openSqliteStores } from "@ctem/store";
-import type { SqliteStores } from "@ctem/store";
-import { readSettingsOverlay, resolveConfig } from "../config.js";
+import { resolveConfig } from "../config.js";
+import { openStores } from "../stores.js";
+import type { Stores } from "../stores.js";
 import type { CtemConfig } from "../config.js";
 import { EXIT, UsageError } from "./exit.js";
 import type { ExitCode } from "./exit.js";
@@ -26,7 +26,7 @@ export interface CliContext {
   /** Global options as given on the command line (before or after the command). */
   globals(cmd: Command): GlobalOptions;
   config(cmd: Command): CtemConfig;
-  stores(cmd: Command): Promise<SqliteStores>;
+  stores(cmd: Command): Promise<Stores>;
   /** One JSON document on stdout with --json, else the text rendering. */
   print(cmd: Command, data: unknown, text: () => string): void;
   /** Progress and notices: stderr, never stdout. */
@@ -45,7 +45,7 @@ export function parseLimit(v: string): number {
 }
 
 export function createCliContext(io: CliIO): CliContext {
-  let stores: SqliteStores | undefined;
+  let stores: Stores | undefined;
   let code: ExitCode = EXIT.ok;
   const globals = (cmd: Command): GlobalOptions => cmd.optsWithGlobals<GlobalOptions>();
   const config = (cmd: Command) => resolveConfig(globals(cmd), io.env);
@@ -53,13 +53,9 @@ export function createCliContext(io: CliIO): CliContext {
     io,
     globals,
     config,
-    stores(cmd) {
-      if (!stores) {
-        const cfg = config(cmd);
-        const overlay = readSettingsOverlay(cfg.dataDir);
-        stores = openSqliteStores(cfg.dbFile, { overlay });
-      }
-      return Promise.resolve(stores);
+    async stores(cmd) {
+      stores ??= await openStores(config(cmd));
+      return stores;
     },
     print(cmd, data, text) {
       if (globals(cmd).json) io.stdout(JSON.stringify(data, null, 2) + "\n");

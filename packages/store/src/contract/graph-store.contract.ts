@@ -501,9 +501,7 @@ export function describeGraphStoreContract(adapter: string, make: MakeGraphStore
         expect([...snap.edges.values()].filter((e) => e.derived)).toEqual([]);
         await expect(s.promoteDerived("never-written")).rejects.toThrow(/never-written/);
         await expect(
-          s.replaceDerived("a3", [
-            { from: "internet", kind: "EXPOSES", to: i1, evidence: [] },
-          ]),
+          s.replaceDerived("a3", [{ from: "internet", kind: "EXPOSES", to: i1, evidence: [] }]),
         ).rejects.toThrow(/evidence/);
       }),
     );

@@ -1,0 +1,2 @@
+// @ctem/engine: filled by its issue (see DESIGN.md's package table); nothing here pretends to work yet.
+export {};
