@@ -3,7 +3,8 @@
 import type { Command } from "commander";
 import type { CliContext } from "./context.js";
 import { registerAssets } from "./assets.js";
+import { registerIntel } from "./intel.js";
 
 export type CommandModule = (program: Command, ctx: CliContext) => void;
 
-export const COMMANDS: CommandModule[] = [registerAssets];
+export const COMMANDS: CommandModule[] = [registerAssets, registerIntel];
