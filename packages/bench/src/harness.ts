@@ -54,23 +54,34 @@ export function evaluate(measurement: string, f: BenchFigure): FigureRow {
 const fmt = (n: number) => (Math.abs(n) >= 100 ? Math.round(n).toLocaleString("en-US") : n.toPrecision(3));
 
 export function renderReport(rows: FigureRow[]): string {
-  const lines = ["measurement  metric  value  target  baseline  ratio  ok"];
+  const table: string[][] = [["measurement", "metric", "value", "target", "baseline", "ratio", "ok"]];
+  const notes = new Map<number, string>();
   for (const r of rows) {
-    lines.push(
-      [
-        r.measurement,
-        r.metric,
-        `${fmt(r.value)} ${r.unit}`,
-        r.target ? `${r.target.op} ${fmt(r.target.value)}` : "-",
-        r.baseline ? `${r.baseline.name} ${fmt(r.baseline.value)} ${r.baseline.unit}` : "-",
-        r.ratio !== undefined
-          ? `${r.ratio.toFixed(2)}×${r.ratioTarget ? ` (${r.ratioTarget.op} ${r.ratioTarget.value})` : ""}`
-          : "-",
-        r.ok ? "ok" : "MISSED",
-      ].join("  "),
-    );
-    if (r.note) lines.push(`    ${r.note}`);
+    if (r.note) notes.set(table.length, r.note);
+    table.push([
+      r.measurement,
+      r.metric,
+      `${fmt(r.value)} ${r.unit}`,
+      r.target ? `${r.target.op} ${fmt(r.target.value)}` : "-",
+      r.baseline ? `${r.baseline.name} ${fmt(r.baseline.value)} ${r.baseline.unit}` : "-",
+      r.ratio !== undefined
+        ? `${r.ratio.toFixed(2)}×${r.ratioTarget ? ` (${r.ratioTarget.op} ${r.ratioTarget.value})` : ""}`
+        : "-",
+      r.ok ? "ok" : "MISSED",
+    ]);
   }
+  const widths = table[0]!.map((_, i) => Math.max(...table.map((row) => row[i]!.length)));
+  const lines: string[] = [];
+  table.forEach((row, i) => {
+    lines.push(
+      row
+        .map((c, j) => c.padEnd(widths[j]!))
+        .join("  ")
+        .trimEnd(),
+    );
+    const note = notes.get(i);
+    if (note) lines.push(`    ${note}`);
+  });
   return lines.join("\n") + "\n";
 }
 

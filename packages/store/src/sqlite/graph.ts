@@ -380,7 +380,11 @@ export function createSqliteGraphStore(h: SqliteHandle, opts: SqliteGraphStoreOp
     }
   }
 
+  /** Ids known to have a node row in the open transaction (nothing is deleted until its end). */
+  const present = new Set<string>();
   function ensureEndpoint(id: string, seen: string): boolean {
+    if (present.has(id)) return false;
+    present.add(id);
     if (q.nodeExists.get(id)) return false;
     q.stubInsert.run(id, guessProvider(id), id, seen, seen);
     return true;
@@ -553,6 +557,7 @@ export function createSqliteGraphStore(h: SqliteHandle, opts: SqliteGraphStoreOp
           return { keyId: keyIdOf(k), counts };
         };
 
+        present.clear();
         w.exec("BEGIN IMMEDIATE");
         try {
           let chunkNo = 0;
@@ -572,6 +577,7 @@ export function createSqliteGraphStore(h: SqliteHandle, opts: SqliteGraphStoreOp
                 counts.nodes++;
               }
               writeNodeRow(id, seen);
+              present.add(id);
               summary.written.nodes++;
             }
             const edges = chunk.edges ?? [];
@@ -657,11 +663,13 @@ export function createSqliteGraphStore(h: SqliteHandle, opts: SqliteGraphStoreOp
               cleanedUp: c.status === "ok",
             });
           }
+          present.clear();
           removeStaleClaims(okKeys, run.id, seen, summary);
           summary.findings.rematched = rematch();
           w.exec("COMMIT");
         } catch (e) {
           if (w.inTransaction) w.exec("ROLLBACK");
+          present.clear();
           keyIds.clear(); // ids inserted in the rolled-back transaction are gone
           throw e;
         }

@@ -1,0 +1,6 @@
+// Every measurement `pnpm bench` runs, in report order. Each issue adds its own here.
+import type { Measurement } from "../harness.js";
+import { ingest } from "./ingest.js";
+import { intelLoadMeasurement } from "./intel.js";
+
+export const MEASUREMENTS: Measurement[] = [ingest, intelLoadMeasurement];
