@@ -3,8 +3,9 @@
 import type { Command } from "commander";
 import type { CliContext } from "./context.js";
 import { registerAssets } from "./assets.js";
+import { registerImport } from "./import.js";
 import { registerIntel } from "./intel.js";
 
 export type CommandModule = (program: Command, ctx: CliContext) => void;
 
-export const COMMANDS: CommandModule[] = [registerAssets, registerIntel];
+export const COMMANDS: CommandModule[] = [registerAssets, registerImport, registerIntel];
