@@ -11,6 +11,8 @@ export { openSqlite, migrate } from "./sqlite/db.js";
 export type { SqliteHandle } from "./sqlite/db.js";
 export { createSqliteGraphStore } from "./sqlite/graph.js";
 export { createSqliteAppStore } from "./sqlite/app.js";
+export { BATCH_BYTES, BATCH_ITEMS, createNeo4jGraphStore, redactUri } from "./neo4j/graph.js";
+export type { Neo4jConnection, Neo4jGraphStoreOptions } from "./neo4j/graph.js";
 export { DEFAULT_MATCH_RULES, arnResourceId, arnResourceRule, nodeIdRule } from "./matcher.js";
 export type { MatchRule, MatchableNode } from "./matcher.js";
 
