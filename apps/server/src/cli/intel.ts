@@ -3,6 +3,7 @@
 import type { Command } from "commander";
 import { createIntel, DEFAULT_FEED_URLS, REFRESHABLE_FEEDS } from "@ctem/intel";
 import type { FeedStatus, Intel, IntelRecord, RefreshResult, RefreshableFeed } from "@ctem/intel";
+import { CVE_ID_PATTERN } from "@ctem/model";
 import type { CliContext } from "./context.js";
 import { EXIT, UsageError } from "./exit.js";
 import { renderTable } from "./table.js";
@@ -81,7 +82,8 @@ export function registerIntel(program: Command, ctx: CliContext): void {
     .description("the merged record for one CVE: CVSS (with the threat adjustment), EPSS, KEV, SSVC")
     .argument("<cve>", "a CVE id, e.g. CVE-2021-44228")
     .action(async (cve: string, _opts: unknown, cmd: Command) => {
-      const record = await intelFor(ctx, cmd).lookup(cve);
+      if (!CVE_ID_PATTERN.test(cve.trim())) throw new UsageError(`'${cve}' is not a CVE id (CVE-YYYY-NNNN…)`);
+      const record = await intelFor(ctx, cmd).lookup(cve.trim());
       ctx.print(cmd, record, () => renderRecord(record));
     });
 }
