@@ -52,6 +52,7 @@ export async function* walkJson(
   source: AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>,
   capture: (path: JsonPath) => boolean,
   onScalar?: (path: JsonPath, value: unknown) => void,
+  onKey?: (path: JsonPath) => void,
 ): AsyncGenerator<Captured> {
   const tokenizer = new Tokenizer();
   const stack: Frame[] = [];
@@ -148,6 +149,7 @@ export async function* walkJson(
         if (top && !top.array && top.wantKey) {
           top.key = t.value as string;
           top.wantKey = false;
+          if (onKey && buildDepth < 0) onKey([...path, top.key]);
           return;
         }
         scalar(t.value);

@@ -39,6 +39,9 @@ export async function sniff(src: ImportSource): Promise<Sniff> {
         (p, v) => {
           if (p.length <= 2 && !scalars.has(shapeOf(p))) scalars.set(shapeOf(p), v);
         },
+        (p) => {
+          if (p.length <= 6) paths.add(shapeOf(p));
+        },
       );
       for await (const _ of it) void _;
     } catch (e) {

@@ -110,8 +110,14 @@ export const inspector2Importer: Importer = {
   detect(s) {
     const j = s.json;
     if (!j || j.top !== "object" || !j.paths.has("findings")) return 0;
-    if (j.paths.has("findings[].findingArn") || j.paths.has("findings[].packageVulnerabilityDetails"))
-      return 85;
+    const keys = [
+      "findingArn",
+      "awsAccountId",
+      "packageVulnerabilityDetails",
+      "inspectorScore",
+      "exploitAvailable",
+    ];
+    if (keys.some((k) => j.paths.has(`findings[].${k}`))) return 85;
     // `{"findings": []}`: nothing to tell Inspector2 from an ASFF export; both give 0 findings.
     if (j.complete && j.paths.size === 1) return 50;
     return 0;

@@ -151,6 +151,7 @@ export const sarifImporter: Importer = {
     const v = j.scalars.get("version");
     const schema = str(j.scalars.get("$schema")) ?? "";
     if (j.paths.has("runs") && (v === "2.1.0" || /sarif/i.test(schema))) return 90;
+    if (j.paths.has("runs[].tool.driver") || j.paths.has("runs[].results")) return 75;
     return 0;
   },
   parse,
