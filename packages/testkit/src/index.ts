@@ -1,2 +1,5 @@
-// @ctem/testkit: filled by its issue (see DESIGN.md's package table); nothing here pretends to work yet.
-export {};
+// @ctem/testkit (dev-only): local replay servers the connector tests point the real SDK clients at.
+export { startAwsReplayServer, AWS_PROTOCOLS, signingNameOf, throttleStatus } from "./aws/server.js";
+export type { AwsReplayServer, AwsReply, AwsRuleOptions, AwsCall } from "./aws/server.js";
+export { serializeOutput, serializeError, ShapeError } from "./aws/serialize.js";
+export type { AwsProtocol, OperationSchema, WireResponse } from "./aws/serialize.js";
