@@ -1,8 +1,9 @@
 // Chooses the store adapters (DESIGN: only apps/server constructs them): the embedded SQLite file
-// for graph and app tables, or Neo4j for the graph when NEO4J_URI is set (the Neo4j issue adds it).
+// for graph and app tables, or Neo4j for the graph when NEO4J_URI is set, with the app tables still
+// in the SQLite file (DESIGN "One file").
 import type { AppStore, GraphStore } from "@ctem/model";
-import { CtemError } from "@ctem/model";
-import { openSqliteStores } from "@ctem/store";
+import { isCtemError } from "@ctem/model";
+import { createNeo4jGraphStore, createSqliteAppStore, openSqlite, openSqliteStores } from "@ctem/store";
 import type { CtemConfig } from "./config.js";
 import { readSettingsOverlay } from "./config.js";
 
@@ -14,15 +15,37 @@ export interface Stores {
   close(): Promise<void>;
 }
 
-export function openStores(cfg: CtemConfig): Promise<Stores> {
+export async function openStores(cfg: CtemConfig): Promise<Stores> {
   const overlay = readSettingsOverlay(cfg.dataDir);
-  if (cfg.neo4j)
-    return Promise.reject(
-      new CtemError(
-        "unavailable",
-        "NEO4J_URI is set, but this build has no Neo4j graph store yet; unset it to use the embedded store",
-      ),
-    );
-  const s = openSqliteStores(cfg.dbFile, { overlay });
-  return Promise.resolve({ graph: s.graph, app: s.app, graphKind: "sqlite", close: () => s.close() });
+  if (!cfg.neo4j) {
+    const s = openSqliteStores(cfg.dbFile, { overlay });
+    return { graph: s.graph, app: s.app, graphKind: "sqlite", close: () => s.close() };
+  }
+  // Connects first: an unreachable Neo4j or refused credentials fail start-up with a CtemError
+  // ("unavailable") naming the URI, never the password.
+  const graph = await createNeo4jGraphStore(cfg.neo4j);
+  const handle = openSqlite(cfg.dbFile);
+  const app = createSqliteAppStore(handle, { overlay, sharedGraph: false });
+  try {
+    // The graph's derived generation and the AppStore's current analysis are committed separately:
+    // bring the graph to what the AppStore says is current (a crash may have come in between).
+    const current = await app.currentAnalysis();
+    if (current) await graph.promoteDerived(current.id);
+  } catch (e) {
+    if (!(isCtemError(e) && e.code === "not_found")) {
+      await graph.close();
+      handle.close();
+      throw e;
+    }
+  }
+  return {
+    graph,
+    app,
+    graphKind: "neo4j",
+    async close() {
+      await graph.close();
+      await handle.lock.run(() => undefined);
+      handle.close();
+    },
+  };
 }

@@ -16,7 +16,7 @@ interface Diagnostic {
 }
 // The package's ESM build uses extensionless imports Node cannot resolve; its CommonJS build works.
 const { lintCypherQuery } = createRequire(import.meta.url)("@neo4j-cypher/language-support") as {
-  lintCypherQuery(query: string, schema: Record<string, unknown>): Diagnostic[];
+  lintCypherQuery: (query: string, schema: Record<string, unknown>) => Diagnostic[];
 };
 
 /** The labels and types docs/neo4j.md documents; the linter warns on any other. */

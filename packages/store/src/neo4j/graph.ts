@@ -75,7 +75,6 @@ import {
 import type {
   ClaimProps,
   FindingCore,
-  FindingDoc,
   NodeRowParams,
   ParsedDerivedEdge,
   ParsedEdge,
@@ -957,7 +956,7 @@ export function driverRunner(driver: Driver, database?: string): Neo4jRunner {
 }
 
 function neo4jCode(e: unknown): string {
-  return e && typeof e === "object" && "code" in e ? String((e as { code: unknown }).code) : "";
+  return e && typeof e === "object" && "code" in e ? String(e.code) : "";
 }
 
 /**
