@@ -10,6 +10,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Finding, GraphStore, Node } from "@ctem/model";
 import { openSqliteStores } from "@ctem/store";
 import type { SqliteStores } from "@ctem/store";
+import { parse as parseCsv } from "csv-parse/sync";
 import { bytesSource, fileSource, importReport } from "../src/index.js";
 import type { ImportFileResult } from "../src/index.js";
 
@@ -115,12 +116,87 @@ function sarifTuples(r: J): Tuple[] {
   );
 }
 
+// CycloneDX: one per (vulnerability, affected ref) unless analysis.state is not_affected,
+// false_positive or resolved (VEX).
+function cyclonedxTuples(r: J): Tuple[] {
+  const names = new Map<string, string>(
+    ((r.components ?? []) as J[]).map((c) => [c["bom-ref"], c.group ? `${c.group}:${c.name}` : c.name]),
+  );
+  return ((r.vulnerabilities ?? []) as J[])
+    .filter((v) => !["not_affected", "false_positive", "resolved"].includes(v.analysis?.state))
+    .flatMap((v) =>
+      ((v.affects ?? []) as J[]).map((a): Tuple => ["bom", up(v.id), names.get(a.ref) ?? a.ref]),
+    );
+}
+
+// OCSF: Findings-category events (class_uid 2001–2099) with status_code FAIL.
+function ocsfTuples(r: J): Tuple[] {
+  return (r as unknown as J[])
+    .filter((e) => e.class_uid >= 2001 && e.class_uid <= 2099 && e.status_code === "FAIL")
+    .map((e): Tuple => [e.resources[0].uid, e.metadata.event_code, ""]);
+}
+
+// CloudSploit: results with status FAIL or WARN.
+function cloudsploitTuples(r: J): Tuple[] {
+  return (r as unknown as J[])
+    .filter((x) => x.status === "FAIL" || x.status === "WARN")
+    .map((x): Tuple => [String(x.resource), x.plugin, ""]);
+}
+
+// Artifact Analysis: every VULNERABILITY occurrence in the summary, one per packageIssue.
+function gcpTuples(r: J): Tuple[] {
+  return Object.values(r.package_vulnerability_summary.vulnerabilities as Record<string, J[]>)
+    .flat()
+    .filter((o) => o.kind === "VULNERABILITY")
+    .flatMap((o) => {
+      const issues = (o.vulnerability.packageIssue ?? []) as J[];
+      const rule = (o.noteName as string).split("/").pop()!;
+      return (issues.length ? issues : [{ affectedPackage: "" }]).map((p): Tuple => [
+        o.resourceUri,
+        rule,
+        p.affectedPackage,
+      ]);
+    });
+}
+
 const COUNTERS: Array<{ dir: string; format: string; tuples: (r: J) => Tuple[] }> = [
   { dir: "trivy", format: "Trivy JSON report", tuples: trivyTuples },
   { dir: "grype", format: "Grype JSON report", tuples: grypeTuples },
   { dir: "aws-inspector2", format: "AWS Inspector2 findings export", tuples: inspectorTuples },
   { dir: "aws-securityhub-asff", format: "AWS Security Hub ASFF JSON", tuples: asffTuples },
   { dir: "sarif", format: "SARIF 2.1.0 log", tuples: sarifTuples },
+  { dir: "cyclonedx", format: "CycloneDX JSON (1.4+, vulnerabilities/VEX)", tuples: cyclonedxTuples },
+  { dir: "prowler", format: "OCSF findings JSON (Prowler)", tuples: ocsfTuples },
+  { dir: "cloudsploit", format: "CloudSploit JSON", tuples: cloudsploitTuples },
+  { dir: "gcp-artifact-analysis", format: "GCP Artifact Analysis occurrences JSON", tuples: gcpTuples },
+];
+
+// CSV reports, parsed here with csv-parse's synchronous API (the importers stream).
+const csv = (rel: string): Array<Record<string, string>> =>
+  parseCsv(readFileSync(path.join(FIX, rel)), { columns: true, bom: true });
+const CSV_COUNTERS: Array<{
+  dir: string;
+  format: string;
+  tuples: (rows: Array<Record<string, string>>) => Tuple[];
+}> = [
+  // Wiz: rows with Status OPEN or IN_PROGRESS.
+  {
+    dir: "wiz",
+    format: "Wiz issues CSV",
+    tuples: (rows) =>
+      rows
+        .filter((x) => x.Status === "OPEN" || x.Status === "IN_PROGRESS")
+        .map((x): Tuple => [x["Resource external ID"]!, x["Control ID"]!, ""]),
+  },
+  // Defender for Cloud: rows whose state is Unhealthy.
+  {
+    dir: "azure-defender",
+    format: "Azure Defender recommendations CSV",
+    tuples: (rows) =>
+      rows
+        .filter((x) => x.state === "Unhealthy")
+        .map((x): Tuple => [x.resourceId!.toLowerCase(), x.recommendationName!, ""]),
+  },
 ];
 
 let dir: string;
@@ -204,6 +280,10 @@ const CUT_AT: Record<string, string> = {
   "aws-inspector2": '"findingArn"',
   "aws-securityhub-asff": '"Resources"',
   sarif: '"message"',
+  cyclonedx: '"ratings"',
+  prowler: '"finding_info"',
+  cloudsploit: '"title"',
+  "gcp-artifact-analysis": '"noteName"',
 };
 
 describe("a report cut inside a record is refused and nothing of it is written", () => {
@@ -247,6 +327,49 @@ describe("a report cut inside a record is refused and nothing of it is written",
     expect(r.message).toContain("Trivy JSON report");
     expect(r.message).toContain("SARIF 2.1.0 log");
   });
+});
+
+describe("CSV reports import with the counts their counting rule gives", () => {
+  for (const c of CSV_COUNTERS)
+    for (const rel of files(c.dir))
+      it(rel, async () => {
+        const tuples = c.tuples(csv(rel));
+        const r = await importFile(rel);
+        expect(r).toMatchObject({
+          status: "ok",
+          format: c.format,
+          found: tuples.length,
+          written: tuples.length,
+          skipped: 0,
+        });
+        expect(await findings()).toHaveLength(new Set(tuples.map((t) => t.join("\u0000"))).size);
+      });
+});
+
+describe("a CSV report cut inside a row is refused and nothing of it is written", () => {
+  for (const c of CSV_COUNTERS)
+    for (const rel of files(c.dir)) {
+      const text = readFileSync(path.join(FIX, rel), "utf8");
+      it(`${rel} without its final newline`, async () => {
+        const r = await importText(rel, text.replace(/\r?\n$/, ""));
+        expect(r).toMatchObject({ status: "refused", errorCode: "invalid_input", written: 0 });
+        expect(r.message).toContain(`not a complete ${c.format}`);
+        expect(r.message).toMatch(/at line \d+/);
+        expect(await findings()).toHaveLength(0);
+      });
+      it(`${rel} with a row missing columns`, async () => {
+        const r = await importText(rel, `${text}x,y,z\n`);
+        expect(r).toMatchObject({ status: "refused", errorCode: "invalid_input", written: 0 });
+        expect(r.message).toContain(`not a complete ${c.format}`);
+        expect(r.message).toMatch(/at line \d+/);
+        expect(await findings()).toHaveLength(0);
+      });
+      it(`${rel} cut in the middle`, async () => {
+        const r = await importText(rel, text.slice(0, Math.floor(text.length / 2)));
+        expect(r).toMatchObject({ status: "refused", errorCode: "invalid_input", written: 0 });
+        expect(await findings()).toHaveLength(0);
+      });
+    }
 });
 
 describe("empty reports are 0 findings and ok, whichever format they could be", () => {

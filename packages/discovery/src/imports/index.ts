@@ -5,6 +5,12 @@ import { grypeImporter } from "./formats/grype.js";
 import { inspector2Importer } from "./formats/inspector2.js";
 import { sarifImporter } from "./formats/sarif.js";
 import { trivyImporter } from "./formats/trivy.js";
+import { cyclonedxImporter } from "./formats/cyclonedx.js";
+import { ocsfImporter } from "./formats/ocsf.js";
+import { cloudsploitImporter } from "./formats/cloudsploit.js";
+import { gcpArtifactImporter } from "./formats/gcp-artifact.js";
+import { wizImporter } from "./formats/wiz.js";
+import { azureDefenderImporter } from "./formats/azure-defender.js";
 
 export const BUILTIN_IMPORTERS = [
   trivyImporter,
@@ -12,6 +18,12 @@ export const BUILTIN_IMPORTERS = [
   inspector2Importer,
   sarifImporter,
   asffImporter,
+  cyclonedxImporter,
+  ocsfImporter,
+  cloudsploitImporter,
+  gcpArtifactImporter,
+  wizImporter,
+  azureDefenderImporter,
 ];
 for (const imp of BUILTIN_IMPORTERS) registerImporter(imp);
 
