@@ -96,6 +96,15 @@ describe("Cypher lint (@neo4j-cypher/language-support)", () => {
     expect(found.map((s) => s.text).sort()).toEqual([...linted].sort());
   });
 
+  it("the example Cypher in docs/neo4j.md lints clean against the same schema", () => {
+    const doc = readFileSync(path.join(import.meta.dirname, "../../../docs/neo4j.md"), "utf8");
+    const blocks = [...doc.matchAll(/```cypher\n([\s\S]*?)```/g)].flatMap((m) =>
+      m[1]!.split(/;\s*\n/).filter((q) => q.trim()),
+    );
+    expect(blocks.length).toBeGreaterThanOrEqual(5);
+    for (const q of blocks) expect([q, lint(q)]).toEqual([q, []]);
+  });
+
   it("the lint covers the relationship types the adapter writes", () => {
     // Derived edges are written with their kind as type: every attack kind must be a declared type.
     for (const k of ATTACK_EDGE_KINDS) expect(SCHEMA.relationshipTypes).toContain(k);
