@@ -22,6 +22,18 @@ import type {
   TierAssignment,
 } from "./issue.js";
 import type { AnalysisRun, ApplySummary, ScanRun } from "./runs.js";
+import type {
+  ApiTokenRecord,
+  AuditEvent,
+  AuditFilter,
+  NewAuditEvent,
+  NewUser,
+  SessionRecord,
+  Team,
+  User,
+  UserPatch,
+  UserRecord,
+} from "./accounts.js";
 import type { Scope, Settings, SettingsKey, SettingsPatch } from "./settings.js";
 import type { Severity } from "./graph.js";
 
@@ -108,6 +120,8 @@ export interface IssueFilter {
   /** Issues whose entry or target is this node. */
   nodeId?: string;
   demo?: boolean;
+  /** Issues assigned to any of these users OR any of these teams (what a developer may see). */
+  assignedTo?: { users: string[]; teams: string[] };
 }
 
 export type IssueSort = "score" | "firstSeen" | "dueAt" | "alias";
@@ -117,6 +131,69 @@ export interface ScanRunStore {
   finish(run: ScanRun): Promise<void>;
   get(id: string): Promise<ScanRun | undefined>;
   list(page: PageRequest): Promise<PageResult<ScanRun>>;
+}
+
+/**
+ * Users, teams, sessions, API tokens, the audit log, stored secrets and the SSO configuration.
+ * Secrets arrive sealed (the server encrypts them); hashes never leave the server's auth code.
+ */
+export interface AccountStore {
+  users: {
+    /** ConflictError when the e-mail is taken; a team that does not exist yet is created. */
+    create(user: NewUser): Promise<User>;
+    get(id: string): Promise<User | undefined>;
+    /** By id or e-mail (case-insensitive), with the password hash. */
+    record(idOrEmail: string): Promise<UserRecord | undefined>;
+    list(): Promise<User[]>;
+    count(): Promise<number>;
+    /** Disabling a user revokes their sessions in the same transaction. */
+    update(id: string, patch: UserPatch): Promise<{ before: User; after: User }>;
+    /** Revokes the user's other sessions (all but `keepSession`). */
+    setPassword(
+      id: string,
+      hash: string,
+      opts: { mustChange: boolean; keepSession?: string; at?: string },
+    ): Promise<void>;
+    recordLogin(id: string, at: string): Promise<void>;
+  };
+  teams: {
+    /** The team, created when missing. */
+    ensure(name: string): Promise<Team>;
+    get(name: string): Promise<Team | undefined>;
+    list(): Promise<Team[]>;
+  };
+  sessions: {
+    create(session: SessionRecord): Promise<void>;
+    get(id: string): Promise<SessionRecord | undefined>;
+    touch(id: string, at: string): Promise<void>;
+    revoke(id: string, at: string): Promise<void>;
+    revokeUser(userId: string, at: string, except?: string): Promise<number>;
+  };
+  tokens: {
+    create(token: ApiTokenRecord): Promise<void>;
+    byHash(hash: string): Promise<ApiTokenRecord | undefined>;
+    get(id: string): Promise<ApiTokenRecord | undefined>;
+    /** Every token, or one user's. */
+    list(userId?: string): Promise<ApiTokenRecord[]>;
+    revoke(id: string, at: string): Promise<boolean>;
+    touch(id: string, at: string): Promise<void>;
+  };
+  audit: {
+    append(event: NewAuditEvent): Promise<AuditEvent>;
+    /** Newest first. */
+    list(filter: AuditFilter, page: PageRequest): Promise<PageResult<AuditEvent>>;
+  };
+  /** Sealed (encrypted) values by name; the store never sees a plaintext secret. */
+  secrets: {
+    put(name: string, sealed: string): Promise<void>;
+    get(name: string): Promise<string | undefined>;
+    remove(name: string): Promise<boolean>;
+  };
+  /** Configuration documents the server validates (the SSO settings): JSON by key. */
+  config: {
+    get(key: string): Promise<unknown>;
+    put(key: string, value: unknown): Promise<void>;
+  };
 }
 
 export interface AppStore {
@@ -150,4 +227,6 @@ export interface AppStore {
   findingPriorities(): Promise<FindingPriority[]>;
   fixPlan(): Promise<FixPlanItem[]>;
   health(): Promise<{ ok: boolean; detail?: string }>;
+  /** Users, teams, sessions, tokens, audit, secrets (server issue 1). */
+  accounts: AccountStore;
 }

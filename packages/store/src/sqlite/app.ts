@@ -33,6 +33,7 @@ import type {
 } from "@ctem/model";
 import type { z } from "zod";
 import type { SqliteHandle } from "./db.js";
+import { createSqliteAccountStore } from "./accounts.js";
 import { promoteDerivedSync } from "./graph.js";
 import { decodeCursor, encodeCursor } from "./paging.js";
 
@@ -344,6 +345,7 @@ export function createSqliteAppStore(h: SqliteHandle, opts: SqliteAppStoreOption
         return Promise.resolve({ ok: false, detail: (e as Error).message });
       }
     },
+    accounts: createSqliteAccountStore(h, now),
   };
   return store;
 }
@@ -395,6 +397,14 @@ function listIssues(
   if (filter.nodeId) {
     where.push("(entry_id = ? OR target_id = ?)");
     args.push(filter.nodeId, filter.nodeId);
+  }
+  if (filter.assignedTo) {
+    const { users, teams } = filter.assignedTo;
+    const ors = ["0"];
+    if (users.length) ors.push(`assignee_user IN (${users.map(() => "?").join(", ")})`);
+    if (teams.length) ors.push(`assignee_team IN (${teams.map(() => "?").join(", ")})`);
+    where.push(`(${ors.join(" OR ")})`);
+    args.push(...users, ...teams);
   }
   // Keyset over (sort value, seq); score sorts descending (the riskiest first), the others ascending.
   const sort = filter.sort ?? "score";

@@ -114,4 +114,38 @@ export const MIGRATIONS: string[] = [
   CREATE TABLE finding_priorities (finding_key TEXT PRIMARY KEY, score REAL NOT NULL, doc TEXT NOT NULL) WITHOUT ROWID;
   CREATE TABLE fix_plan (rank INTEGER PRIMARY KEY, id TEXT NOT NULL, doc TEXT NOT NULL);
   `,
+  // 2: accounts (server issue 1): users, teams, sessions, API tokens, the audit log, sealed secrets
+  // and configuration documents. Session and token ids are hashes of what the client holds.
+  `
+  CREATE TABLE teams (id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE COLLATE NOCASE, created_at TEXT NOT NULL) WITHOUT ROWID;
+
+  CREATE TABLE users (
+    id TEXT PRIMARY KEY, email TEXT NOT NULL UNIQUE COLLATE NOCASE, name TEXT, role TEXT NOT NULL,
+    team_id TEXT REFERENCES teams (id), disabled INTEGER NOT NULL DEFAULT 0,
+    must_change_password INTEGER NOT NULL DEFAULT 0, source TEXT NOT NULL, password_hash TEXT,
+    created_at TEXT NOT NULL, last_login_at TEXT
+  ) WITHOUT ROWID;
+
+  CREATE TABLE sessions (
+    id TEXT PRIMARY KEY, user_id TEXT NOT NULL REFERENCES users (id), csrf_hash TEXT NOT NULL,
+    created_at TEXT NOT NULL, last_seen_at TEXT NOT NULL, expires_at TEXT NOT NULL, revoked_at TEXT
+  ) WITHOUT ROWID;
+  CREATE INDEX sessions_user ON sessions (user_id);
+
+  CREATE TABLE api_tokens (
+    id TEXT PRIMARY KEY, hash TEXT NOT NULL UNIQUE, name TEXT NOT NULL, role TEXT NOT NULL,
+    user_id TEXT NOT NULL REFERENCES users (id), prefix TEXT NOT NULL, created_at TEXT NOT NULL,
+    last_used_at TEXT, expires_at TEXT, revoked_at TEXT
+  ) WITHOUT ROWID;
+  CREATE INDEX api_tokens_user ON api_tokens (user_id);
+
+  CREATE TABLE audit_log (
+    id INTEGER PRIMARY KEY, at TEXT NOT NULL, action TEXT NOT NULL, actor_id TEXT, target TEXT, doc TEXT NOT NULL
+  );
+  CREATE INDEX audit_log_action ON audit_log (action, id);
+  CREATE INDEX audit_log_actor ON audit_log (actor_id, id);
+
+  CREATE TABLE secrets (name TEXT PRIMARY KEY, sealed TEXT NOT NULL, updated_at TEXT NOT NULL) WITHOUT ROWID;
+  CREATE TABLE app_config (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+  `,
 ];
