@@ -10,3 +10,4 @@ export type { AwsClients, AwsClientOptions, AwsCredentials } from "./aws/clients
 export { AWS_MODULES } from "./aws/modules/index.js";
 export type { AwsModule, AwsCollectContext, AwsTransformContext } from "./aws/module.js";
 export { CollectError, awsErrorCode } from "./aws/errors.js";
+export { AwsScopeConfig, parseAwsScopeConfig, newExternalId, AWS_REGION_PATTERN } from "./aws/scope.js";

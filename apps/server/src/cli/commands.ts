@@ -5,7 +5,15 @@ import type { CliContext } from "./context.js";
 import { registerAssets } from "./assets.js";
 import { registerImport } from "./import.js";
 import { registerIntel } from "./intel.js";
+import { registerScan } from "./scan.js";
+import { registerScope } from "./scope.js";
 
 export type CommandModule = (program: Command, ctx: CliContext) => void;
 
-export const COMMANDS: CommandModule[] = [registerAssets, registerImport, registerIntel];
+export const COMMANDS: CommandModule[] = [
+  registerScan,
+  registerScope,
+  registerAssets,
+  registerImport,
+  registerIntel,
+];

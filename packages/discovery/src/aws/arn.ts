@@ -34,6 +34,7 @@ export function routeTargetArn(p: ArnParts, targetId: string): string | undefine
     ["eni-", "network-interface"],
     ["i-", "instance"],
   ];
-  for (const [prefix, resource] of prefixes) if (targetId.startsWith(prefix)) return ec2Arn(p, resource, targetId);
+  for (const [prefix, resource] of prefixes)
+    if (targetId.startsWith(prefix)) return ec2Arn(p, resource, targetId);
   return undefined;
 }

@@ -11,7 +11,9 @@ import { STSClient } from "@aws-sdk/client-sts";
 import { fromNodeProviderChain, fromTemporaryCredentials } from "@aws-sdk/credential-providers";
 
 /** Static credentials or a provider, as every SDK client accepts them. */
-export type AwsCredentials = NonNullable<NonNullable<ConstructorParameters<typeof EC2Client>[0]>["credentials"]>;
+export type AwsCredentials = NonNullable<
+  NonNullable<ConstructorParameters<typeof EC2Client>[0]>["credentials"]
+>;
 
 export interface AwsClientOptions {
   /** Where IAM, STS and S3 ListBuckets go; also the default for global calls. */
@@ -44,7 +46,8 @@ export function createAwsClients(opts: AwsClientOptions): AwsClients {
   const endpointOverridden = Boolean(
     opts.endpoint || opts.env?.AWS_ENDPOINT_URL || opts.env?.AWS_ENDPOINT_URL_S3,
   );
-  let credentials: AwsCredentials | undefined = opts.credentials ?? (opts.profile ? fromNodeProviderChain({ profile: opts.profile }) : undefined);
+  let credentials: AwsCredentials | undefined =
+    opts.credentials ?? (opts.profile ? fromNodeProviderChain({ profile: opts.profile }) : undefined);
   if (opts.assumeRole)
     credentials = fromTemporaryCredentials({
       ...(credentials ? { masterCredentials: credentials } : {}),

@@ -15,7 +15,13 @@ export interface FactSink {
     tags?: Record<string, string>;
     props?: Record<string, unknown>;
   }): void;
-  edge(from: string, kind: EdgeKind, to: string, props?: Record<string, unknown>, evidence?: Evidence[]): EdgeFact;
+  edge(
+    from: string,
+    kind: EdgeKind,
+    to: string,
+    props?: Record<string, unknown>,
+    evidence?: Evidence[],
+  ): EdgeFact;
   /** `account CONTAINS id`. */
   contains(id: string): void;
 }
@@ -48,7 +54,15 @@ export function sink(ctx: AwsTransformContext): FactSink {
       });
     },
     edge(from, kind, to, props = {}, evidence = []) {
-      const e: EdgeFact = { from, kind, to, props: clean(props), evidence, assumptions: [], sources: [ctx.key] };
+      const e: EdgeFact = {
+        from,
+        kind,
+        to,
+        props: clean(props),
+        evidence,
+        assumptions: [],
+        sources: [ctx.key],
+      };
       edges.push(e);
       return e;
     },
@@ -60,7 +74,9 @@ export function sink(ctx: AwsTransformContext): FactSink {
 }
 
 /** AWS `[{Key, Value}]` tag lists (any capitalisation) as a record. */
-export function tagsOf(tags: ReadonlyArray<{ Key?: string; Value?: string }> | undefined): Record<string, string> {
+export function tagsOf(
+  tags: ReadonlyArray<{ Key?: string; Value?: string }> | undefined,
+): Record<string, string> {
   const out: Record<string, string> = {};
   for (const t of tags ?? []) if (t.Key !== undefined) out[t.Key] = t.Value ?? "";
   return out;

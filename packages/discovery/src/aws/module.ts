@@ -40,5 +40,5 @@ export interface AwsModule<Raw = unknown> {
 
 /** Erases the module's raw type for the registry while checking collect/transform agree. */
 export function defineModule<Raw>(m: AwsModule<Raw>): AwsModule {
-  return m as unknown as AwsModule;
+  return m;
 }

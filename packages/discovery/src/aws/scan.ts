@@ -26,6 +26,8 @@ export interface AwsScanOptions {
   modules?: readonly AwsModule[];
   concurrency?: number;
   onEvent?: (e: ScanEvent) => void;
+  /** Called once the account and regions are known, before any collector runs. */
+  onPlan?: (plan: { accountId: string; regions: string[]; source: string; collectors: number }) => void;
 }
 
 export interface AwsScanResult extends ScanResult {
@@ -50,7 +52,8 @@ export async function scanAws(opts: AwsScanOptions): Promise<AwsScanResult> {
     );
   }
   const accountId = identity.Account ?? "";
-  if (!/^\d{12}$/.test(accountId)) throw new CtemError("unavailable", "sts:GetCallerIdentity named no account");
+  if (!/^\d{12}$/.test(accountId))
+    throw new CtemError("unavailable", "sts:GetCallerIdentity named no account");
   if (opts.expectedAccountId && opts.expectedAccountId !== accountId)
     throw new CtemError(
       "conflict",
@@ -61,7 +64,10 @@ export async function scanAws(opts: AwsScanOptions): Promise<AwsScanResult> {
   if (!regions?.length) {
     try {
       const r = await clients.ec2(clients.homeRegion).send(new DescribeRegionsCommand({}));
-      regions = (r.Regions ?? []).map((x) => x.RegionName ?? "").filter(Boolean).sort();
+      regions = (r.Regions ?? [])
+        .map((x) => x.RegionName ?? "")
+        .filter(Boolean)
+        .sort();
     } catch (e) {
       throw new CtemError(
         "unavailable",
@@ -70,7 +76,9 @@ export async function scanAws(opts: AwsScanOptions): Promise<AwsScanResult> {
     }
   }
   const source = awsSource(accountId);
-  const modules = (opts.modules ?? AWS_MODULES).filter((m) => !m.optIn || (m.optIn === "inspector2" && opts.inspector2));
+  const modules = (opts.modules ?? AWS_MODULES).filter(
+    (m) => !m.optIn || (m.optIn === "inspector2" && opts.inspector2),
+  );
   const tasks: ScanTask[] = [];
   for (const m of modules) {
     const regionsOf = m.scope === "global" ? ["global"] : regions;
@@ -84,6 +92,7 @@ export async function scanAws(opts: AwsScanOptions): Promise<AwsScanResult> {
       });
     }
   }
+  opts.onPlan?.({ accountId, regions, source, collectors: tasks.length });
   const result = await runScan({
     graph: opts.graph,
     scanRuns: opts.scanRuns,

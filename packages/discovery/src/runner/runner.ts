@@ -5,7 +5,15 @@
 // the AWS connector builds its tasks from modules; Azure and GCP will do the same.
 import { randomUUID } from "node:crypto";
 import { sourceKeyString } from "@ctem/model";
-import type { ApplySummary, CollectorRun, GraphFacts, GraphStore, ScanRun, ScanRunStore, SourceKey } from "@ctem/model";
+import type {
+  ApplySummary,
+  CollectorRun,
+  GraphFacts,
+  GraphStore,
+  ScanRun,
+  ScanRunStore,
+  SourceKey,
+} from "@ctem/model";
 
 export interface ScanTask<Raw = unknown> {
   key: SourceKey;
@@ -123,7 +131,13 @@ export async function runScan(opts: RunScanOptions): Promise<ScanResult> {
   };
 
   const fail = (i: number, err: CodedError, ms: number) => {
-    collectors[i] = { ...opts.tasks[i]!.key, status: "failed", errorCode: err.code, message: err.message, counts: {} };
+    collectors[i] = {
+      ...opts.tasks[i]!.key,
+      status: "failed",
+      errorCode: err.code,
+      message: err.message,
+      counts: {},
+    };
     opts.onEvent?.({ t: "failed", key: opts.tasks[i]!.key, errorCode: err.code, message: err.message, ms });
   };
 

@@ -23,7 +23,7 @@ export function operationName(op: OperationSchema): string {
 
 export function operationTraits(op: OperationSchema): { http?: [string, string, number] } {
   const t = op[3];
-  return t && typeof t === "object" ? (t as { http?: [string, string, number] }) : {};
+  return t && typeof t === "object" ? t : {};
 }
 
 export function inputSchema(op: OperationSchema): NormalizedSchema {
@@ -33,6 +33,10 @@ export function inputSchema(op: OperationSchema): NormalizedSchema {
 export function outputSchema(op: OperationSchema): NormalizedSchema {
   return NormalizedSchema.of(op[5] as Parameters<typeof NormalizedSchema.of>[0]);
 }
+
+/** A scalar as text (objects as JSON, never "[object Object]"). */
+const text = (v: unknown): string =>
+  typeof v === "string" ? v : typeof v === "number" || typeof v === "boolean" ? String(v) : JSON.stringify(v);
 
 const esc = (s: string) =>
   s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
@@ -57,9 +61,9 @@ function isoTime(v: unknown, path: string): string {
 
 function scalarText(s: NormalizedSchema, v: unknown, path: string): string {
   if (s.isTimestampSchema()) return isoTime(v, path);
-  if (s.isBlobSchema()) return Buffer.from(String(v)).toString("base64");
+  if (s.isBlobSchema()) return Buffer.from(text(v)).toString("base64");
   if (typeof v === "object" && v !== null) throw new ShapeError(`${path}: expected a scalar`);
-  return String(v as string | number | boolean);
+  return text(v);
 }
 
 /** Unknown members are an error: a fixture typo must not vanish silently on the way to the SDK. */
@@ -160,13 +164,13 @@ export function serializeOutput(
       for (const [member, ms] of s.structIterator()) {
         const t = traitsOf(ms);
         const v = output[member];
-        if (t.httpHeader !== undefined && v !== undefined) headers[t.httpHeader.toLowerCase()] = String(v);
+        if (t.httpHeader !== undefined && v !== undefined) headers[t.httpHeader.toLowerCase()] = text(v);
         if (t.httpPayload) payload = [member, ms];
       }
       if (payload) {
         const [member, ms] = payload;
         const v = output[member];
-        if (!ms.isStructSchema()) return { status: 200, headers, body: v === undefined ? "" : String(v) };
+        if (!ms.isStructSchema()) return { status: 200, headers, body: v === undefined ? "" : text(v) };
         const root = traitsOf(ms).xmlName ?? ms.getName() ?? member;
         const el = xmlValue(ms, root, v ?? {}, `${name}.${member}`);
         return { status: 200, headers, body: el.replace(`<${root}`, `<${root} xmlns="${S3_NS}"`) };
@@ -177,7 +181,7 @@ export function serializeOutput(
         return {
           status: 200,
           headers,
-          body: `<LocationConstraint xmlns="${S3_NS}">${v === undefined || v === null ? "" : esc(String(v as string))}</LocationConstraint>`,
+          body: `<LocationConstraint xmlns="${S3_NS}">${v === undefined || v === null ? "" : esc(text(v))}</LocationConstraint>`,
         };
       }
       const root = traitsOf(s).xmlName ?? s.getName() ?? name;
@@ -220,11 +224,11 @@ function jsonValue(s: NormalizedSchema, v: unknown, path: string): unknown {
   }
   if (s.isTimestampSchema()) {
     if (typeof v === "number") return v;
-    const ms = v instanceof Date ? v.getTime() : Date.parse(String(v as string));
+    const ms = v instanceof Date ? v.getTime() : Date.parse(text(v));
     if (Number.isNaN(ms)) throw new ShapeError(`${path}: not a timestamp`);
     return ms / 1000;
   }
-  if (s.isBlobSchema()) return Buffer.from(String(v as string)).toString("base64");
+  if (s.isBlobSchema()) return Buffer.from(text(v)).toString("base64");
   return v;
 }
 

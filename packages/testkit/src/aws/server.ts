@@ -3,17 +3,13 @@
 // replies — outputs in the API's JSON shape, serialized by the operation's own schema; AWS errors
 // (AccessDenied, throttling) for a number of calls; raw bodies. Requests are routed by the
 // service and region of their SigV4 credential scope and by the action (query protocols), the
-// S3 sub-resource, or the operation's HTTP binding (REST-JSON). Every call is recorded.
+// S3 sub-resource, or the operation's HTTP binding (REST-JSON). Of the rules that match a call,
+// the one naming more parameters wins, then the one added last: script the normal answers, then
+// override them (a denial, a throttle `times: 1`) per test. Every call is recorded.
 import { createServer } from "node:http";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import {
-  inputSchema,
-  operationName,
-  operationTraits,
-  serializeError,
-  serializeOutput,
-} from "./serialize.js";
+import { inputSchema, operationName, operationTraits, serializeError, serializeOutput } from "./serialize.js";
 import type { AwsProtocol, OperationSchema, WireResponse } from "./serialize.js";
 
 /** The protocol of each service, by SigV4 signing name. */
@@ -76,7 +72,11 @@ export interface AwsReplayServer {
   /** Answer `op` with `output` (the API's JSON shape). */
   on(op: OperationSchema, output: Record<string, unknown>, opts?: AwsRuleOptions): this;
   /** Answer `op` with an AWS error (e.g. "AccessDenied", 403; "Throttling", 400). */
-  fail(op: OperationSchema, code: string, opts?: AwsRuleOptions & { status?: number; message?: string }): this;
+  fail(
+    op: OperationSchema,
+    code: string,
+    opts?: AwsRuleOptions & { status?: number; message?: string },
+  ): this;
   /** Answer `op` with a raw HTTP response. */
   raw(op: OperationSchema, res: WireResponse, opts?: AwsRuleOptions): this;
   /** Forget every rule and call. */
@@ -148,7 +148,7 @@ function matchHttp(
 }
 
 export async function startAwsReplayServer(
-  opts: { protocols?: Record<string, AwsProtocol> } = {},
+  opts: { protocols?: Record<string, AwsProtocol>; /** 0 (default): any free port. */ port?: number } = {},
 ): Promise<AwsReplayServer> {
   const protocols = { ...AWS_PROTOCOLS, ...opts.protocols };
   let rules: Rule[] = [];
@@ -167,7 +167,9 @@ export async function startAwsReplayServer(
           (r.times === undefined || r.used < r.times) &&
           Object.entries(r.params ?? {}).every(([k, v]) => (v === null ? !(k in params) : params[k] === v)),
       )
-      .sort((a, b) => Object.keys(b.params ?? {}).length - Object.keys(a.params ?? {}).length || a.seq - b.seq)[0];
+      .sort(
+        (a, b) => Object.keys(b.params ?? {}).length - Object.keys(a.params ?? {}).length || b.seq - a.seq,
+      )[0];
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const requestId = `ctem-testkit-${++reqNo}`;
@@ -183,7 +185,11 @@ export async function startAwsReplayServer(
     }
     const protocol = protocols[scope.service];
     if (!protocol) {
-      send({ status: 400, headers: {}, body: `ctem testkit: no protocol known for service ${scope.service}` });
+      send({
+        status: 400,
+        headers: {},
+        body: `ctem testkit: no protocol known for service ${scope.service}`,
+      });
       return;
     }
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
@@ -199,7 +205,10 @@ export async function startAwsReplayServer(
         .filter((r) => r.service === scope.service)
         .map((r) => ({ r, bound: matchHttp(r.op, scope.service, req.method ?? "GET", url.pathname, query) }))
         .filter((c) => c.bound)
-        .sort((a, b) => (operationTraits(b.r.op).http?.[1].length ?? 0) - (operationTraits(a.r.op).http?.[1].length ?? 0));
+        .sort(
+          (a, b) =>
+            (operationTraits(b.r.op).http?.[1].length ?? 0) - (operationTraits(a.r.op).http?.[1].length ?? 0),
+        );
       const hit = candidates[0];
       if (hit) {
         action = hit.r.action;
@@ -232,7 +241,13 @@ export async function startAwsReplayServer(
             ? serializeError(protocol, r.error, requestId)
             : r.raw;
     }
-    calls.push({ service: scope.service, region: scope.region, action: action ?? "?", params, status: w.status });
+    calls.push({
+      service: scope.service,
+      region: scope.region,
+      action: action ?? "?",
+      params,
+      status: w.status,
+    });
     send(w);
   }
 
@@ -247,11 +262,19 @@ export async function startAwsReplayServer(
   });
   // Keep-alive sockets would hold close() open after the SDK clients are done.
   server.keepAliveTimeout = 1000;
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  await new Promise<void>((resolve) => server.listen(opts.port ?? 0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
 
   const add = (op: OperationSchema, reply: AwsReply, o: AwsRuleOptions = {}) => {
-    rules.push({ ...o, service: signingNameOf(op), action: operationName(op), op, reply, used: 0, seq: seq++ });
+    rules.push({
+      ...o,
+      service: signingNameOf(op),
+      action: operationName(op),
+      op,
+      reply,
+      used: 0,
+      seq: seq++,
+    });
   };
   const api: AwsReplayServer = {
     url: `http://127.0.0.1:${port}`,

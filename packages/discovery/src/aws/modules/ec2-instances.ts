@@ -36,11 +36,16 @@ export const ec2Instances = defineModule<Reservation[]>({
         const tags = tagsOf(i.Tags);
         const enis = i.NetworkInterfaces ?? [];
         const publicIps = [
-          ...new Set([i.PublicIpAddress, ...enis.map((n) => n.Association?.PublicIp)].filter((x): x is string => !!x)),
+          ...new Set(
+            [i.PublicIpAddress, ...enis.map((n) => n.Association?.PublicIp)].filter((x): x is string => !!x),
+          ),
         ];
         // IPv6 addresses are reported only on the interfaces, not on the instance.
         const ipv6 = [
-          ...new Set([i.Ipv6Address, ...enis.flatMap((n) => (n.Ipv6Addresses ?? []).map((a) => a.Ipv6Address))]),
+          ...new Set([
+            i.Ipv6Address,
+            ...enis.flatMap((n) => (n.Ipv6Addresses ?? []).map((a) => a.Ipv6Address)),
+          ]),
         ].filter((x): x is string => !!x);
         const md = i.MetadataOptions;
         s.node({

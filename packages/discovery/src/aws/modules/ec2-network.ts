@@ -76,7 +76,11 @@ export const ec2Subnets = defineModule<Subnet[]>({
   dependsOn: [],
   permissions: ["ec2:DescribeSubnets"],
   collect: ({ clients, region }) =>
-    allPages("ec2:DescribeSubnets", paginateDescribeSubnets({ client: clients.ec2(region) }, {}), (p) => p.Subnets),
+    allPages(
+      "ec2:DescribeSubnets",
+      paginateDescribeSubnets({ client: clients.ec2(region) }, {}),
+      (p) => p.Subnets,
+    ),
   transform(subnets, ctx) {
     const s = sink(ctx);
     for (const n of subnets) {
@@ -253,7 +257,13 @@ export const ec2RouteTables = defineModule<RouteTable[]>({
         const evidence = [{ source: "aws-ec2-route-tables", ref: t.RouteTableId, detail: { destinations } }];
         s.edge(id, "ROUTES_VIA", gw, { destinations }, evidence);
         for (const subnetId of [...new Set(subnetIds)].sort())
-          s.edge(ec2Arn(p, "subnet", subnetId), "ROUTES_VIA", gw, { destinations, routeTable: t.RouteTableId }, evidence);
+          s.edge(
+            ec2Arn(p, "subnet", subnetId),
+            "ROUTES_VIA",
+            gw,
+            { destinations, routeTable: t.RouteTableId },
+            evidence,
+          );
       }
     }
     return { nodes: s.nodes, edges: s.edges };

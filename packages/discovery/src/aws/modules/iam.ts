@@ -27,7 +27,7 @@ export interface IamDetails {
 export function decodePolicy(doc: unknown): { document?: unknown; unparsed?: string } {
   if (doc === undefined || doc === null || doc === "") return {};
   if (typeof doc === "object") return { document: doc };
-  const text = String(doc as string);
+  const text = typeof doc === "string" ? doc : JSON.stringify(doc);
   const attempts = text.trimStart().startsWith("{") ? [text] : [safeDecode(text), text];
   for (const a of attempts) {
     if (a === undefined) continue;
@@ -69,7 +69,8 @@ function statements(doc: unknown): Statement[] {
   return (Array.isArray(st) ? st : st ? [st] : []) as Statement[];
 }
 
-const list = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : v === undefined ? [] : [String(v)]);
+const str = (v: unknown): string => (typeof v === "string" ? v : JSON.stringify(v));
+const list = (v: unknown): string[] => (Array.isArray(v) ? v.map(str) : v === undefined ? [] : [str(v)]);
 
 export const iam = defineModule<IamDetails>({
   id: "aws-iam",
@@ -110,7 +111,9 @@ export const iam = defineModule<IamDetails>({
     const referenced = new Set<string>();
     const attach = (principal: string, arn: string, as: string) => {
       referenced.add(arn);
-      const existing = s.edges.find((e) => e.from === principal && e.kind === "ATTACHED_POLICY" && e.to === arn);
+      const existing = s.edges.find(
+        (e) => e.from === principal && e.kind === "ATTACHED_POLICY" && e.to === arn,
+      );
       if (existing) (existing.props as { as: string[] }).as.push(as);
       else s.edge(principal, "ATTACHED_POLICY", arn, { as: [as] });
     };
@@ -151,7 +154,11 @@ export const iam = defineModule<IamDetails>({
       });
       s.contains(u.Arn);
       for (const g of u.GroupList ?? [])
-        s.edge(u.Arn, "MEMBER_OF", groupArnByName.get(g) ?? `arn:${ctx.partition}:iam::${ctx.accountId}:group/${g}`);
+        s.edge(
+          u.Arn,
+          "MEMBER_OF",
+          groupArnByName.get(g) ?? `arn:${ctx.partition}:iam::${ctx.accountId}:group/${g}`,
+        );
       managed(u.Arn, u.AttachedManagedPolicies);
       inline(u.Arn, u.UserPolicyList ?? []);
       if (u.PermissionsBoundary?.PermissionsBoundaryArn)
@@ -227,16 +234,23 @@ export const iam = defineModule<IamDetails>({
       inline(roleArn, r.RolePolicyList ?? []);
       if (r.PermissionsBoundary?.PermissionsBoundaryArn)
         attach(roleArn, r.PermissionsBoundary.PermissionsBoundaryArn, "permissions_boundary");
-      for (const ip of r.InstanceProfileList ?? []) instanceProfile(s, ip.Arn, ip.InstanceProfileName, roleArn);
+      for (const ip of r.InstanceProfileList ?? [])
+        instanceProfile(s, ip.Arn, ip.InstanceProfileName, roleArn);
     }
 
     for (const p of d.policies) {
       if (!p.Arn) continue;
       const awsManaged = p.Arn.includes(":iam::aws:policy/");
       // AWS-managed policies are kept only where something in the account uses them.
-      if (awsManaged && !(p.AttachmentCount ?? 0) && !(p.PermissionsBoundaryUsageCount ?? 0) && !referenced.has(p.Arn))
+      if (
+        awsManaged &&
+        !(p.AttachmentCount ?? 0) &&
+        !(p.PermissionsBoundaryUsageCount ?? 0) &&
+        !referenced.has(p.Arn)
+      )
         continue;
-      const def = (p.PolicyVersionList ?? []).find((v) => v.IsDefaultVersion) ??
+      const def =
+        (p.PolicyVersionList ?? []).find((v) => v.IsDefaultVersion) ??
         (p.PolicyVersionList ?? []).find((v) => v.VersionId === p.DefaultVersionId);
       const doc = decodePolicy(def?.Document);
       s.node({
@@ -261,7 +275,12 @@ export const iam = defineModule<IamDetails>({
 });
 
 /** Role MEMBER_OF instance profile ("role in instance profile", as a user is in a group). */
-function instanceProfile(s: FactSink, arn: string | undefined, name: string | undefined, roleArn: string): void {
+function instanceProfile(
+  s: FactSink,
+  arn: string | undefined,
+  name: string | undefined,
+  roleArn: string,
+): void {
   if (!arn) return;
   if (!s.nodes.some((n) => n.id === arn)) {
     s.node({ id: arn, kind: "identity", type: "aws.iam.instance_profile", name: name ?? nameFromArn(arn) });

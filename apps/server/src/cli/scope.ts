@@ -1,0 +1,132 @@
+// `ctem scope add|list|remove`: configured cloud scopes. For AWS, ctem generates the external id
+// the scanner role's trust policy must require (infra/aws/scanner-role.yaml) and prints it.
+import { randomUUID } from "node:crypto";
+import type { Command } from "commander";
+import type { AwsScopeConfig } from "@ctem/discovery";
+import { newExternalId, parseAwsScopeConfig } from "@ctem/discovery";
+import { ConflictError, NotFoundError } from "@ctem/model";
+import type { Scope } from "@ctem/model";
+import type { CliContext } from "./context.js";
+import { UsageError } from "./exit.js";
+import { parseRegions } from "./scan.js";
+import { renderTable } from "./table.js";
+
+const sourceOf = (s: Scope): string | undefined =>
+  s.provider === "aws" && typeof s.config.accountId === "string" ? `aws:${s.config.accountId}` : undefined;
+
+export function registerScope(program: Command, ctx: CliContext): void {
+  const scope = program.command("scope").description("configured cloud scopes: add, list, remove");
+
+  scope
+    .command("add")
+    .description("add a scope (AWS: prints the external id for the scanner role's trust policy)")
+    .argument("<name>", "a name for the scope (A-Z a-z 0-9 . _ -)")
+    .requiredOption("--provider <provider>", "aws (azure and gcp come with their connectors)")
+    .option("--account <id>", "AWS account id (12 digits)")
+    .option("--role-arn <arn>", "the scanner role ctem assumes in the account")
+    .option("--external-id <id>", "use this external id instead of generating one")
+    .option("--regions <a,b>", "regions to scan (default: every enabled region)")
+    .option("--inspector2", "also read Inspector2 findings")
+    .action(
+      async (
+        name: string,
+        opts: {
+          provider: string;
+          account?: string;
+          roleArn?: string;
+          externalId?: string;
+          regions?: string;
+          inspector2?: boolean;
+        },
+        cmd: Command,
+      ) => {
+        if (opts.provider !== "aws")
+          throw new UsageError(`--provider: '${opts.provider}' is not supported yet (this build scans aws)`);
+        if (!opts.account) throw new UsageError("--account is required for an AWS scope");
+        if (!opts.roleArn) throw new UsageError("--role-arn is required for an AWS scope");
+        const { app } = await ctx.stores(cmd);
+        if (await app.scopes.get(name)) throw new ConflictError(`a scope named '${name}' exists already`);
+        const config: AwsScopeConfig = parseAwsScopeConfig(
+          {
+            accountId: opts.account,
+            roleArn: opts.roleArn,
+            externalId: opts.externalId ?? newExternalId(),
+            regions: parseRegions(opts.regions) ?? [],
+            inspector2: Boolean(opts.inspector2),
+          },
+          name,
+        );
+        const s: Scope = {
+          id: `scope-${randomUUID()}`,
+          name,
+          provider: "aws",
+          config: { ...config },
+          include: [],
+          exclude: [],
+          createdAt: new Date().toISOString(),
+        };
+        await app.scopes.save(s);
+        ctx.print(
+          cmd,
+          s,
+          () =>
+            `scope '${name}' added: AWS account ${config.accountId}, role ${config.roleArn}\n` +
+            `external id: ${config.externalId}\n` +
+            `  the role's trust policy must require it (sts:ExternalId); see infra/aws/scanner-role.yaml\n` +
+            `  then: ctem scan --scope ${name}\n`,
+        );
+      },
+    );
+
+  scope
+    .command("list")
+    .description("list scopes")
+    .action(async (_opts: unknown, cmd: Command) => {
+      const { app } = await ctx.stores(cmd);
+      const items = await app.scopes.list();
+      ctx.print(cmd, { items }, () =>
+        items.length === 0
+          ? "no scopes (ctem scope add NAME --provider aws --account ID --role-arn ARN)\n"
+          : renderTable(
+              ["name", "provider", "account", "regions", "inspector2", "external id"],
+              items.map((s) => [
+                s.name,
+                s.provider,
+                typeof s.config.accountId === "string" ? s.config.accountId : "",
+                Array.isArray(s.config.regions) && s.config.regions.length
+                  ? s.config.regions.join(",")
+                  : "all enabled",
+                s.config.inspector2 ? "yes" : "no",
+                typeof s.config.externalId === "string" ? s.config.externalId : "",
+              ]),
+              80,
+            ),
+      );
+    });
+
+  scope
+    .command("remove")
+    .description("remove a scope and the data scanned under its account (unless another scope covers it)")
+    .argument("<name>", "the scope's name or id")
+    .option("--keep-data", "keep the scanned data in the graph")
+    .action(async (name: string, opts: { keepData?: boolean }, cmd: Command) => {
+      const { app, graph } = await ctx.stores(cmd);
+      const s = await app.scopes.get(name);
+      if (!s) throw new NotFoundError(`no scope named '${name}'`);
+      await app.scopes.remove(s.id);
+      const source = sourceOf(s);
+      let removedData = false;
+      if (source && !opts.keepData) {
+        const others = (await app.scopes.list()).filter((o) => sourceOf(o) === source);
+        if (others.length === 0) {
+          await graph.removeSource(source);
+          removedData = true;
+        } else ctx.progress(`keeping ${source}: scope '${others[0]!.name}' covers the same account`);
+      }
+      ctx.print(
+        cmd,
+        { removed: s.name, source, removedData },
+        () => `scope '${s.name}' removed${removedData ? `, with the data of ${source}` : ""}\n`,
+      );
+    });
+}
