@@ -126,6 +126,8 @@ export const BATCH_BYTES = 4 * 1024 * 1024;
 export const STALE_BATCH = 1000;
 /** Findings re-matched per transaction. */
 export const REMATCH_BATCH = 500;
+/** Attempts for an auto-commit statement failing with a transient error. */
+const AUTOCOMMIT_ATTEMPTS = 4;
 /** Staged batches older than this were left by a crashed process. */
 const STAGE_ORPHAN_MS = 24 * 3600 * 1000;
 
@@ -929,12 +931,19 @@ export function driverRunner(driver: Driver, database?: string): Neo4jRunner {
       }
     },
     async autoCommit(statement, params) {
-      const session = driver.session({ ...cfg, defaultAccessMode: neo4j.session.WRITE });
-      try {
-        const res = await session.run(statement, params ?? {});
-        return res.records.map((r) => r.toObject());
-      } finally {
-        await session.close();
+      // Auto-commit statements (schema, CALL … IN TRANSACTIONS) get no retries from the driver:
+      // retry transient failures here, a few times with backoff. Each is idempotent.
+      for (let attempt = 1; ; attempt++) {
+        const session = driver.session({ ...cfg, defaultAccessMode: neo4j.session.WRITE });
+        try {
+          const res = await session.run(statement, params ?? {});
+          return res.records.map((r) => r.toObject());
+        } catch (e) {
+          if (attempt >= AUTOCOMMIT_ATTEMPTS || !neo4j.isRetryableError(e)) throw e;
+          await new Promise((r) => setTimeout(r, 200 * 2 ** attempt));
+        } finally {
+          await session.close();
+        }
       }
     },
     async *stream(statements) {
