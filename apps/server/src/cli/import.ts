@@ -4,8 +4,8 @@
 import { randomUUID } from "node:crypto";
 import path from "node:path";
 import type { Command } from "commander";
-import { fileSource, importReport, listImporters } from "@ctem/discovery";
-import type { ImportFileResult } from "@ctem/discovery";
+import { fileSource, importReport, listImporters } from "@ctem/discovery/imports";
+import type { ImportFileResult } from "@ctem/discovery/imports";
 import type { CollectorRun, ScanRun } from "@ctem/model";
 import type { CliContext } from "./context.js";
 import { EXIT } from "./exit.js";
