@@ -1,5 +1,5 @@
 // OCSF findings as JSON (Prowler's `--output-formats json-ocsf`, other OCSF 1.x producers): an
-// array of events, or one per line. Counting rule: events of the Findings category
+// array of events (one event per line, NDJSON, is not read yet). Counting rule: events of the Findings category
 // (class_uid 2001–2099) whose status_code is FAIL (PASS, MANUAL and MUTED are not problems; an
 // event without status_code counts unless its status is Resolved or Suppressed); a Vulnerability
 // Finding (2002) gives one finding per vulnerability and affected package. The import target is
