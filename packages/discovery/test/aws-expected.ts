@@ -129,3 +129,56 @@ export const IAM_EDGES = [
   "arn:aws:iam::aws:user/USER MEMBER_OF arn:aws:iam::aws:group/GROUP_WITH_BAD_INLINE_POLICY",
   "arn:aws:iam::aws:user/USER_WITH_BAD_INLINE_POLICY ATTACHED_POLICY arn:aws:iam::aws:policy/service-role/AmazonEC2RoleforSSM",
 ];
+
+const LB = "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/demo/qwerty";
+const L443 = "arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/demo/qwerty/443aaaaaaaaaaaaa";
+const L80 = "arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/demo/qwerty/80aaaaaaaaaaaaaa";
+const TG = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/web/0000000000000001";
+const DB = "arn:aws:rds:us-east-1:123456789012:db:securitymonkey";
+const BUCKET = "arn:aws:s3:::cloudmapper_demo";
+const KEY1 = "I:access-key/AKIA00000000000000D1";
+const KEY2 = "I:access-key/AKIA00000000000000D2";
+export const SERVICE_IDS = { LB, L443, L80, TG, DB, BUCKET, KEY1, KEY2 };
+
+export const S3_NODES = [BUCKET];
+export const S3_EDGES = [`ROOT CONTAINS ${BUCKET}`];
+export const RDS_NODES = [DB];
+export const RDS_EDGES = [
+  `ROOT CONTAINS ${DB}`,
+  `${DB} IN_NETWORK E:vpc/vpc-12345678`,
+  `${DB} IN_SUBNET E:subnet/subnet-00000003`,
+  `${DB} IN_SUBNET E:subnet/subnet-00000004`,
+  `${DB} PROTECTED_BY E:security-group/sg-00000005`,
+];
+export const ELBV2_NODES = [LB, L443, L80, TG];
+export const ELBV2_EDGES = [
+  `ROOT CONTAINS ${LB}`,
+  `ROOT CONTAINS ${TG}`,
+  `${LB} IN_NETWORK E:vpc/vpc-12345678`,
+  `${LB} IN_SUBNET E:subnet/subnet-00000002`,
+  `${LB} PROTECTED_BY E:security-group/sg-00000003`,
+  `${LB} LISTENS ${L443}`,
+  `${LB} LISTENS ${L80}`,
+  // HTTP 80 only redirects: no target group behind it.
+  `${L443} FORWARDS_TO ${TG}`,
+  `${TG} IN_NETWORK E:vpc/vpc-12345678`,
+  `${TG} FORWARDS_TO E:instance/i-00000000000000001`,
+  `${TG} FORWARDS_TO E:instance/i-00000000000000002`,
+];
+export const KEY_NODES = [KEY1, KEY2];
+export const KEY_EDGES = [`I:user/deploy-bot HAS_KEY ${KEY1}`, `I:user/deploy-bot HAS_KEY ${KEY2}`];
+
+const IMAGE =
+  "arn:aws:ecr:us-east-1:012345678901:repository/my-awesome-docker-image/sha256:d667ad018b538adadb5bd1db75836c8561b23bc7d31d9cd8941fa74f5df93802";
+const OTHER_INSTANCE = "arn:aws:ec2:us-east-1:012345678901:instance/i-0b22a22eec53b9321";
+/** [assetRef, ruleId, package] of every Inspector2 finding: DefectDojo's page minus its CLOSED one, plus the bastion's. */
+export const FINDINGS: Array<[string, string, string]> = [
+  ...["CVE-2024-37021", "CVE-2021-3640", "CVE-2021-47013", "CVE-2023-42753", "CVE-2020-27170"].map(
+    (c): [string, string, string] => [`unmatched:${IMAGE}`, c, "linux"],
+  ),
+  // Listed twice in the finding: one package, one finding.
+  [`unmatched:${IMAGE}`, "CVE-2022-29824", "libxml2"],
+  [`unmatched:${OTHER_INSTANCE}`, "CVE-2015-8035", "libxml2"],
+  [`unmatched:${OTHER_INSTANCE}`, "CVE-2015-8035", "libxml2-python"],
+  ["arn:aws:ec2:us-east-1:123456789012:instance/i-00000000000000000", "CVE-2024-6387", "openssh-server"],
+];

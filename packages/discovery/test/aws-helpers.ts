@@ -16,7 +16,29 @@ import {
   DescribeSubnets$,
   DescribeVpcs$,
 } from "@aws-sdk/client-ec2";
-import { GetAccountAuthorizationDetails$ } from "@aws-sdk/client-iam";
+import {
+  DescribeListeners$,
+  DescribeLoadBalancers$,
+  DescribeTargetGroups$,
+  DescribeTargetHealth$,
+} from "@aws-sdk/client-elastic-load-balancing-v2";
+import {
+  GetAccessKeyLastUsed$,
+  GetAccountAuthorizationDetails$,
+  ListAccessKeys$,
+  ListUsers$,
+} from "@aws-sdk/client-iam";
+import { ListFindings$ } from "@aws-sdk/client-inspector2";
+import { DescribeDBInstances$ } from "@aws-sdk/client-rds";
+import {
+  GetBucketAcl$,
+  GetBucketEncryption$,
+  GetBucketLocation$,
+  GetBucketPolicy$,
+  GetBucketTagging$,
+  GetPublicAccessBlock$,
+  ListBuckets$,
+} from "@aws-sdk/client-s3";
 import { GetCallerIdentity$ } from "@aws-sdk/client-sts";
 import { openSqliteStores } from "@ctem/store";
 import type { SqliteStores } from "@ctem/store";
@@ -128,6 +150,46 @@ export function scriptRecordedAccount(aws: AwsReplayServer): AwsReplayServer {
     encodeDocuments(fixture("iam-get-account-authorization-details-page2.json")) as Record<string, unknown>,
     { params: { Marker: "page-2" } },
   );
+  // IAM access keys: per user, then per key.
+  aws.on(ListUsers$, fixture("iam-list-users.json"));
+  for (const [user, answer] of Object.entries(
+    fixture<Record<string, Record<string, unknown>>>("iam-list-access-keys.json"),
+  ))
+    aws.on(ListAccessKeys$, answer, { params: { UserName: user } });
+  for (const [key, answer] of Object.entries(
+    fixture<Record<string, Record<string, unknown>>>("iam-get-access-key-last-used.json"),
+  ))
+    aws.on(GetAccessKeyLastUsed$, answer, { params: { AccessKeyId: key } });
+  // S3: one bucket; no public access block configured.
+  aws.on(ListBuckets$, fixture("s3-list-buckets.json"));
+  aws.on(GetBucketLocation$, fixture("s3-get-bucket-location.json"));
+  aws.on(GetBucketPolicy$, fixture("s3-get-bucket-policy.json"));
+  aws.on(GetBucketAcl$, fixture("s3-get-bucket-acl.json"));
+  aws.on(GetBucketEncryption$, fixture("s3-get-bucket-encryption.json"));
+  aws.on(GetBucketTagging$, fixture("s3-get-bucket-tagging.json"));
+  aws.fail(GetPublicAccessBlock$, "NoSuchPublicAccessBlockConfiguration", { status: 404 });
+  // RDS and ELBv2 in us-east-1; nothing in us-west-2.
+  aws.on(DescribeDBInstances$, fixture("rds-describe-db-instances.json"), { region: REGION });
+  aws.on(DescribeDBInstances$, { DBInstances: [] }, { region: WEST });
+  aws.on(DescribeLoadBalancers$, fixture("elbv2-describe-load-balancers.json"), { region: REGION });
+  aws.on(DescribeLoadBalancers$, { LoadBalancers: [] }, { region: WEST });
+  aws.on(DescribeListeners$, fixture("elbv2-describe-listeners.json"), { region: REGION });
+  aws.on(DescribeTargetGroups$, fixture("elbv2-describe-target-groups.json"), { region: REGION });
+  aws.on(DescribeTargetGroups$, { TargetGroups: [] }, { region: WEST });
+  aws.on(DescribeTargetHealth$, fixture("elbv2-describe-target-health.json"), { region: REGION });
+  // Inspector2 (opt-in): DefectDojo's recorded page, then the bastion's finding as page 2.
+  aws.on(
+    ListFindings$,
+    { ...fixture<Record<string, unknown>>("inspector2-list-findings.json"), nextToken: "p2" },
+    {
+      region: REGION,
+    },
+  );
+  aws.on(ListFindings$, fixture("inspector2-list-findings-bastion.json"), {
+    region: REGION,
+    params: { nextToken: "p2" },
+  });
+  aws.on(ListFindings$, { findings: [] }, { region: WEST });
   return aws;
 }
 

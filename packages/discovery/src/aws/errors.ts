@@ -75,3 +75,21 @@ export async function allPages<P, T>(
   }
   return out;
 }
+
+/** Runs `f` over `items` with at most `limit` at once (per-resource detail calls). */
+export async function mapLimit<T, R>(
+  items: readonly T[],
+  limit: number,
+  f: (x: T) => Promise<R>,
+): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await f(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}

@@ -15,11 +15,18 @@ import {
   ec2Vpcs,
 } from "./ec2-network.js";
 import { ec2Instances } from "./ec2-instances.js";
+import { elbv2 } from "./elbv2.js";
 import { iam } from "./iam.js";
+import { iamAccessKeys } from "./iam-access-keys.js";
+import { inspector2Findings } from "./inspector2.js";
+import { rdsDbInstances } from "./rds.js";
+import { s3Buckets } from "./s3.js";
 
 export const AWS_MODULES: readonly AwsModule[] = [
   awsAccount,
   iam,
+  iamAccessKeys,
+  s3Buckets,
   ec2Vpcs,
   ec2Subnets,
   // After subnets: subnets without an explicit association route through the VPC's main table.
@@ -30,4 +37,8 @@ export const AWS_MODULES: readonly AwsModule[] = [
   ec2SecurityGroups,
   ec2Addresses,
   ec2Instances,
+  elbv2,
+  rdsDbInstances,
+  // Opt-in (the scope's inspector2 flag): findings match the instances listed above.
+  inspector2Findings,
 ];

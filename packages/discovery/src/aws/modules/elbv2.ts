@@ -1,0 +1,173 @@
+// ELBv2 (application, network, gateway load balancers): scheme, security groups, subnets;
+// listeners with protocol and port; target groups and their registered targets. Listener rules
+// beyond the default action are not read yet.
+import {
+  DescribeTargetHealthCommand,
+  paginateDescribeListeners,
+  paginateDescribeLoadBalancers,
+  paginateDescribeTargetGroups,
+} from "@aws-sdk/client-elastic-load-balancing-v2";
+import type {
+  Action,
+  Listener,
+  LoadBalancer,
+  TargetGroup,
+  TargetHealthDescription,
+} from "@aws-sdk/client-elastic-load-balancing-v2";
+import { ec2Arn } from "../arn.js";
+import { allPages, call, mapLimit } from "../errors.js";
+import { defineModule } from "../module.js";
+import { sink } from "../facts.js";
+
+export interface Elbv2Raw {
+  loadBalancers: LoadBalancer[];
+  listeners: Listener[];
+  targetGroups: TargetGroup[];
+  /** Target group ARN → its registered targets. */
+  targets: Record<string, TargetHealthDescription[]>;
+}
+
+function forwardTargets(actions: Action[] | undefined): string[] {
+  const out = new Set<string>();
+  for (const a of actions ?? []) {
+    if (a.Type !== "forward") continue;
+    if (a.TargetGroupArn) out.add(a.TargetGroupArn);
+    for (const t of a.ForwardConfig?.TargetGroups ?? []) if (t.TargetGroupArn) out.add(t.TargetGroupArn);
+  }
+  return [...out].sort();
+}
+
+export const elbv2 = defineModule<Elbv2Raw>({
+  id: "aws-elbv2",
+  description:
+    "ELBv2 load balancers (scheme, groups, subnets), listeners and ports, target groups and registered targets.",
+  scope: "regional",
+  produces: {
+    nodes: ["aws.elbv2.load_balancer", "aws.elbv2.listener", "aws.elbv2.target_group"],
+    edges: ["CONTAINS", "IN_NETWORK", "IN_SUBNET", "PROTECTED_BY", "LISTENS", "FORWARDS_TO"],
+  },
+  dependsOn: [],
+  permissions: [
+    "elasticloadbalancing:DescribeLoadBalancers",
+    "elasticloadbalancing:DescribeListeners",
+    "elasticloadbalancing:DescribeTargetGroups",
+    "elasticloadbalancing:DescribeTargetHealth",
+  ],
+  async collect({ clients, region }) {
+    const client = clients.elbv2(region);
+    const loadBalancers = await allPages(
+      "elasticloadbalancing:DescribeLoadBalancers",
+      paginateDescribeLoadBalancers({ client }, {}),
+      (p) => p.LoadBalancers,
+    );
+    const listeners = (
+      await mapLimit(loadBalancers, 4, (lb) =>
+        allPages(
+          "elasticloadbalancing:DescribeListeners",
+          paginateDescribeListeners({ client }, { LoadBalancerArn: lb.LoadBalancerArn }),
+          (p) => p.Listeners,
+        ),
+      )
+    ).flat();
+    const targetGroups = await allPages(
+      "elasticloadbalancing:DescribeTargetGroups",
+      paginateDescribeTargetGroups({ client }, {}),
+      (p) => p.TargetGroups,
+    );
+    const targets: Record<string, TargetHealthDescription[]> = {};
+    await mapLimit(targetGroups, 4, async (tg) => {
+      const r = await call("elasticloadbalancing:DescribeTargetHealth", () =>
+        client.send(new DescribeTargetHealthCommand({ TargetGroupArn: tg.TargetGroupArn })),
+      );
+      targets[tg.TargetGroupArn!] = r.TargetHealthDescriptions ?? [];
+    });
+    return { loadBalancers, listeners, targetGroups, targets };
+  },
+  transform(raw, ctx) {
+    const s = sink(ctx);
+    const p = { partition: ctx.partition, region: ctx.region, accountId: ctx.accountId };
+    for (const lb of raw.loadBalancers) {
+      const id = lb.LoadBalancerArn;
+      if (!id) continue;
+      s.node({
+        id,
+        kind: "load_balancer",
+        type: "aws.elbv2.load_balancer",
+        name: lb.LoadBalancerName ?? id,
+        props: {
+          type: lb.Type,
+          scheme: lb.Scheme,
+          dnsName: lb.DNSName,
+          ipAddressType: lb.IpAddressType,
+          state: lb.State?.Code,
+          vpcId: lb.VpcId,
+          securityGroups: lb.SecurityGroups,
+        },
+      });
+      s.contains(id);
+      if (lb.VpcId) s.edge(id, "IN_NETWORK", ec2Arn(p, "vpc", lb.VpcId));
+      for (const az of lb.AvailabilityZones ?? [])
+        if (az.SubnetId) s.edge(id, "IN_SUBNET", ec2Arn(p, "subnet", az.SubnetId));
+      for (const g of lb.SecurityGroups ?? []) s.edge(id, "PROTECTED_BY", ec2Arn(p, "security-group", g));
+    }
+    for (const l of raw.listeners) {
+      if (!l.ListenerArn) continue;
+      s.node({
+        id: l.ListenerArn,
+        kind: "listener",
+        type: "aws.elbv2.listener",
+        name: `${l.Protocol ?? ""}:${l.Port ?? ""}`,
+        props: {
+          protocol: l.Protocol,
+          port: l.Port,
+          sslPolicy: l.SslPolicy,
+          defaultActions: (l.DefaultActions ?? []).map((a) => a.Type),
+        },
+      });
+      if (l.LoadBalancerArn)
+        s.edge(l.LoadBalancerArn, "LISTENS", l.ListenerArn, { protocol: l.Protocol, port: l.Port });
+      for (const tg of forwardTargets(l.DefaultActions)) s.edge(l.ListenerArn, "FORWARDS_TO", tg);
+    }
+    for (const tg of raw.targetGroups) {
+      const id = tg.TargetGroupArn;
+      if (!id) continue;
+      const targets = raw.targets[id] ?? [];
+      s.node({
+        id,
+        kind: "target_group",
+        type: "aws.elbv2.target_group",
+        name: tg.TargetGroupName ?? id,
+        props: {
+          protocol: tg.Protocol,
+          port: tg.Port,
+          targetType: tg.TargetType,
+          vpcId: tg.VpcId,
+          targets: targets.map((t) => ({
+            id: t.Target?.Id,
+            port: t.Target?.Port,
+            health: t.TargetHealth?.State,
+          })),
+        },
+      });
+      s.contains(id);
+      if (tg.VpcId) s.edge(id, "IN_NETWORK", ec2Arn(p, "vpc", tg.VpcId));
+      // Instance targets become edges; IP and Lambda targets stay in props (no node to point at yet).
+      if (tg.TargetType === "instance")
+        for (const t of targets)
+          if (t.Target?.Id)
+            s.edge(id, "FORWARDS_TO", ec2Arn(p, "instance", t.Target.Id), {
+              port: t.Target.Port,
+              health: t.TargetHealth?.State,
+            });
+    }
+    return { nodes: s.nodes, edges: dedupeEdges(s.edges) };
+  },
+});
+
+function dedupeEdges<T extends { from: string; kind: string; to: string }>(edges: T[]): T[] {
+  const seen = new Set<string>();
+  return edges.filter((e) => {
+    const k = `${e.from}|${e.kind}|${e.to}`;
+    return seen.has(k) ? false : (seen.add(k), true);
+  });
+}
