@@ -906,7 +906,10 @@ export function createNeo4jGraphStoreOnRunner(
 
 /** A runner on the official driver: transaction functions with the driver's retries. */
 export function driverRunner(driver: Driver, database?: string): Neo4jRunner {
-  const cfg = database ? { database } : {};
+  // One bookmark manager for every session: on a cluster or Aura, a read after a write (rematch
+  // after a batch, getNode after applyScan) waits for that write instead of reading a lagging copy.
+  const bookmarkManager = neo4j.bookmarkManager();
+  const cfg = database ? { database, bookmarkManager } : { bookmarkManager };
   const wrap = (tx: { run(q: string, p?: Row): PromiseLike<{ records: { toObject(): Row }[] }> }): Tx => ({
     async run(statement, params) {
       const res = await tx.run(statement, params ?? {});
