@@ -272,8 +272,9 @@ export function createSqliteGraphStore(h: SqliteHandle, opts: SqliteGraphStoreOp
     findingReferencesRule: w.prepare<[string], { x: number }>(
       "SELECT 1 AS x FROM findings WHERE rule_id = ? LIMIT 1",
     ),
-    unmatched: w.prepare<[], { key: string; doc: string; rule_id: string; package: string }>(
-      "SELECT key, doc, rule_id, package FROM findings WHERE matched = 0",
+    // Paged by key: a large import can leave 100k+ findings unmatched.
+    unmatched: w.prepare<[string], { key: string; doc: string; rule_id: string; package: string }>(
+      "SELECT key, doc, rule_id, package FROM findings WHERE matched = 0 AND key > ? ORDER BY key LIMIT 1000",
     ),
     orphanMatched: w.prepare<[], { key: string; doc: string; rule_id: string; package: string }>(
       "SELECT key, doc, rule_id, package FROM findings f WHERE matched = 1 AND NOT EXISTS (SELECT 1 FROM nodes n WHERE n.id = f.asset_ref)",
@@ -446,13 +447,19 @@ export function createSqliteGraphStore(h: SqliteHandle, opts: SqliteGraphStoreOp
         JSON.stringify({ ...doc, props }),
       );
     }
-    for (const f of q.unmatched.all()) {
-      const doc = JSON.parse(f.doc) as FindingDoc;
-      const m = matchResource(doc.resource.ids);
-      if (!m) continue;
-      const newDoc = JSON.stringify({ ...doc, props: { ...doc.props, matchedBy: m.rule } });
-      rekeyFinding(f.key, findingKey(m.nodeId, f.rule_id, f.package), m.nodeId, true, newDoc);
-      n++;
+    let after = "";
+    for (;;) {
+      const page = q.unmatched.all(after);
+      if (page.length === 0) break;
+      after = page[page.length - 1]!.key;
+      for (const f of page) {
+        const doc = JSON.parse(f.doc) as FindingDoc;
+        const m = matchResource(doc.resource.ids);
+        if (!m) continue;
+        const newDoc = JSON.stringify({ ...doc, props: { ...doc.props, matchedBy: m.rule } });
+        rekeyFinding(f.key, findingKey(m.nodeId, f.rule_id, f.package), m.nodeId, true, newDoc);
+        n++;
+      }
     }
     return n;
   }
