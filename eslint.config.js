@@ -4,6 +4,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 import globals from "globals";
 import { BOUNDARIES, TEST_ONLY_IMPORTS } from "./scripts/boundaries.js";
+import { neo4jConfig } from "./packages/store/eslint.neo4j.js";
 
 const root = import.meta.dirname;
 
@@ -101,5 +102,7 @@ export default tseslint.config(
     },
   },
   ...boundaryBlocks,
+  // No Cypher built from strings in the Neo4j adapter (issue 6).
+  ...neo4jConfig,
   { files: ["**/*.js"], ...tseslint.configs.disableTypeChecked },
 );
