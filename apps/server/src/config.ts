@@ -82,3 +82,109 @@ export function readSettingsOverlay(dataDir: string): SettingsPatchT | undefined
   }
   return r.data;
 }
+
+/** OIDC single sign-on (docs/sso.md): off unless CTEM_OIDC_ISSUER is set or an admin stored it. */
+export interface OidcConfig {
+  issuer: string;
+  clientId: string;
+  clientSecret?: string;
+  /** The ID-token claim holding the user's groups. */
+  groupsClaim: string;
+  /** Group → role; a user in several mapped groups gets the strongest role. */
+  roleMap: Record<string, "admin" | "analyst" | "developer">;
+  /** Role for a user in no mapped group; absent: such a user may not sign in. */
+  defaultRole?: "admin" | "analyst" | "developer";
+  scopes: string[];
+  /** Lets the issuer be plain http on loopback (tests, local IdPs); never for a remote issuer. */
+  allowHttpLoopback: boolean;
+}
+
+/** What `ctem serve` needs beyond the paths; read from the environment by resolveServerConfig. */
+export interface ServerConfig {
+  /** E-mail of the admin created on the first start. */
+  adminEmail: string;
+  /** CTEM_ADMIN_PASSWORD: the first admin's password; else a one-time password is generated. */
+  adminPassword?: string;
+  /** CTEM_SECRET_KEY (32 bytes, hex or base64); else `<data>/secret.key` is created (0600). */
+  secretKey?: string;
+  sessionIdleMinutes: number;
+  sessionMaxHours: number;
+  /** Secure cookies: on when CTEM_PUBLIC_URL is https, or CTEM_COOKIE_SECURE=true. */
+  cookieSecure: boolean;
+  /** The URL users reach the server at (the OIDC redirect URI is built from it). */
+  publicUrl?: string;
+  /** Failed or not, login attempts per client address per minute. */
+  loginRateLimit: number;
+  /** Honour X-Forwarded-For (behind a reverse proxy). */
+  trustProxy: boolean;
+  oidc?: OidcConfig;
+}
+
+const ROLE_NAMES = ["admin", "analyst", "developer"] as const;
+type RoleName = (typeof ROLE_NAMES)[number];
+
+function envError(name: string, why: string): ValidationError {
+  return new ValidationError(`${name}: ${why}`, { field: name });
+}
+
+function positiveInt(env: Record<string, string | undefined>, name: string, dflt: number): number {
+  const v = env[name];
+  if (v === undefined || v === "") return dflt;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1 || n > 1_000_000)
+    throw envError(name, `a whole number from 1, got '${v}'`);
+  return n;
+}
+
+function role(name: string, v: string): RoleName {
+  if (!(ROLE_NAMES as readonly string[]).includes(v))
+    throw envError(name, `unknown role '${v}' (one of ${ROLE_NAMES.join(", ")})`);
+  return v as RoleName;
+}
+
+/**
+ * The server's settings from the environment. Errors name the variable and never echo a secret.
+ * CTEM_OIDC_ROLE_MAP is `group=role,group=role` (e.g. `secops=analyst,platform-admins=admin`).
+ */
+export function resolveServerConfig(cfg: CtemConfig): ServerConfig {
+  const env = cfg.env;
+  const publicUrl = env.CTEM_PUBLIC_URL || undefined;
+  if (publicUrl && !/^https?:\/\/[^/]+/.test(publicUrl))
+    throw envError("CTEM_PUBLIC_URL", "an http(s) URL such as https://ctem.example.com");
+  const secureEnv = env.CTEM_COOKIE_SECURE;
+  if (secureEnv !== undefined && secureEnv !== "" && secureEnv !== "true" && secureEnv !== "false")
+    throw envError("CTEM_COOKIE_SECURE", "true or false");
+  const out: ServerConfig = {
+    adminEmail: env.CTEM_ADMIN_EMAIL || "admin@ctem.local",
+    sessionIdleMinutes: positiveInt(env, "CTEM_SESSION_IDLE_MINUTES", 60),
+    sessionMaxHours: positiveInt(env, "CTEM_SESSION_MAX_HOURS", 12),
+    cookieSecure: secureEnv ? secureEnv === "true" : Boolean(publicUrl?.startsWith("https:")),
+    loginRateLimit: positiveInt(env, "CTEM_LOGIN_RATE_LIMIT", 10),
+    trustProxy: env.CTEM_TRUST_PROXY === "true",
+  };
+  if (publicUrl) out.publicUrl = publicUrl.replace(/\/+$/, "");
+  if (env.CTEM_ADMIN_PASSWORD) out.adminPassword = env.CTEM_ADMIN_PASSWORD;
+  if (env.CTEM_SECRET_KEY) out.secretKey = env.CTEM_SECRET_KEY;
+  if (env.CTEM_OIDC_ISSUER) {
+    if (!env.CTEM_OIDC_CLIENT_ID)
+      throw envError("CTEM_OIDC_CLIENT_ID", "required when CTEM_OIDC_ISSUER is set");
+    const roleMap: Record<string, RoleName> = {};
+    for (const pair of (env.CTEM_OIDC_ROLE_MAP ?? "").split(",").filter((s) => s.trim())) {
+      const i = pair.lastIndexOf("=");
+      if (i <= 0) throw envError("CTEM_OIDC_ROLE_MAP", "group=role pairs separated by commas");
+      roleMap[pair.slice(0, i).trim()] = role("CTEM_OIDC_ROLE_MAP", pair.slice(i + 1).trim());
+    }
+    out.oidc = {
+      issuer: env.CTEM_OIDC_ISSUER,
+      clientId: env.CTEM_OIDC_CLIENT_ID,
+      groupsClaim: env.CTEM_OIDC_GROUPS_CLAIM || "groups",
+      roleMap,
+      scopes: (env.CTEM_OIDC_SCOPES || "openid email profile").split(/[\s,]+/).filter(Boolean),
+      allowHttpLoopback: env.CTEM_OIDC_ALLOW_HTTP_LOOPBACK === "true",
+    };
+    if (env.CTEM_OIDC_CLIENT_SECRET) out.oidc.clientSecret = env.CTEM_OIDC_CLIENT_SECRET;
+    if (env.CTEM_OIDC_DEFAULT_ROLE)
+      out.oidc.defaultRole = role("CTEM_OIDC_DEFAULT_ROLE", env.CTEM_OIDC_DEFAULT_ROLE);
+  }
+  return out;
+}

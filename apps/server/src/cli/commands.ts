@@ -7,13 +7,17 @@ import { registerImport } from "./import.js";
 import { registerIntel } from "./intel.js";
 import { registerScan } from "./scan.js";
 import { registerScope } from "./scope.js";
+import { registerServe } from "./serve.js";
+import { registerUsers } from "./users.js";
 
 export type CommandModule = (program: Command, ctx: CliContext) => void;
 
 export const COMMANDS: CommandModule[] = [
+  registerServe,
   registerScan,
   registerScope,
   registerAssets,
   registerImport,
   registerIntel,
+  registerUsers,
 ];

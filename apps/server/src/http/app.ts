@@ -1,0 +1,235 @@
+// buildApp(deps): the Fastify API as a factory. Tests call it and use app.inject; `ctem serve`
+// calls it and listens. Routes are thin: validation and the OpenAPI document come from their zod
+// schemas; logic lives in the stores and the auth services passed in (CONVENTIONS 5, 6).
+import { randomUUID } from "node:crypto";
+import Fastify from "fastify";
+import type {
+  FastifyBaseLogger,
+  FastifyInstance,
+  FastifyRequest,
+  RawReplyDefaultExpression,
+  RawRequestDefaultExpression,
+  RawServerDefault,
+} from "fastify";
+import fastifyCookie from "@fastify/cookie";
+import fastifyHelmet from "@fastify/helmet";
+import fastifyRateLimit from "@fastify/rate-limit";
+import fastifySwagger from "@fastify/swagger";
+import {
+  jsonSchemaTransform,
+  jsonSchemaTransformObject,
+  serializerCompiler,
+  validatorCompiler,
+} from "fastify-type-provider-zod";
+import type { ZodTypeProvider } from "fastify-type-provider-zod";
+import type { AppStore, AuditActor, GraphStore, NewAuditEvent } from "@ctem/model";
+import type { ServerConfig } from "../config.js";
+import type { PasswordHasher } from "../auth/passwords.js";
+import type { SecretBox } from "../auth/secrets.js";
+import { createSessionService } from "../auth/sessions.js";
+import type { SessionService } from "../auth/sessions.js";
+import { createOidcService } from "../auth/oidc.js";
+import type { OidcService } from "../auth/oidc.js";
+import { cookieNames, registerAccess } from "./access.js";
+import type { CookieNames } from "./access.js";
+import { registerErrorHandling } from "./errors.js";
+import { registerAuthRoutes } from "./routes/auth.js";
+import { registerHealthRoutes } from "./routes/health.js";
+import { registerUserRoutes } from "./routes/users.js";
+import { registerTokenRoutes } from "./routes/tokens.js";
+import { registerAuditRoutes } from "./routes/audit.js";
+import { registerIssueRoutes } from "./routes/issues.js";
+import { registerInventoryRoutes } from "./routes/inventory.js";
+import { registerSsoRoutes } from "./routes/sso.js";
+
+export interface AppDeps {
+  graph: GraphStore;
+  app: AppStore;
+  graphKind: "sqlite" | "neo4j";
+  config: ServerConfig;
+  dataDir: string;
+  /** The 32-byte key behind stored secrets and CSRF tokens. */
+  secretKey: Buffer;
+  secrets: SecretBox;
+  hasher: PasswordHasher;
+  /** Where pino writes (tests collect it); `false` for no log. Default: stdout at info. */
+  log?: false | { stream?: { write(line: string): void }; level?: string };
+  now?: () => Date;
+  /** What /api/health and `ctem serve` say about the data when there is no analysis. */
+  dataNote?: string;
+  /** The OIDC client; built from config when absent. Tests pass their own fetch hooks through it. */
+  oidc?: OidcService;
+}
+
+export interface RouteContext {
+  deps: AppDeps;
+  sessions: SessionService;
+  cookies: CookieNames;
+  oidc: OidcService;
+  now: () => Date;
+  audit(
+    req: FastifyRequest,
+    e: Omit<NewAuditEvent, "actor" | "ip" | "requestId" | "outcome"> & {
+      outcome?: "success" | "failure";
+      actor?: AuditActor;
+    },
+  ): Promise<void>;
+}
+
+export const SERVER_VERSION = "0.1.0";
+
+export async function buildApp(deps: AppDeps) {
+  const now = deps.now ?? (() => new Date());
+  const app = Fastify({
+    logger:
+      deps.log === false
+        ? false
+        : {
+            level: deps.log?.level ?? "info",
+            ...(deps.log?.stream ? { stream: deps.log.stream } : {}),
+            // Defence in depth: the serializers below already leave headers and bodies out.
+            redact: {
+              paths: [
+                "req.headers.authorization",
+                "req.headers.cookie",
+                'req.headers["x-csrf-token"]',
+                'res.headers["set-cookie"]',
+                "*.password",
+                "*.currentPassword",
+                "*.newPassword",
+                "*.clientSecret",
+                "*.token",
+              ],
+              censor: "[redacted]",
+            },
+            serializers: {
+              // The path only: a query string may carry anything a client chose to put there.
+              req: (req: { method: string; url: string; id: string }) => ({
+                method: req.method,
+                path: req.url.split("?")[0]!.slice(0, 512),
+                id: req.id,
+              }),
+              res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+            },
+          },
+    genReqId: () => randomUUID(),
+    exposeHeadRoutes: false,
+    bodyLimit: 1024 * 1024,
+    trustProxy: deps.config.trustProxy,
+    routerOptions: { maxParamLength: 2048 },
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  // JSON only: a cross-site form can post text/plain without a preflight; refusing it closes that
+  // route to login CSRF.
+  app.removeContentTypeParser("text/plain");
+
+  app.addHook("onSend", async (req, reply) => {
+    reply.header("x-request-id", req.id);
+    if (req.url.startsWith("/api/")) reply.header("cache-control", "no-store");
+  });
+
+  registerErrorHandling(app);
+  await app.register(fastifyCookie);
+  await app.register(fastifyHelmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        frameAncestors: ["'none'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'none'"],
+      },
+    },
+    hsts: deps.config.cookieSecure,
+  });
+  await app.register(fastifyRateLimit, { global: false });
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: "3.1.0",
+      info: {
+        title: "ctem API",
+        version: SERVER_VERSION,
+        description:
+          "Continuous Threat Exposure Management. Sign in with POST /api/auth/login (session cookie; send the returned csrfToken as x-csrf-token on changes) or send Authorization: Bearer <API token>.",
+      },
+      components: {
+        securitySchemes: {
+          session: { type: "apiKey", in: "cookie", name: cookieNames(deps.config.cookieSecure).session },
+          token: { type: "http", scheme: "bearer" },
+        },
+      },
+    },
+    transform: jsonSchemaTransform,
+    transformObject: jsonSchemaTransformObject,
+  });
+
+  const cookies = cookieNames(deps.config.cookieSecure);
+  const sessions = createSessionService({
+    accounts: deps.app.accounts,
+    key: deps.secretKey,
+    idleMinutes: deps.config.sessionIdleMinutes,
+    maxHours: deps.config.sessionMaxHours,
+    now,
+  });
+  registerAccess(app, {
+    accounts: deps.app.accounts,
+    sessions,
+    cookies,
+    secure: deps.config.cookieSecure,
+    now,
+  });
+
+  const ctx: RouteContext = {
+    deps,
+    sessions,
+    cookies,
+    now,
+    oidc:
+      deps.oidc ??
+      createOidcService({ accounts: deps.app.accounts, secrets: deps.secrets, config: deps.config }),
+    async audit(req, e) {
+      const p = req.principal;
+      const actor: AuditActor =
+        e.actor ??
+        (p
+          ? {
+              kind: p.via === "token" ? "token" : "user",
+              id: p.via === "token" ? p.tokenId! : p.user.id,
+              email: p.user.email,
+            }
+          : { kind: "anonymous", id: null, email: null });
+      await deps.app.accounts.audit.append({
+        actor,
+        action: e.action,
+        outcome: e.outcome ?? "success",
+        target: e.target,
+        ...(e.before !== undefined ? { before: e.before } : {}),
+        ...(e.after !== undefined ? { after: e.after } : {}),
+        ip: req.ip ?? null,
+        requestId: req.id,
+        at: now().toISOString(),
+      });
+    },
+  };
+
+  const z = app.withTypeProvider<ZodTypeProvider>();
+  registerHealthRoutes(z, ctx);
+  registerAuthRoutes(z, ctx);
+  registerSsoRoutes(z, ctx);
+  registerUserRoutes(z, ctx);
+  registerTokenRoutes(z, ctx);
+  registerAuditRoutes(z, ctx);
+  registerIssueRoutes(z, ctx);
+  registerInventoryRoutes(z, ctx);
+  await app.ready();
+  return app;
+}
+
+export type CtemApp = Awaited<ReturnType<typeof buildApp>>;
+export type ZodApp = FastifyInstance<
+  RawServerDefault,
+  RawRequestDefaultExpression,
+  RawReplyDefaultExpression,
+  FastifyBaseLogger,
+  ZodTypeProvider
+>;

@@ -1,0 +1,140 @@
+// The role matrix: every registered route, called as every role and as nobody, answers what
+// DESIGN's roles say. A route missing from the matrix fails the test, so a new route cannot ship
+// without deciding who may call it.
+import type { InjectOptions } from "fastify";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BUCKET, PASSWORD, makeFixture, signIn } from "./http-fixture.js";
+import type { As, Fixture } from "./http-fixture.js";
+
+type Who = "nobody" | "admin" | "analyst" | "developer";
+const WHO: Who[] = ["nobody", "admin", "analyst", "developer"];
+
+interface Case {
+  /** The request for `who`; `fresh` signs in anew (for calls that end the session). */
+  req: (
+    f: Fixture,
+    who: Who,
+    fresh: () => Promise<Record<string, string>>,
+  ) => Promise<InjectOptions> | InjectOptions;
+  expect: Record<Who, number>;
+  /** Send no credentials even for a role (login). */
+  anonymous?: boolean;
+}
+
+const all = (n: number): Record<Who, number> => ({ nobody: n, admin: n, analyst: n, developer: n });
+const signedIn = (n: number) => ({ nobody: 401, admin: n, analyst: n, developer: n });
+const adminOnly = (n: number) => ({ nobody: 401, admin: n, analyst: 403, developer: 403 });
+const readers = (n: number) => ({ nobody: 401, admin: n, analyst: n, developer: 403 });
+
+let tokenToRevoke = "";
+
+const MATRIX: Record<string, Case> = {
+  "GET /api/health": { req: () => ({}), expect: all(200) },
+  "GET /api/docs": { req: () => ({}), expect: all(200) },
+  "POST /api/auth/login": {
+    anonymous: true,
+    req: (f) => ({ payload: { email: f.users.analyst.email, password: PASSWORD } }),
+    expect: all(200),
+  },
+  "POST /api/auth/logout": {
+    req: async (_f, who, fresh) => ({ headers: who === "nobody" ? {} : await fresh() }),
+    expect: signedIn(204),
+  },
+  "GET /api/auth/me": { req: () => ({}), expect: signedIn(200) },
+  "POST /api/auth/password": {
+    req: () => ({ payload: { currentPassword: "not the password", newPassword: "a brand new password" } }),
+    expect: signedIn(400),
+  },
+  "GET /api/auth/sso": { req: () => ({}), expect: all(200) },
+  // Not configured here: 404 for everyone (the OIDC test covers the configured flow).
+  "GET /api/auth/sso/login": { req: () => ({}), expect: all(404) },
+  "GET /api/auth/sso/callback": { req: () => ({ query: { code: "x", state: "y" } }), expect: all(400) },
+  "GET /api/sso/config": { req: () => ({}), expect: adminOnly(200) },
+  "PUT /api/sso/config": {
+    req: () => ({
+      payload: { issuer: "https://idp.example.com", clientId: "ctem", clientSecret: "s3cr3t-value" },
+    }),
+    expect: adminOnly(200),
+  },
+  "GET /api/users": { req: () => ({}), expect: adminOnly(200) },
+  "POST /api/users": {
+    req: (_f, who) => ({ payload: { email: `new-${who}@example.com`, role: "analyst" } }),
+    expect: adminOnly(201),
+  },
+  "PATCH /api/users/:id": {
+    req: (f, who) => ({ payload: { name: `renamed by ${who}` }, url: `/api/users/${f.users.dev2.id}` }),
+    expect: adminOnly(200),
+  },
+  "GET /api/teams": { req: () => ({}), expect: readers(200) },
+  "POST /api/teams": { req: (_f, who) => ({ payload: { name: `team-${who}` } }), expect: adminOnly(201) },
+  "GET /api/tokens": { req: () => ({}), expect: signedIn(200) },
+  "POST /api/tokens": { req: (_f, who) => ({ payload: { name: `ci-${who}` } }), expect: signedIn(201) },
+  // The admin's own token: the admin revokes it; to others it does not exist.
+  "DELETE /api/tokens/:id": {
+    req: () => ({ url: `/api/tokens/${tokenToRevoke}` }),
+    expect: { nobody: 401, admin: 204, analyst: 404, developer: 404 },
+  },
+  "GET /api/audit": { req: () => ({}), expect: adminOnly(200) },
+  "GET /api/issues": { req: () => ({}), expect: signedIn(200) },
+  // The unassigned issue: a developer may not see it.
+  "GET /api/issues/:key": {
+    req: (f) => ({ url: `/api/issues/${f.issues.other}` }),
+    expect: { nobody: 401, admin: 200, analyst: 200, developer: 403 },
+  },
+  "GET /api/assets": { req: () => ({}), expect: readers(200) },
+  "GET /api/assets/:id": {
+    req: () => ({ url: `/api/assets/${encodeURIComponent(BUCKET)}` }),
+    expect: readers(200),
+  },
+  "GET /api/findings": { req: () => ({}), expect: readers(200) },
+};
+
+let f: Fixture;
+const sessions: Partial<Record<Who, As>> = {};
+const emailOf = (who: Exclude<Who, "nobody">) =>
+  who === "developer" ? f.users.dev1.email : f.users[who].email;
+
+beforeAll(async () => {
+  f = await makeFixture();
+  for (const who of ["admin", "analyst", "developer"] as const)
+    sessions[who] = await signIn(f.app, emailOf(who));
+  const t = await f.app.inject({
+    method: "POST",
+    url: "/api/tokens",
+    headers: sessions.admin!.headers,
+    payload: { name: "to-revoke" },
+  });
+  tokenToRevoke = t.json<{ info: { id: string } }>().info.id;
+});
+afterAll(() => f.close());
+
+describe("role matrix", () => {
+  it("covers every registered route, and nothing that is not registered", () => {
+    const registered = f.app.ctemRoutes.map((r) => `${r.method} ${r.url}`).sort();
+    expect(registered).toEqual(Object.keys(MATRIX).sort());
+  });
+
+  for (const [route, c] of Object.entries(MATRIX)) {
+    it(route, async () => {
+      const [method, url] = route.split(" ") as [InjectOptions["method"], string];
+      const got: Record<string, number> = {};
+      for (const who of WHO) {
+        const fresh = async () => (await signIn(f.app, emailOf(who as Exclude<Who, "nobody">))).headers;
+        const r = await c.req(f, who, fresh);
+        const auth = who === "nobody" || c.anonymous ? {} : sessions[who]!.headers;
+        const res = await f.app.inject({
+          method,
+          url,
+          ...r,
+          headers: { ...auth, ...(r.headers as Record<string, string> | undefined) },
+        });
+        got[who] = res.statusCode;
+        if (res.statusCode >= 400) {
+          const body = res.json<{ error: { code: string; requestId: string } }>();
+          expect(body.error.requestId).toBe(res.headers["x-request-id"]);
+        }
+      }
+      expect(got).toEqual(c.expect);
+    });
+  }
+});
