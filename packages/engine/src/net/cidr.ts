@@ -1,0 +1,104 @@
+// CIDR math for exposure and reachability: parse, contain, overlap, intersect, and "does this range
+// hold any public address". Parsing and prefix matching are ipaddr.js's; this module only composes
+// them. A string that is not a CIDR (a prefix-list id, garbage) parses to undefined: callers treat
+// it as unknown, never as "no match".
+import ipaddr from "ipaddr.js";
+
+export interface Cidr {
+  family: 4 | 6;
+  /** The network address (host bits cleared). */
+  addr: ipaddr.IPv4 | ipaddr.IPv6;
+  prefix: number;
+  /** Normalised text, e.g. `10.0.0.0/8`, `::/0`. */
+  text: string;
+}
+
+const cache = new Map<string, Cidr | null>();
+
+/** `10.1.2.3/8` → 10.0.0.0/8; a bare address is a /32 or /128. */
+export function parseCidr(text: string): Cidr | undefined {
+  const hit = cache.get(text);
+  if (hit !== undefined) return hit ?? undefined;
+  let out: Cidr | undefined;
+  try {
+    const t = text.trim();
+    const [a, p] = t.includes("/")
+      ? ipaddr.parseCIDR(t)
+      : ((): [ipaddr.IPv4 | ipaddr.IPv6, number] => {
+          const x = ipaddr.parse(t);
+          return [x, x.kind() === "ipv4" ? 32 : 128];
+        })();
+    const family = a.kind() === "ipv4" ? 4 : 6;
+    const net =
+      family === 4
+        ? ipaddr.IPv4.networkAddressFromCIDR(`${a.toString()}/${p}`)
+        : ipaddr.IPv6.networkAddressFromCIDR(`${a.toString()}/${p}`);
+    out = {
+      family,
+      addr: net,
+      prefix: p,
+      text: `${family === 6 ? (net as ipaddr.IPv6).toRFC5952String() : net.toString()}/${p}`,
+    };
+  } catch {
+    out = undefined;
+  }
+  if (cache.size > 100_000) cache.clear();
+  cache.set(text, out ?? null);
+  return out;
+}
+
+/** Whether `outer` holds every address of `inner`. Different families never contain each other. */
+export function contains(outer: Cidr, inner: Cidr): boolean {
+  if (outer.family !== inner.family || outer.prefix > inner.prefix) return false;
+  if (outer.prefix === 0) return true;
+  return inner.addr.kind() === "ipv4"
+    ? (inner.addr as ipaddr.IPv4).match(outer.addr, outer.prefix)
+    : (inner.addr as ipaddr.IPv6).match(outer.addr, outer.prefix);
+}
+
+/** CIDR blocks either hold each other or are disjoint. */
+export function overlaps(a: Cidr, b: Cidr): boolean {
+  return contains(a, b) || contains(b, a);
+}
+
+/** The addresses in both, as a CIDR (the more specific one), or undefined when disjoint. */
+export function intersect(a: Cidr, b: Cidr): Cidr | undefined {
+  if (contains(a, b)) return b;
+  if (contains(b, a)) return a;
+  return undefined;
+}
+
+// Ranges no one on the internet can originate traffic from (RFC 1918, CGNAT, loopback,
+// link-local, "this network", multicast and the reserved class E; IPv6 ULA, link-local,
+// loopback, multicast). Documentation ranges (TEST-NET, 2001:db8::/32) count as public on
+// purpose: fixtures and examples use them as public addresses.
+const NON_PUBLIC = [
+  "0.0.0.0/8",
+  "10.0.0.0/8",
+  "100.64.0.0/10",
+  "127.0.0.0/8",
+  "169.254.0.0/16",
+  "172.16.0.0/12",
+  "192.168.0.0/16",
+  "224.0.0.0/4",
+  "240.0.0.0/4",
+  "::/128",
+  "::1/128",
+  "fc00::/7",
+  "fe80::/10",
+  "ff00::/8",
+].map((c) => parseCidr(c)!);
+
+/** Whether the range holds at least one address the internet can send from. */
+export function holdsPublic(c: Cidr): boolean {
+  return !NON_PUBLIC.some((np) => contains(np, c));
+}
+
+export const ANY_V4 = parseCidr("0.0.0.0/0")!;
+export const ANY_V6 = parseCidr("::/0")!;
+
+/** Whether an address (no prefix) lies in the range. */
+export function containsAddress(range: Cidr, address: string): boolean {
+  const a = parseCidr(address);
+  return a !== undefined && contains(range, a);
+}

@@ -1,0 +1,156 @@
+// Lateral movement through DESIGN's firewall hub model: compute A CAN_REACH group G when one of
+// G's ingress rules admits A (a rule naming one of A's groups, or a CIDR holding one of A's
+// private addresses in G's VPC), and G CAN_REACH each of its member instances. n instances and g
+// groups give at most n·g + n edges, never the n² of an instance mesh.
+import type { Assumption, Evidence } from "@ctem/model";
+import type { EstateNode } from "../../graph.js";
+import { COLLECTOR_OF, InstanceProps, T, lastSegment, readProps, strProp } from "../../aws/shapes.js";
+import { ingressOf } from "../../aws/network.js";
+import type { Cidr } from "../../net/cidr.js";
+import { contains, parseCidr } from "../../net/cidr.js";
+import { formatPorts, normProtocol, portsOf } from "../../net/filters.js";
+import { defineRule } from "../meta.js";
+
+const RULE = "can-reach-security-group";
+
+interface Host {
+  node: EstateNode;
+  vpc?: string | undefined;
+  addresses: Cidr[];
+}
+
+const groupId = (g: EstateNode) => strProp(g.props, "groupId") ?? lastSegment(g.id);
+
+export const canReachSecurityGroup = defineRule(
+  {
+    id: RULE,
+    title: "Workload can reach the members of a security group",
+    edge: "CAN_REACH",
+    severity: "medium",
+    risk: "A compromised instance can open connections to every instance in the group on the admitted ports.",
+    remediation: {
+      aws: {
+        title: "Admit only the groups that need the port (group references, not VPC-wide CIDRs)",
+        cli: "aws ec2 revoke-security-group-ingress --group-id <group-id> --ip-permissions IpProtocol=<protocol>,FromPort=<from>,ToPort=<to>,IpRanges=[{CidrIp=<cidr>}]",
+        terraform:
+          'resource "aws_vpc_security_group_ingress_rule" "<name>" {\n  referenced_security_group_id = "<the one client group>"\n}',
+      },
+    },
+    limitations: [
+      "CIDR admission is evaluated within the group's VPC only: peering and transit-gateway routes between VPCs are not followed yet.",
+      "The source's egress rules and the subnets' network ACLs between two instances of one VPC are not evaluated (AWS defaults allow them).",
+      "Databases and load balancers are not members here: the hub reaches compute only.",
+    ],
+  },
+  (ctx) => {
+    const hosts: Host[] = [];
+    const byVpc = new Map<string, Host[]>();
+    const membersOf = new Map<string, EstateNode[]>(); // group node id → compute members
+    for (const inst of ctx.g.ofType(T.instance)) {
+      const p = readProps(InstanceProps, inst.props).value;
+      if (p.state === "terminated" || p.state === "shutting-down") continue;
+      const ips = new Set<string>([...(p.privateIp ? [p.privateIp] : []), ...(p.ipv6Addresses ?? [])]);
+      for (const n of p.networkInterfaces ?? [])
+        for (const ip of [...(n.privateIps ?? []), ...(n.ipv6Addresses ?? [])]) ips.add(ip);
+      const vpc = p.vpcId ?? ctx.g.out(inst.id, "IN_NETWORK")[0]?.to.split("/").pop();
+      const h: Host = { node: inst, vpc, addresses: [...ips].flatMap((ip) => parseCidr(ip) ?? []) };
+      hosts.push(h);
+      if (vpc) {
+        const list = byVpc.get(vpc);
+        if (list) list.push(h);
+        else byVpc.set(vpc, [h]);
+      }
+      for (const g of ctx.g.outNodes(inst.id, "PROTECTED_BY"))
+        if (g.kind === "firewall") {
+          const list = membersOf.get(g.id);
+          if (list) list.push(inst);
+          else membersOf.set(g.id, [inst]);
+        }
+    }
+    const groupsById = new Map<string, EstateNode[]>();
+    for (const g of ctx.g.ofType(T.securityGroup)) {
+      const id = groupId(g);
+      const list = groupsById.get(id);
+      if (list) list.push(g);
+      else groupsById.set(id, [g]);
+    }
+
+    for (const g of ctx.g.ofType(T.securityGroup)) {
+      const members = membersOf.get(g.id) ?? [];
+      if (!members.length) continue;
+      const vpc = g.props.vpcId as string | undefined;
+      const rules = ingressOf(g);
+      let admitsAny = false;
+      const reach = (
+        a: EstateNode,
+        evidence: Evidence,
+        assumptions: Assumption[],
+        port: Record<string, unknown>,
+      ) => {
+        admitsAny = true;
+        ctx.sink.add(a.id, "CAN_REACH", g.id, {
+          rule: RULE,
+          props: { ports: [port] },
+          evidence: [evidence],
+          assumptions: [...assumptions, ...ctx.stale(g), ...ctx.stale(a)],
+        });
+      };
+      if (!rules) {
+        for (const h of vpc ? (byVpc.get(vpc) ?? []) : [])
+          reach(
+            h.node,
+            { source: COLLECTOR_OF.securityGroups, ref: groupId(g) },
+            [{ code: "firewall_rules_unknown", detail: { group: g.id } }],
+            {
+              protocol: "all",
+              from: 0,
+              to: 65535,
+              label: "all traffic",
+            },
+          );
+      } else
+        rules.forEach((r, i) => {
+          const protocol = normProtocol(r.protocol);
+          const ports = portsOf(protocol, r.fromPort, r.toPort);
+          const port = { protocol, from: ports.from, to: ports.to, label: formatPorts(protocol, ports) };
+          const ref = `${groupId(g)}#ingress[${i}]`;
+          for (const src of r.groups)
+            for (const sg of groupsById.get(src.groupId) ?? [])
+              for (const a of membersOf.get(sg.id) ?? [])
+                reach(
+                  a,
+                  {
+                    source: COLLECTOR_OF.securityGroups,
+                    ref,
+                    detail: { group: g.id, sourceGroup: src.groupId, ...port },
+                  },
+                  [],
+                  port,
+                );
+          for (const text of [...r.cidrs, ...r.ipv6Cidrs]) {
+            const c = parseCidr(text);
+            if (!c) continue;
+            for (const h of vpc ? (byVpc.get(vpc) ?? []) : [])
+              if (h.addresses.some((a) => contains(c, a)))
+                reach(
+                  h.node,
+                  {
+                    source: COLLECTOR_OF.securityGroups,
+                    ref,
+                    detail: { group: g.id, cidr: c.text, ...port },
+                  },
+                  [],
+                  port,
+                );
+          }
+        });
+      if (!admitsAny) continue;
+      for (const m of members)
+        ctx.sink.add(g.id, "CAN_REACH", m.id, {
+          rule: RULE,
+          evidence: [{ source: COLLECTOR_OF.instances, ref: m.id, detail: { memberOf: g.id } }],
+          assumptions: ctx.stale(m),
+        });
+    }
+  },
+);

@@ -1,0 +1,44 @@
+// pathfinding.cloud ec2-001 as a rule: metadata from the catalogue entry, targets and checks here.
+import { T } from "../../aws/shapes.js";
+import { defineTechnique } from "../../escalation/technique.js";
+import { serviceRoles } from "../../escalation/targets.js";
+import type { EstateNode } from "../../graph.js";
+
+/** Every instance the attacker could launch in its own account. */
+const instances = (a: EstateNode) =>
+  `arn:${a.id.split(":")[1] || "aws"}:ec2:*:${a.accountId ?? "*"}:instance/*`;
+
+export const ec2PassroleRunInstances = defineTechnique({
+  id: "ec2-passrole-run-instances",
+  catalogueId: "ec2-001",
+  attackers: [T.user, T.role],
+  remediation: {
+    title: "Scope iam:PassRole to the roles the principal must pass, with iam:PassedToService",
+    cli: "aws iam create-policy-version --policy-arn <policy-arn> --set-as-default --policy-document file://scoped-passrole.json",
+    terraform:
+      "# resources = [specific role ARNs] and condition iam:PassedToService = ec2.amazonaws.com for iam:PassRole",
+  },
+  limitations: [
+    "Only roles that already have an instance profile are targets (creating one needs more permissions).",
+  ],
+  *targets(ctx, attacker) {
+    for (const { role, profiles } of serviceRoles(ctx, "ec2.amazonaws.com")) {
+      if (role.id === attacker.id || !profiles.length) continue;
+      yield {
+        target: role,
+        outcome: "acts_as",
+        evidence: [
+          {
+            source: "aws-iam",
+            ref: `${role.id}#trust`,
+            detail: { service: "ec2.amazonaws.com", instanceProfiles: profiles },
+          },
+        ],
+        checks: [
+          { action: "iam:PassRole", resource: role.id },
+          { action: "ec2:RunInstances", resource: instances(attacker) },
+        ],
+      };
+    }
+  },
+});

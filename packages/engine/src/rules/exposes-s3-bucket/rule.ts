@@ -1,0 +1,144 @@
+// internet EXPOSES bucket: a bucket policy statement or an ACL grant to everyone (AllUsers, or
+// AuthenticatedUsers — any AWS account), unless S3 Block Public Access (bucket or account)
+// neutralises it: RestrictPublicBuckets for policies, IgnorePublicAcls for ACLs. The level is
+// what the grant allows (read / write / admin), judged with the same action sets as CAN_ACCESS.
+import { INTERNET_NODE_ID } from "@ctem/model";
+import type { Assumption, Evidence } from "@ctem/model";
+import type { AccessLevel } from "../../edges.js";
+import { BucketProps, COLLECTOR_OF, T, readProps } from "../../aws/shapes.js";
+import type { PublicAccessBlock } from "../../aws/shapes.js";
+import { accessProfiles } from "../../iam/access.js";
+import { evaluate } from "../../iam/evaluate.js";
+import { resourcePolicyOf } from "../can-access-data/rule.js";
+import { defineRule } from "../meta.js";
+
+const RULE = "exposes-s3-bucket";
+const ALL_USERS = "http://acs.amazonaws.com/groups/global/AllUsers";
+const AUTH_USERS = "http://acs.amazonaws.com/groups/global/AuthenticatedUsers";
+const ACL_LEVEL: Record<string, AccessLevel> = {
+  READ: "read",
+  READ_ACP: "read",
+  WRITE: "write",
+  WRITE_ACP: "admin",
+  FULL_CONTROL: "admin",
+};
+const ORDER: AccessLevel[] = ["admin", "write", "read"];
+/** Nobody's ARN: a request from outside every account, matched only by `Principal: "*"`. */
+const ANONYMOUS = { arn: "arn:aws:iam::anonymous:user/anonymous", accountId: "anonymous" };
+
+const blocks = (
+  a: PublicAccessBlock | undefined,
+  b: PublicAccessBlock | undefined,
+  k: keyof PublicAccessBlock,
+) => a?.[k] === true || b?.[k] === true;
+const known = (
+  a: PublicAccessBlock | undefined,
+  b: PublicAccessBlock | undefined,
+  k: keyof PublicAccessBlock,
+) => a?.[k] !== undefined || b?.[k] !== undefined;
+
+export const exposesS3Bucket = defineRule(
+  {
+    id: RULE,
+    title: "Bucket readable or writable by anyone",
+    edge: "EXPOSES",
+    severity: "critical",
+    risk: "Anyone on the internet can read, change or take over the bucket's data, depending on the level.",
+    remediation: {
+      aws: {
+        title:
+          "Turn on S3 Block Public Access for the bucket (and the account), and remove the public statement or grant",
+        cli: "aws s3api put-public-access-block --bucket <bucket> --public-access-block-configuration BlockPublicAcls=true,IgnorePublicAcls=true,BlockPublicPolicy=true,RestrictPublicBuckets=true",
+        terraform:
+          'resource "aws_s3_bucket_public_access_block" "<name>" {\n  bucket                  = "<bucket>"\n  block_public_acls       = true\n  ignore_public_acls      = true\n  block_public_policy     = true\n  restrict_public_buckets = true\n}',
+      },
+    },
+    limitations: [
+      "Object ACLs and access points are not read; a bucket public only through object ACLs is not found.",
+    ],
+  },
+  (ctx) => {
+    const profile = accessProfiles(ctx.catalog).find((p) => p.type === T.bucket)!;
+    for (const bucket of ctx.g.ofType(T.bucket)) {
+      const p = readProps(BucketProps, bucket.props).value;
+      const pab = p.publicAccessBlock;
+      const acct = p.accountPublicAccessBlock;
+      const base: Assumption[] = [...ctx.stale(bucket)];
+      const found: Array<{ level: AccessLevel; evidence: Evidence[]; assumptions: Assumption[] }> = [];
+      // The bucket policy, as seen by a caller from nowhere.
+      const rp = resourcePolicyOf(bucket);
+      if (rp && !blocks(pab, acct, "restrictPublicBuckets"))
+        for (const level of ORDER) {
+          const hit = profile.levels[level]
+            .map((la) => ({
+              la,
+              d: evaluate(
+                { action: la.action, resource: la.resource(bucket), caller: ANONYMOUS },
+                { identity: [], resource: rp },
+              ),
+            }))
+            .find((x) => x.d.allowed);
+          if (!hit) continue;
+          const as = [...hit.d.assumptions];
+          if (!known(pab, acct, "restrictPublicBuckets"))
+            as.push({ code: "public_access_block_unknown", detail: { bucket: bucket.id } });
+          found.push({
+            level,
+            evidence: hit.d.evidence.map((e) => ({ ...e, detail: { ...e.detail, action: hit.la.action } })),
+            assumptions: as,
+          });
+          break;
+        }
+      if (!blocks(pab, acct, "ignorePublicAcls"))
+        (p.acl?.grants ?? []).forEach((g, i) => {
+          if (g.granteeUri !== ALL_USERS && g.granteeUri !== AUTH_USERS) return;
+          const level = ACL_LEVEL[(g.permission ?? "").toUpperCase()];
+          if (!level) return;
+          const as: Assumption[] = [];
+          if (!known(pab, acct, "ignorePublicAcls"))
+            as.push({ code: "public_access_block_unknown", detail: { bucket: bucket.id } });
+          found.push({
+            level,
+            evidence: [
+              {
+                source: COLLECTOR_OF.buckets,
+                ref: `${bucket.id}#acl[${i}]`,
+                detail: { grantee: g.granteeUri, permission: g.permission },
+              },
+            ],
+            assumptions: as,
+          });
+        });
+      if (!found.length && rp === undefined && !p.policyAbsent && ctx.failed(COLLECTOR_OF.buckets, bucket))
+        found.push({
+          level: "read",
+          evidence: [
+            {
+              source: COLLECTOR_OF.buckets,
+              ref: bucket.id,
+              detail: { note: "bucket policy and ACL not read" },
+            },
+          ],
+          assumptions: [{ code: "bucket_access_unknown", detail: { bucket: bucket.id } }],
+        });
+      for (const f of found)
+        ctx.sink.add(INTERNET_NODE_ID, "EXPOSES", bucket.id, {
+          rule: RULE,
+          props: { level: f.level, ports: [{ protocol: "tcp", from: 443, to: 443, label: "tcp/443" }] },
+          evidence: [
+            ...f.evidence,
+            ...(pab || acct
+              ? [
+                  {
+                    source: COLLECTOR_OF.buckets,
+                    ref: `${bucket.id}#publicAccessBlock`,
+                    detail: { bucket: pab ?? {}, account: acct ?? {} },
+                  },
+                ]
+              : []),
+          ],
+          assumptions: [...base, ...f.assumptions],
+        });
+    }
+  },
+);

@@ -1,0 +1,6 @@
+// iam-004 from the catalogue: the attacker holding exactly the required permissions escalates;
+// without any one of them, or with an explicit Deny on one, it does not.
+import { describeTechnique } from "../../../test/technique-case.js";
+import { iamCreateLoginProfile } from "./rule.js";
+
+describeTechnique(iamCreateLoginProfile);

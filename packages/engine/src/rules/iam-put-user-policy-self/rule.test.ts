@@ -1,0 +1,6 @@
+// iam-007 from the catalogue: the attacker holding exactly the required permissions escalates;
+// without any one of them, or with an explicit Deny on one, it does not.
+import { describeTechnique } from "../../../test/technique-case.js";
+import { iamPutUserPolicySelf } from "./rule.js";
+
+describeTechnique(iamPutUserPolicySelf);

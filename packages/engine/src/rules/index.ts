@@ -1,0 +1,31 @@
+// Every rule, in the order derive runs them. Order matters where a rule reads what an earlier
+// one found: admin-equivalence before the escalation techniques (admins are not escalated from),
+// RUNS_AS before ec2-modify-instance-user-data (it targets roles instances really run as).
+import type { Rule } from "./meta.js";
+import { entryAccessKey } from "./entry-access-key/rule.js";
+import { exposesInstance } from "./exposes-instance/rule.js";
+import { exposesLoadBalancer } from "./exposes-load-balancer/rule.js";
+import { exposesS3Bucket } from "./exposes-s3-bucket/rule.js";
+import { exposesRdsInstance } from "./exposes-rds-instance/rule.js";
+import { canReachSecurityGroup } from "./can-reach-security-group/rule.js";
+import { runsAsInstanceProfile } from "./runs-as-instance-profile/rule.js";
+import { adminEquivalent } from "./admin-equivalent/rule.js";
+import { canAccessData } from "./can-access-data/rule.js";
+import { canAssumeRole } from "./can-assume-role/rule.js";
+import { TECHNIQUES } from "./techniques.js";
+
+export const NETWORK_RULES: Rule[] = [
+  exposesInstance,
+  exposesLoadBalancer,
+  exposesS3Bucket,
+  exposesRdsInstance,
+  canReachSecurityGroup,
+];
+export const IDENTITY_RULES: Rule[] = [
+  entryAccessKey,
+  runsAsInstanceProfile,
+  adminEquivalent,
+  canAccessData,
+  canAssumeRole,
+];
+export const RULES: Rule[] = [...NETWORK_RULES, ...IDENTITY_RULES, ...TECHNIQUES];

@@ -1,0 +1,81 @@
+// instance RUNS_AS role: the instance profile's role, whose credentials any code on the instance
+// can read from the metadata service. IMDSv1 (no token) makes SSRF enough; tokens required
+// (IMDSv2) need code execution or a proxy that forwards PUT — the evidence says which.
+import type { Assumption, Evidence } from "@ctem/model";
+import { COLLECTOR_OF, InstanceProps, T, readProps } from "../../aws/shapes.js";
+import { defineRule } from "../meta.js";
+
+export const runsAsInstanceProfile = defineRule(
+  {
+    id: "runs-as-instance-profile",
+    title: "Instance acts as its instance profile's role",
+    edge: "RUNS_AS",
+    severity: "medium",
+    risk: "Anyone who runs code on the instance, or abuses an SSRF while IMDSv1 is allowed, obtains the role's credentials.",
+    remediation: {
+      aws: {
+        title: "Require IMDSv2 tokens (and a hop limit of 1), and give the role only what the workload needs",
+        cli: "aws ec2 modify-instance-metadata-options --instance-id <instance-id> --http-tokens required --http-put-response-hop-limit 1",
+        terraform:
+          'resource "aws_instance" "<name>" {\n  metadata_options {\n    http_tokens                 = "required"\n    http_put_response_hop_limit = 1\n  }\n}',
+      },
+    },
+    limitations: [
+      "An instance whose metadata endpoint is disabled gets no edge, although ec2:ModifyInstanceMetadataOptions could turn it back on.",
+    ],
+  },
+  (ctx) => {
+    for (const inst of ctx.g.ofType(T.instance)) {
+      const p = readProps(InstanceProps, inst.props).value;
+      if (p.state === "terminated" || p.state === "shutting-down") continue;
+      const md = p.metadata;
+      if (md?.httpEndpoint === "disabled") continue;
+      const profiles = ctx.g.out(inst.id, "HAS_ROLE").map((e) => e.to);
+      if (!profiles.length && p.instanceProfileArn) profiles.push(p.instanceProfileArn);
+      for (const profileId of new Set(profiles)) {
+        const imds = md
+          ? {
+              httpTokens: md.httpTokens ?? "optional",
+              v1Allowed: md.v1Allowed ?? md.httpTokens !== "required",
+              ...(md.hopLimit !== undefined ? { hopLimit: md.hopLimit } : {}),
+            }
+          : undefined;
+        const assumptions: Assumption[] = [...ctx.stale(inst)];
+        if (!imds) assumptions.push({ code: "imds_settings_unknown", detail: { instance: inst.id } });
+        const base: Evidence[] = [
+          {
+            source: COLLECTOR_OF.instances,
+            ref: `${p.instanceId ?? inst.id}#IamInstanceProfile`,
+            detail: { instanceProfile: profileId, ...(imds ? { imds } : {}) },
+          },
+        ];
+        const props = { imdsV1: imds ? imds.v1Allowed : true, httpTokens: imds?.httpTokens ?? "unknown" };
+        const roles = ctx.g.in(profileId, "MEMBER_OF").filter((e) => ctx.g.node(e.from)?.type === T.role);
+        if (!roles.length) {
+          // The profile's role was not read: the instance still runs as *something*.
+          ctx.sink.add(inst.id, "RUNS_AS", profileId, {
+            rule: "runs-as-instance-profile",
+            props,
+            evidence: base,
+            assumptions: [...assumptions, { code: "role_unknown", detail: { instanceProfile: profileId } }],
+          });
+          continue;
+        }
+        for (const r of roles)
+          ctx.sink.add(inst.id, "RUNS_AS", r.from, {
+            rule: "runs-as-instance-profile",
+            props,
+            evidence: [
+              ...base,
+              {
+                source: COLLECTOR_OF.iam,
+                ref: `${r.from}#InstanceProfileList`,
+                detail: { instanceProfile: profileId },
+              },
+            ],
+            assumptions: [...assumptions, ...ctx.stale(ctx.g.node(r.from))],
+          });
+      }
+    }
+  },
+);
