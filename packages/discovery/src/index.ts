@@ -11,3 +11,10 @@ export { AWS_MODULES } from "./aws/modules/index.js";
 export type { AwsModule, AwsCollectContext, AwsTransformContext } from "./aws/module.js";
 export { CollectError, awsErrorCode } from "./aws/errors.js";
 export { AwsScopeConfig, parseAwsScopeConfig, newExternalId, AWS_REGION_PATTERN } from "./aws/scope.js";
+export {
+  scannerActions,
+  scannerPolicy,
+  scannerRoleTemplate,
+  awsModulesMarkdown,
+  withModulesTable,
+} from "./aws/policy.js";
