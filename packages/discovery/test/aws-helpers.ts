@@ -39,7 +39,7 @@ import {
   GetPublicAccessBlock$,
   ListBuckets$,
 } from "@aws-sdk/client-s3";
-import { GetCallerIdentity$ } from "@aws-sdk/client-sts";
+import { AssumeRole$, GetCallerIdentity$ } from "@aws-sdk/client-sts";
 import { openSqliteStores } from "@ctem/store";
 import type { SqliteStores } from "@ctem/store";
 import { graphState } from "@ctem/store/contract";
@@ -131,6 +131,19 @@ const EMPTY: Record<string, Record<string, unknown>> = {
  */
 export function scriptRecordedAccount(aws: AwsReplayServer): AwsReplayServer {
   aws.on(GetCallerIdentity$, fixture("sts-get-caller-identity.json"));
+  // For scopes: the role ctem assumes (the test checks the external id it sent).
+  aws.on(AssumeRole$, {
+    Credentials: {
+      AccessKeyId: "ASIATESTKITASSUMED",
+      SecretAccessKey: "testkit",
+      SessionToken: "testkit-session",
+      Expiration: "2099-01-01T00:00:00Z",
+    },
+    AssumedRoleUser: {
+      AssumedRoleId: "AROA00000000000000009:ctem-scan",
+      Arn: "arn:aws:sts::123456789012:assumed-role/ctem-scanner/ctem-scan",
+    },
+  });
   aws.on(DescribeRegions$, fixture("ec2-describe-regions.json"));
   for (const [op, file] of EC2_FIXTURES) {
     aws.on(op, fixture(file), { region: REGION });

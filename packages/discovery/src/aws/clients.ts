@@ -42,6 +42,26 @@ export interface AwsClients {
   destroy(): void;
 }
 
+type Identity = { expiration?: Date };
+
+/**
+ * One assumed-role session for every client: each SDK client caches credentials on its own, so
+ * without this every service and region would call sts:AssumeRole once. Refreshed 5 minutes
+ * before it expires; a failure is not cached.
+ */
+function shared<T extends Identity>(provider: () => Promise<T>): () => Promise<T> {
+  let current: Promise<T> | undefined;
+  return async () => {
+    if (current) {
+      const c = await current.catch(() => undefined);
+      if (c && (!c.expiration || c.expiration.getTime() - Date.now() > 5 * 60_000)) return c;
+    }
+    current = provider();
+    current.catch(() => (current = undefined));
+    return current;
+  };
+}
+
 export function createAwsClients(opts: AwsClientOptions): AwsClients {
   const endpointOverridden = Boolean(
     opts.endpoint || opts.env?.AWS_ENDPOINT_URL || opts.env?.AWS_ENDPOINT_URL_S3,
@@ -49,18 +69,20 @@ export function createAwsClients(opts: AwsClientOptions): AwsClients {
   let credentials: AwsCredentials | undefined =
     opts.credentials ?? (opts.profile ? fromNodeProviderChain({ profile: opts.profile }) : undefined);
   if (opts.assumeRole)
-    credentials = fromTemporaryCredentials({
-      ...(credentials ? { masterCredentials: credentials } : {}),
-      params: {
-        RoleArn: opts.assumeRole.roleArn,
-        RoleSessionName: opts.assumeRole.sessionName ?? "ctem-scan",
-        ...(opts.assumeRole.externalId ? { ExternalId: opts.assumeRole.externalId } : {}),
-      },
-      clientConfig: {
-        region: opts.homeRegion,
-        ...(opts.endpoint ? { endpoint: opts.endpoint } : {}),
-      },
-    });
+    credentials = shared(
+      fromTemporaryCredentials({
+        ...(credentials ? { masterCredentials: credentials } : {}),
+        params: {
+          RoleArn: opts.assumeRole.roleArn,
+          RoleSessionName: opts.assumeRole.sessionName ?? "ctem-scan",
+          ...(opts.assumeRole.externalId ? { ExternalId: opts.assumeRole.externalId } : {}),
+        },
+        clientConfig: {
+          region: opts.homeRegion,
+          ...(opts.endpoint ? { endpoint: opts.endpoint } : {}),
+        },
+      }),
+    );
   const base = (region: string) => ({
     region,
     retryMode: "adaptive" as const,
