@@ -116,7 +116,7 @@ export function describeTechnique(rule: Rule & { spec: TechniqueSpec; required: 
       expect(edge!.props.techniques).toEqual([spec.id]);
       expect(edge!.evidence[0]).toMatchObject({ source: "pathfinding.cloud", ref: spec.catalogueId });
       // Each checked permission is proven by the statement that grants it.
-      const granted = edge!.evidence.filter((e) => e.source === "iam-policy").map((e) => e.detail?.action);
+      const granted = edge!.evidence.filter((e) => e.source === "iam-policy").map((e) => e.detail?.grants);
       for (const p of rule.required) if (p !== "sts:AssumeRole") expect(granted).toContain(p);
     });
 

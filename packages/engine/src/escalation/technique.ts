@@ -93,7 +93,7 @@ export function defineTechnique(spec: TechniqueSpec): Rule & { spec: TechniqueSp
               evidence.push(
                 ...d.evidence.map((e) => ({
                   ...e,
-                  detail: { ...e.detail, action: c.action, on: c.resource },
+                  detail: { ...e.detail, grants: c.action, on: c.resource },
                 })),
               );
               assumptions.push(...d.assumptions);

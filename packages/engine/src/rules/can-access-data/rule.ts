@@ -171,7 +171,7 @@ function deriveAccess(ctx: DeriveContext): void {
         if (!result) continue;
         const evidence: Evidence[] = result.evidence.map((e) => ({
           ...e,
-          detail: { ...e.detail, action: result.action },
+          detail: { ...e.detail, grants: result.action },
         }));
         const assumptions: Assumption[] = [
           ...result.assumptions,

@@ -84,7 +84,7 @@ export const exposesS3Bucket = defineRule(
             as.push({ code: "public_access_block_unknown", detail: { bucket: bucket.id } });
           found.push({
             level,
-            evidence: hit.d.evidence.map((e) => ({ ...e, detail: { ...e.detail, action: hit.la.action } })),
+            evidence: hit.d.evidence.map((e) => ({ ...e, detail: { ...e.detail, grants: hit.la.action } })),
             assumptions: as,
           });
           break;
