@@ -48,6 +48,17 @@ const MODULE_IDS = [
 ];
 const MODULES = AWS_MODULES.filter((m) => MODULE_IDS.includes(m.id));
 const mod = (id: string): AwsModule => MODULES.find((m) => m.id === id)!;
+const MODULE_OF: Record<string, string> = {
+  DescribeVpcs: "aws-ec2-vpcs",
+  DescribeSubnets: "aws-ec2-subnets",
+  DescribeRouteTables: "aws-ec2-route-tables",
+  DescribeInternetGateways: "aws-ec2-internet-gateways",
+  DescribeNatGateways: "aws-ec2-nat-gateways",
+  DescribeNetworkAcls: "aws-ec2-network-acls",
+  DescribeSecurityGroups: "aws-ec2-security-groups",
+  DescribeAddresses: "aws-ec2-addresses",
+  DescribeInstances: "aws-ec2-instances",
+};
 
 const ALL_NODES = ids(["ROOT", ...EC2_EAST_NODES, ...WEST_INSTANCES, ...IAM_NODES]);
 const ALL_EDGES = edges([...EC2_EAST_EDGES, ...EC2_WEST_EDGES, ...IAM_EDGES]);
@@ -174,17 +185,7 @@ describe("AWS EC2/VPC and IAM modules on the recorded account", () => {
       key: { source: `aws:${ACCOUNT}`, region, collector: id },
     });
     const facts = EC2_FIXTURES.map(([op, file]) => {
-      const id = {
-        DescribeVpcs: "aws-ec2-vpcs",
-        DescribeSubnets: "aws-ec2-subnets",
-        DescribeRouteTables: "aws-ec2-route-tables",
-        DescribeInternetGateways: "aws-ec2-internet-gateways",
-        DescribeNatGateways: "aws-ec2-nat-gateways",
-        DescribeNetworkAcls: "aws-ec2-network-acls",
-        DescribeSecurityGroups: "aws-ec2-security-groups",
-        DescribeAddresses: "aws-ec2-addresses",
-        DescribeInstances: "aws-ec2-instances",
-      }[op[2]]!;
+      const id = MODULE_OF[op[2]]!;
       const json = fixture(file);
       const raw = Object.values(json)[0];
       return mod(id).transform(raw, ctx(id, REGION), {
@@ -327,6 +328,56 @@ describe("AWS EC2/VPC and IAM modules on the recorded account", () => {
     const g = await graphIds(s);
     expect(g.nodes.filter((n) => n.includes(":instance/"))).toEqual(ids(EAST_INSTANCES));
   });
+
+  // CONVENTIONS 9 for every EC2 listing: the module's facts go when its listing comes back empty,
+  // and a denied listing keeps them (and everything else).
+  it.each(EC2_FIXTURES.map(([op, file]) => [op[2], op, file] as const))(
+    "%s: an empty listing removes the module's facts; a denied one removes nothing",
+    async (_name, op, file) => {
+      const id = MODULE_OF[op[2]]!;
+      await scan({ regions: [REGION] });
+      const before = await graphIds(s);
+      const own = mod(id).transform(
+        Object.values(fixture(file))[0],
+        {
+          accountId: ACCOUNT,
+          partition: "aws",
+          region: REGION,
+          key: { source: `aws:${ACCOUNT}`, region: REGION, collector: id },
+        },
+        { "aws-ec2-subnets": fixture<{ Subnets: unknown[] }>("ec2-describe-subnets.json").Subnets },
+      );
+      const ownNodes = (own.nodes ?? []).map((n) => n.id);
+      const ownEdges = (own.edges ?? []).map((e) => `${e.from} -${e.kind}-> ${e.to}`);
+      // Route tables read the subnet list: without subnets, the main table associates none.
+      if (id === "aws-ec2-subnets")
+        ownEdges.push(
+          ...edges([
+            "E:subnet/subnet-00000003 ROUTES_VIA E:natgateway/nat-00000001",
+            "E:subnet/subnet-00000004 ROUTES_VIA E:natgateway/nat-00000001",
+          ]),
+        );
+      expect(ownNodes.length + ownEdges.length).toBeGreaterThan(0);
+
+      aws.fail(op, op[2] === "DescribeAddresses" ? "AuthFailure" : "UnauthorizedOperation", {
+        status: 403,
+        region: REGION,
+      });
+      const denied = await scan({ regions: [REGION] });
+      expect(denied.run.collectors.filter((c) => c.status === "failed").map((c) => c.collector)).toEqual(
+        id === "aws-ec2-subnets" ? [id, "aws-ec2-route-tables"] : [id],
+      );
+      const afterDenied = await graphIds(s);
+      expect([afterDenied.nodes, afterDenied.edges]).toEqual([before.nodes, before.edges]);
+
+      aws.on(op, Object.fromEntries(Object.keys(fixture(file)).map((k) => [k, []])), { region: REGION });
+      const emptied = await scan({ regions: [REGION] });
+      expect(emptied.run.status).toBe("complete");
+      const after = await graphIds(s);
+      expect(after.nodes).toEqual(before.nodes.filter((n) => !ownNodes.includes(n)));
+      expect(after.edges).toEqual(before.edges.filter((e) => !ownEdges.includes(e)));
+    },
+  );
 
   it("a scan of one region keeps the other's; ad-hoc and scope scans keep each other's data", async () => {
     await scan({ trigger: { kind: "adhoc" } });
