@@ -90,7 +90,7 @@ export const baseConfig = (over: Partial<ServerConfig> = {}): ServerConfig => ({
 });
 
 export async function makeFixture(
-  opts: { config?: Partial<ServerConfig>; now?: () => Date; deps?: Partial<AppDeps> } = {},
+  opts: { config?: Partial<ServerConfig>; now?: () => Date; deps?: Partial<AppDeps>; logLevel?: string } = {},
 ): Promise<Fixture> {
   const dir = mkdtempSync(path.join(tmpdir(), "ctem-http-"));
   const stores = openSqliteStores(path.join(dir, "ctem.db"));
@@ -153,7 +153,7 @@ export async function makeFixture(
     secretKey: key32,
     secrets: createSecretBox(key32),
     hasher,
-    log: { stream: { write: (l: string) => void logs.push(l) }, level: "debug" },
+    log: { stream: { write: (l: string) => void logs.push(l) }, level: opts.logLevel ?? "debug" },
     ...(opts.now ? { now: opts.now } : {}),
     ...opts.deps,
   });

@@ -30,7 +30,7 @@ declare module "fastify" {
   }
   interface FastifyInstance {
     /** Every route registered, with its access: the role-matrix test checks it covers them all. */
-    ctemRoutes: Array<{ method: string; url: string; access: Access }>;
+    ctemRoutes: Array<{ method: string; url: string; access: Access; schema: unknown }>;
   }
 }
 
@@ -65,7 +65,8 @@ export function registerAccess(
     const access = route.config?.access;
     if (access === undefined)
       throw new Error(`route ${String(route.method)} ${route.url} declares no access (config.access)`);
-    for (const method of [route.method].flat()) routes.push({ method, url: route.url, access });
+    for (const method of [route.method].flat())
+      routes.push({ method, url: route.url, access, schema: route.schema });
   });
 
   const clearSession = (reply: FastifyReply) =>

@@ -104,9 +104,11 @@ export async function buildApp(deps: AppDeps) {
             },
             serializers: {
               // The path only: a query string may carry anything a client chose to put there.
-              req: (req: { method: string; url: string; id: string }) => ({
+              // The route pattern, not the URL: path parameters and query strings carry what a
+              // client chose to send (ids, search terms, in the worst case a pasted secret).
+              req: (req: { method: string; id: string; routeOptions?: { url?: string } }) => ({
                 method: req.method,
-                path: req.url.split("?")[0]!.slice(0, 512),
+                route: req.routeOptions?.url ?? "(no route)",
                 id: req.id,
               }),
               res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),

@@ -90,7 +90,11 @@ export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, req, reply) => {
     if (hasZodFastifySchemaValidationErrors(err)) {
       const first = err.validation[0]!;
-      const path = first.instancePath.replace(/^\//, "").replace(/\//g, ".");
+      let path = first.instancePath.replace(/^\//, "").replace(/\//g, ".");
+      // An unknown key: name it (bounded; it is the client's own word, shown back to the client only).
+      const keys = (first.params as { keys?: unknown } | undefined)?.keys;
+      if (first.keyword === "unrecognized_keys" && Array.isArray(keys) && typeof keys[0] === "string")
+        path = [path, keys[0].slice(0, 64)].filter(Boolean).join(".");
       const field = fieldOf(err.validationContext, path);
       const reason = first.message ?? "invalid";
       const missing = /expected .*, received undefined/.test(reason);
