@@ -30,6 +30,7 @@ import {
 } from "@aws-sdk/client-iam";
 import { ListFindings$ } from "@aws-sdk/client-inspector2";
 import { DescribeDBInstances$ } from "@aws-sdk/client-rds";
+import { GetPublicAccessBlock$ as GetAccountPublicAccessBlock$ } from "@aws-sdk/client-s3-control";
 import {
   GetBucketAcl$,
   GetBucketEncryption$,
@@ -181,6 +182,7 @@ export function scriptRecordedAccount(aws: AwsReplayServer): AwsReplayServer {
   aws.on(GetBucketEncryption$, fixture("s3-get-bucket-encryption.json"));
   aws.on(GetBucketTagging$, fixture("s3-get-bucket-tagging.json"));
   aws.fail(GetPublicAccessBlock$, "NoSuchPublicAccessBlockConfiguration", { status: 404 });
+  aws.on(GetAccountPublicAccessBlock$, fixture("s3control-get-public-access-block.json"));
   // RDS and ELBv2 in us-east-1; nothing in us-west-2.
   aws.on(DescribeDBInstances$, fixture("rds-describe-db-instances.json"), { region: REGION });
   aws.on(DescribeDBInstances$, { DBInstances: [] }, { region: WEST });

@@ -6,6 +6,7 @@ import { ListAccessKeys$ } from "@aws-sdk/client-iam";
 import { ListFindings$ } from "@aws-sdk/client-inspector2";
 import { DescribeDBInstances$ } from "@aws-sdk/client-rds";
 import { GetBucketPolicy$, ListBuckets$ } from "@aws-sdk/client-s3";
+import { GetPublicAccessBlock$ as GetAccountPublicAccessBlock$ } from "@aws-sdk/client-s3-control";
 import { startAwsReplayServer } from "@ctem/testkit";
 import type { AwsReplayServer } from "@ctem/testkit";
 import { scanAws } from "../src/index.js";
@@ -127,6 +128,19 @@ describe("AWS S3, RDS, ELBv2, access keys, Inspector2: the whole recorded accoun
         RestrictPublicBuckets: false,
       },
       acl: { grants: [{ type: "CanonicalUser", permission: "FULL_CONTROL" }] },
+      accountPublicAccessBlock: {
+        BlockPublicAcls: true,
+        IgnorePublicAcls: true,
+        BlockPublicPolicy: false,
+        RestrictPublicBuckets: false,
+      },
+      // The account blocks ACLs; nothing blocks the public bucket policy.
+      effectivePublicAccessBlock: {
+        BlockPublicAcls: true,
+        IgnorePublicAcls: true,
+        BlockPublicPolicy: false,
+        RestrictPublicBuckets: false,
+      },
     });
     expect(bucket.props.unreadable).toBeUndefined();
     expect(state.nodes.get(SERVICE_IDS.DB)!.props).toMatchObject({
@@ -234,11 +248,17 @@ describe("AWS S3, RDS, ELBv2, access keys, Inspector2: the whole recorded accoun
 
   it("an unreadable bucket policy is recorded on the bucket, not read as 'no policy'", async () => {
     aws.fail(GetBucketPolicy$, "AccessDenied", { status: 403 });
+    aws.fail(GetAccountPublicAccessBlock$, "AccessDenied", { status: 403 });
     const r = await scan(false);
     expect(r.run.collectors.find((c) => c.collector === "aws-s3-buckets")!.status).toBe("ok");
     const bucket = (await graphIds(s)).state.nodes.get(SERVICE_IDS.BUCKET)!;
-    expect(bucket.props.unreadable).toEqual({ policy: "AccessDenied" });
+    expect(bucket.props.unreadable).toEqual({
+      policy: "AccessDenied",
+      accountPublicAccessBlock: "AccessDenied",
+    });
     expect(bucket.props.policy).toBeUndefined();
+    // One level unknown: the effective block is unknown, not "nothing blocked".
+    expect(bucket.props.effectivePublicAccessBlock).toBeUndefined();
   });
 
   it("reads Inspector2 only when asked", async () => {

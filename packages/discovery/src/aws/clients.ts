@@ -7,6 +7,7 @@ import { IAMClient } from "@aws-sdk/client-iam";
 import { Inspector2Client } from "@aws-sdk/client-inspector2";
 import { RDSClient } from "@aws-sdk/client-rds";
 import { S3Client } from "@aws-sdk/client-s3";
+import { S3ControlClient } from "@aws-sdk/client-s3-control";
 import { STSClient } from "@aws-sdk/client-sts";
 import { fromNodeProviderChain, fromTemporaryCredentials } from "@aws-sdk/credential-providers";
 
@@ -38,6 +39,7 @@ export interface AwsClients {
   iam(): IAMClient;
   sts(): STSClient;
   s3(region?: string): S3Client;
+  s3control(): S3ControlClient;
   homeRegion: string;
   destroy(): void;
 }
@@ -116,6 +118,16 @@ export function createAwsClients(opts: AwsClientOptions): AwsClients {
         r,
         () => new S3Client({ ...base(r), followRegionRedirects: true, forcePathStyle: endpointOverridden }),
       ),
+    // S3 Control puts the account id in the host name (<account>.s3-control…); an overridden
+    // endpoint (a compatible store, the test server) is used as given instead.
+    s3control: () =>
+      get("s3control", home, () => {
+        const url = opts.endpoint ?? opts.env?.AWS_ENDPOINT_URL_S3_CONTROL ?? opts.env?.AWS_ENDPOINT_URL;
+        return new S3ControlClient({
+          ...base(home),
+          ...(url ? { endpointProvider: () => ({ url: new URL(url) }) } : {}),
+        });
+      }),
     destroy() {
       for (const c of cache.values()) c.destroy();
       cache.clear();

@@ -26,6 +26,7 @@ export const AWS_PROTOCOLS: Record<string, AwsProtocol> = {
 /** Smithy namespace → signing name, where they differ. */
 const SIGNING_NAMES: Record<string, string> = {
   "com.amazonaws.elasticloadbalancingv2": "elasticloadbalancing",
+  "com.amazonaws.s3control": "s3",
 };
 
 export function signingNameOf(op: OperationSchema): string {
@@ -157,11 +158,19 @@ export async function startAwsReplayServer(
   const calls: AwsCall[] = [];
   const errors: Error[] = [];
 
-  const pick = (service: string, action: string, region: string, params: Record<string, string>) =>
+  const pick = (
+    service: string,
+    action: string,
+    region: string,
+    params: Record<string, string>,
+    namespace?: string,
+  ) =>
     rules
       .filter(
         (r) =>
           r.service === service &&
+          // S3 and S3 Control share a signing name and an action name (GetPublicAccessBlock).
+          (namespace === undefined || r.op[1] === namespace) &&
           r.action === action &&
           (r.region === undefined || r.region === region) &&
           (r.times === undefined || r.used < r.times) &&
@@ -194,6 +203,7 @@ export async function startAwsReplayServer(
     }
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
     let action: string | undefined;
+    let namespace: string | undefined;
     let params: Record<string, string> = {};
     if (protocol === "ec2" || protocol === "query") {
       params = Object.fromEntries(new URLSearchParams(body));
@@ -212,6 +222,7 @@ export async function startAwsReplayServer(
       const hit = candidates[0];
       if (hit) {
         action = hit.r.action;
+        namespace = hit.r.op[1];
         params = { ...Object.fromEntries(query), ...hit.bound };
         if (protocol === "restJson" && body) {
           const parsed = JSON.parse(body) as Record<string, unknown>;
@@ -219,7 +230,7 @@ export async function startAwsReplayServer(
         }
       }
     }
-    const rule = action ? pick(scope.service, action, scope.region, params) : undefined;
+    const rule = action ? pick(scope.service, action, scope.region, params, namespace) : undefined;
     let w: WireResponse;
     if (!rule) {
       w = serializeError(

@@ -1,5 +1,5 @@
 // S3 buckets: the listing (global), each bucket's region, bucket policy, ACL, default encryption,
-// tags and public access block. "There is none" answers (NoSuchBucketPolicy…) mean none; any other
+// tags and public access block, with the account-level block (S3 Control) on every bucket. "There is none" answers (NoSuchBucketPolicy…) mean none; any other
 // failure of a per-bucket read is recorded on the bucket as unreadable (the engine must treat it as
 // unknown), while the listing itself succeeded. Object data is never read.
 import {
@@ -18,10 +18,18 @@ import type {
   ServerSideEncryptionRule,
   Tag,
 } from "@aws-sdk/client-s3";
+import { GetPublicAccessBlockCommand as GetAccountPublicAccessBlockCommand } from "@aws-sdk/client-s3-control";
 import { allPages, awsErrorCode, mapLimit } from "../errors.js";
 import { defineModule } from "../module.js";
 import { iso, sink, tagsOf } from "../facts.js";
 import { decodePolicy } from "./iam.js";
+
+export interface S3Raw {
+  /** The account-level block (S3 Control); absent when unreadable (see accountUnreadable). */
+  accountPublicAccessBlock?: PublicAccessBlockConfiguration;
+  accountUnreadable?: string;
+  buckets: BucketDetails[];
+}
 
 export interface BucketDetails {
   bucket: Bucket;
@@ -55,10 +63,21 @@ const NONE: Record<string, string> = {
   publicAccessBlock: "NoSuchPublicAccessBlockConfiguration",
 };
 
-export const s3Buckets = defineModule<BucketDetails[]>({
+const FLAGS = ["BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets"] as const;
+
+/** What applies to a bucket: a flag is on when the account or the bucket turns it on. */
+export function effectiveBlock(
+  account: PublicAccessBlockConfiguration | undefined,
+  bucket: PublicAccessBlockConfiguration | undefined,
+): PublicAccessBlockConfiguration | undefined {
+  if (!account || !bucket) return undefined;
+  return Object.fromEntries(FLAGS.map((f) => [f, Boolean(account[f]) || Boolean(bucket[f])]));
+}
+
+export const s3Buckets = defineModule<S3Raw>({
   id: "aws-s3-buckets",
   description:
-    "S3 buckets: region, bucket policy, ACL, default encryption, tags, bucket-level public access block (no object reads).",
+    "S3 buckets: region, bucket policy, ACL, default encryption, tags, account- and bucket-level public access block (no object reads).",
   scope: "global",
   produces: { nodes: ["aws.s3.bucket"], edges: ["CONTAINS"] },
   dependsOn: [],
@@ -70,8 +89,20 @@ export const s3Buckets = defineModule<BucketDetails[]>({
     "s3:GetEncryptionConfiguration",
     "s3:GetBucketTagging",
     "s3:GetBucketPublicAccessBlock",
+    "s3:GetAccountPublicAccessBlock",
   ],
-  async collect({ clients }) {
+  async collect({ clients, accountId }) {
+    const raw: S3Raw = { buckets: [] };
+    try {
+      const r = await clients
+        .s3control()
+        .send(new GetAccountPublicAccessBlockCommand({ AccountId: accountId }));
+      raw.accountPublicAccessBlock = r.PublicAccessBlockConfiguration;
+    } catch (e) {
+      const code = awsErrorCode(e);
+      if (code === NONE.publicAccessBlock) raw.accountPublicAccessBlock = NO_BLOCK;
+      else raw.accountUnreadable = code;
+    }
     const buckets = await allPages(
       "s3:ListAllMyBuckets",
       paginateListBuckets({ client: clients.s3() }, {}),
@@ -110,11 +141,12 @@ export const s3Buckets = defineModule<BucketDetails[]>({
           : NO_BLOCK;
       return gone ? undefined : d;
     });
-    return details.filter((d): d is BucketDetails => d !== undefined);
+    raw.buckets = details.filter((d): d is BucketDetails => d !== undefined);
+    return raw;
   },
-  transform(buckets, ctx) {
+  transform(raw, ctx) {
     const s = sink(ctx);
-    for (const d of buckets) {
+    for (const d of raw.buckets) {
       const name = d.bucket.Name;
       if (!name) continue;
       const id = `arn:${ctx.partition}:s3:::${name}`;
@@ -148,7 +180,16 @@ export const s3Buckets = defineModule<BucketDetails[]>({
             bucketKeyEnabled: r.BucketKeyEnabled,
           })),
           publicAccessBlock: d.publicAccessBlock,
-          unreadable: Object.keys(d.unreadable).length ? d.unreadable : undefined,
+          accountPublicAccessBlock: raw.accountPublicAccessBlock,
+          // Unknown when either level could not be read.
+          effectivePublicAccessBlock: effectiveBlock(raw.accountPublicAccessBlock, d.publicAccessBlock),
+          unreadable:
+            Object.keys(d.unreadable).length || raw.accountUnreadable
+              ? {
+                  ...d.unreadable,
+                  ...(raw.accountUnreadable ? { accountPublicAccessBlock: raw.accountUnreadable } : {}),
+                }
+              : undefined,
         },
       });
       s.contains(id);
