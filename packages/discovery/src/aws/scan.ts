@@ -48,7 +48,7 @@ export async function scanAws(opts: AwsScanOptions): Promise<AwsScanResult> {
   } catch (e) {
     throw new CtemError(
       "unavailable",
-      `AWS credentials did not work (sts:GetCallerIdentity: ${awsErrorCode(e)}: ${(e as Error).message})`,
+      `could not identify the AWS account: sts:GetCallerIdentity: ${awsErrorCode(e)}: ${(e as Error).message} (check the credentials, the region and AWS_ENDPOINT_URL)`,
     );
   }
   const accountId = identity.Account ?? "";
