@@ -11,6 +11,7 @@ import type { AwsClients, AwsModule } from "../src/index.js";
 import {
   ACCOUNT,
   EC2_FIXTURES,
+  encodeDocuments,
   REGION,
   WEST,
   fixture,
@@ -100,7 +101,7 @@ describe("AWS EC2/VPC and IAM modules on the recorded account", () => {
     expect(g.stubs).toEqual(ids([...WEST_STUBS, "arn:aws:iam::210987654321:role/deployer"]));
     expect(g.edges).toEqual(ALL_EDGES);
     expect(g.nodes).toHaveLength(44);
-    expect(g.edges).toHaveLength(91);
+    expect(g.edges).toHaveLength(92);
     // The scan run is recorded.
     const runs = await s.app.scanRuns.list({ limit: 10 });
     expect(runs.items.map((x) => [x.id, x.status])).toEqual([[r.run.id, "complete"]]);
@@ -378,6 +379,68 @@ describe("AWS EC2/VPC and IAM modules on the recorded account", () => {
       expect(after.edges).toEqual(before.edges.filter((e) => !ownEdges.includes(e)));
     },
   );
+
+  it("IAM: what a later scan no longer lists is removed (page 2 gone)", async () => {
+    await scan({ regions: [REGION] });
+    aws.on(
+      GetAccountAuthorizationDetails$,
+      encodeDocuments(fixture("iam-get-account-authorization-details.json")) as Record<string, unknown>,
+    );
+    await scan({ regions: [REGION] });
+    const g = await graphIds(s);
+    const page2 = ids([
+      "I:user/deploy-bot",
+      "I:role/web",
+      "I:instance-profile/web",
+      "I:role/web#inline-policy/read-data",
+      "I:policy/deploy-boundary",
+      "arn:aws:iam::aws:policy/AdministratorAccess",
+    ]);
+    expect(g.nodes).toEqual(ids(["ROOT", ...EC2_EAST_NODES, ...IAM_NODES]).filter((n) => !page2.includes(n)));
+    expect(g.edges.filter((e) => page2.some((n) => e.includes(n)))).toEqual([]);
+    // The cross-account principal was only an edge endpoint: its stub went with the edge.
+    expect(g.stubs).toEqual([]);
+  });
+
+  it("tolerates missing optional fields and holds Elastic IPs to their instances", () => {
+    const ctx = (id: string, region: string) => ({
+      accountId: ACCOUNT,
+      partition: "aws",
+      region,
+      key: { source: `aws:${ACCOUNT}`, region, collector: id },
+    });
+    const iamFacts = mod("aws-iam").transform(
+      {
+        users: [],
+        groups: [],
+        roles: [{ Arn: "arn:aws:iam::123456789012:role/bare" }],
+        policies: [
+          {
+            Arn: "arn:aws:iam::123456789012:policy/team/no-name",
+            PolicyVersionList: [{ IsDefaultVersion: true, Document: "not json at all" }],
+          },
+        ],
+      },
+      ctx("aws-iam", "global"),
+      {},
+    );
+    expect(iamFacts.nodes!.map((n) => [n.id, n.name, n.props])).toEqual([
+      ["arn:aws:iam::123456789012:role/bare", "bare", { trustedServices: [], trustedFederated: [] }],
+      [
+        "arn:aws:iam::123456789012:policy/team/no-name",
+        "no-name",
+        { awsManaged: false, documentUnparsed: "not json at all" },
+      ],
+    ]);
+    const eip = mod("aws-ec2-addresses").transform(
+      [{ AllocationId: "eipalloc-9", PublicIp: "5.6.7.8", InstanceId: "i-9" }],
+      ctx("aws-ec2-addresses", REGION),
+      {},
+    );
+    expect(eip.edges!.map((e) => `${e.from} -${e.kind}-> ${e.to}`)).toContain(
+      "arn:aws:ec2:us-east-1:123456789012:instance/i-9 -HAS_ADDRESS-> arn:aws:ec2:us-east-1:123456789012:elastic-ip/eipalloc-9",
+    );
+  });
 
   it("a scan of one region keeps the other's; ad-hoc and scope scans keep each other's data", async () => {
     await scan({ trigger: { kind: "adhoc" } });

@@ -75,6 +75,7 @@ export const EC2_EAST_EDGES = [
   "E:internet-gateway/igw-00000001 IN_NETWORK E:vpc/vpc-12345678",
   "E:natgateway/nat-00000001 IN_NETWORK E:vpc/vpc-12345678",
   "E:natgateway/nat-00000001 IN_SUBNET E:subnet/subnet-00000001",
+  "E:natgateway/nat-00000001 HAS_ADDRESS E:elastic-ip/eipalloc-00000002",
   "E:network-acl/acl-00000001 IN_NETWORK E:vpc/vpc-12345678",
   "E:route-table/rtb-00000001 IN_NETWORK E:vpc/vpc-12345678",
   "E:route-table/rtb-00000001 ROUTES_VIA E:natgateway/nat-00000001",

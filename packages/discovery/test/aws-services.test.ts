@@ -100,7 +100,7 @@ describe("AWS S3, RDS, ELBv2, access keys, Inspector2: the whole recorded accoun
     const g = await graphIds(s);
     expect(g.nodes).toEqual(ALL_NODES);
     expect(g.edges).toEqual(ALL_EDGES);
-    expect([g.nodes.length, g.edges.length, g.state.findings.length]).toEqual([52, 110, 9]);
+    expect([g.nodes.length, g.edges.length, g.state.findings.length]).toEqual([52, 111, 9]);
     expect(findingKeys(g.state.findings)).toEqual(ALL_FINDINGS);
     expect(r.apply.findings).toMatchObject({ matched: 1, unmatched: 8 });
     // Inspector2 pages (REST-JSON nextToken) were followed.

@@ -307,9 +307,10 @@ export const ec2InternetGateways = defineModule<InternetGateway[]>({
 
 export const ec2NatGateways = defineModule<NatGateway[]>({
   id: "aws-ec2-nat-gateways",
-  description: "NAT gateways: subnet, connectivity type and public addresses.",
+  description:
+    "NAT gateways: subnet, connectivity type and public addresses (HAS_ADDRESS to their Elastic IPs).",
   scope: "regional",
-  produces: { nodes: ["aws.ec2.nat_gateway"], edges: ["CONTAINS", "IN_NETWORK", "IN_SUBNET"] },
+  produces: { nodes: ["aws.ec2.nat_gateway"], edges: ["CONTAINS", "IN_NETWORK", "IN_SUBNET", "HAS_ADDRESS"] },
   dependsOn: [],
   permissions: ["ec2:DescribeNatGateways"],
   collect: ({ clients, region }) =>
@@ -341,6 +342,8 @@ export const ec2NatGateways = defineModule<NatGateway[]>({
       s.contains(id);
       if (g.VpcId) s.edge(id, "IN_NETWORK", ec2Arn(parts(ctx), "vpc", g.VpcId));
       if (g.SubnetId) s.edge(id, "IN_SUBNET", ec2Arn(parts(ctx), "subnet", g.SubnetId));
+      for (const a of g.NatGatewayAddresses ?? [])
+        if (a.AllocationId) s.edge(id, "HAS_ADDRESS", ec2Arn(parts(ctx), "elastic-ip", a.AllocationId));
     }
     return { nodes: s.nodes, edges: s.edges };
   },
