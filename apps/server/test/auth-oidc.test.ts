@@ -12,7 +12,10 @@ import type { Fixture } from "./http-fixture.js";
 
 const PUBLIC_URL = "http://ctem.test";
 const CLIENT_SECRET = "oidc-client-secret-canary-5521";
-const people: Record<string, { email: string; name: string; groups: string[] }> = {
+const people: Record<string, { email: string; name: string; groups: string[]; verified?: boolean }> = {
+  // The fixture's local analyst, once vouched for and once not.
+  local: { email: "analyst@example.com", name: "Local Analyst", groups: ["platform-admins"] },
+  unverified: { email: "analyst@example.com", name: "Impostor", groups: ["secops"], verified: false },
   ana: { email: "ana@corp.example", name: "Ana Analyst", groups: ["secops", "everyone"] },
   max: { email: "max@corp.example", name: "Max Marketing", groups: ["marketing"] },
 };
@@ -55,7 +58,7 @@ beforeAll(async () => {
       claims: () => ({
         sub: id,
         email: people[id]!.email,
-        email_verified: true,
+        email_verified: people[id]!.verified ?? true,
         name: people[id]!.name,
         groups: people[id]!.groups,
       }),
@@ -151,6 +154,21 @@ async function signInWithSso(app: Fixture["app"], tamperState = false) {
 }
 
 describe("OIDC single sign-on", () => {
+  it("signs in as an existing local user (keeping their role) only with a verified e-mail", async () => {
+    const { app, users } = await fixture();
+    signingInAs = "unverified";
+    expect((await signInWithSso(app)).statusCode).toBe(403);
+    signingInAs = "local";
+    const cb = await signInWithSso(app);
+    expect(cb.statusCode).toBe(302);
+    const session = cb.cookies.find((c) => c.name === "ctem_session")!;
+    const me = await app.inject({
+      url: "/api/auth/me",
+      headers: { cookie: `ctem_session=${session.value}` },
+    });
+    expect(me.json()).toMatchObject({ role: "analyst", user: { id: users.analyst.id, source: "local" } });
+  });
+
   it("signs a new user in with the role their groups map to, and the role follows the groups", async () => {
     const { app, stores } = await fixture();
     expect((await app.inject({ url: "/api/auth/sso" })).json()).toEqual({

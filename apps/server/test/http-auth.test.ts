@@ -379,6 +379,9 @@ describe("headers", () => {
     expect(res.headers["x-content-type-options"]).toBe("nosniff");
     expect(res.headers["x-frame-options"]).toBe("SAMEORIGIN");
     expect(String(res.headers["content-security-policy"])).toContain("frame-ancestors 'none'");
+    // Served over plain http here: no upgrade-insecure-requests, no HSTS.
+    expect(String(res.headers["content-security-policy"])).not.toContain("upgrade-insecure-requests");
+    expect(res.headers["strict-transport-security"]).toBeUndefined();
     expect(res.headers["cache-control"]).toBe("no-store");
   });
 });

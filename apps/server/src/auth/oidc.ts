@@ -36,6 +36,8 @@ export interface SsoIdentity {
   email: string;
   name: string | null;
   groups: string[];
+  /** The provider said `email_verified: true` (needed to sign in as an existing local user). */
+  emailVerified: boolean;
   /** From the group mapping; undefined: no mapped group and no default role. */
   role: z.infer<typeof Role> | undefined;
 }
@@ -198,6 +200,7 @@ export function createOidcService(o: {
         email,
         name: typeof claims.name === "string" ? claims.name : null,
         groups,
+        emailVerified: claims.email_verified === true,
         role: roleFor(c, groups),
       };
     },

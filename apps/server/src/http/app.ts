@@ -140,6 +140,8 @@ export async function buildApp(deps: AppDeps) {
         frameAncestors: ["'none'"],
         objectSrc: ["'none'"],
         baseUri: ["'none'"],
+        // Over plain http (loopback, a TLS-terminating proxy not declared) upgrading would break the UI.
+        upgradeInsecureRequests: deps.config.cookieSecure ? [] : null,
       },
     },
     hsts: deps.config.cookieSecure,

@@ -306,6 +306,15 @@ export function registerAuthRoutes(app: ZodApp, ctx: RouteContext): void {
           after: { email: rec.email, role: rec.role, source: "oidc" },
           actor: { kind: "system", id: "sso", email: null },
         });
+      } else if (rec.source === "local" && !id.emailVerified) {
+        // Signing in as an existing password account needs the provider to vouch for the address.
+        await ctx.audit(req, {
+          action: "auth.sso_failed",
+          outcome: "failure",
+          target: rec.id,
+          after: { reason: "email_not_verified" },
+        });
+        throw new HttpError(403, "forbidden", "the identity provider has not verified this e-mail address");
       } else if (rec.disabled) {
         await ctx.audit(req, {
           action: "auth.sso_failed",
