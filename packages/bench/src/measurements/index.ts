@@ -2,5 +2,6 @@
 import type { Measurement } from "../harness.js";
 import { ingest } from "./ingest.js";
 import { intelLoadMeasurement } from "./intel.js";
+import { importPeakRss } from "./import.js";
 
-export const MEASUREMENTS: Measurement[] = [ingest, intelLoadMeasurement];
+export const MEASUREMENTS: Measurement[] = [ingest, intelLoadMeasurement, importPeakRss];
