@@ -308,6 +308,19 @@ describe("AWS EC2/VPC and IAM modules on the recorded account", () => {
     expect((await graphIds(s)).nodes).toEqual(ids(["ROOT", ...EC2_EAST_NODES, ...IAM_NODES]));
   }, 60_000);
 
+  it("without regions, scans the regions enabled in the account (ec2:DescribeRegions)", async () => {
+    const r = await scanAws({
+      graph: s.graph,
+      scanRuns: s.app.scanRuns,
+      trigger: { kind: "adhoc" },
+      clients,
+      modules: MODULES,
+    });
+    expect(r.regions).toEqual([REGION]);
+    expect(aws.calls.filter((c) => c.action === "DescribeRegions")).toHaveLength(1);
+    expect(new Set(r.run.collectors.map((c) => c.region))).toEqual(new Set(["global", REGION]));
+  });
+
   it("follows NextToken across pages", async () => {
     const all = fixture<{ Reservations: unknown[] }>("ec2-describe-instances.json");
     aws.on(
