@@ -385,14 +385,14 @@ export class Builder {
     name: string,
     o: { subnets: string[]; groups: string[]; publiclyAccessible: boolean; port?: number },
   ): this {
-    this.node(arn.db(name), "data_store", "aws.rds.db_instance", "aws-rds-instances", {
+    this.node(arn.db(name), "data_store", "aws.rds.db_instance", "aws-rds-db-instances", {
       publiclyAccessible: o.publiclyAccessible,
       port: o.port ?? 5432,
       engine: "postgres",
       dbiResourceId: `db-${name.toUpperCase()}`,
     });
-    for (const s of o.subnets) this.edge(arn.db(name), "IN_SUBNET", arn.subnet(s), "aws-rds-instances");
-    for (const g of o.groups) this.edge(arn.db(name), "PROTECTED_BY", arn.sg(g), "aws-rds-instances");
+    for (const s of o.subnets) this.edge(arn.db(name), "IN_SUBNET", arn.subnet(s), "aws-rds-db-instances");
+    for (const g of o.groups) this.edge(arn.db(name), "PROTECTED_BY", arn.sg(g), "aws-rds-db-instances");
     return this;
   }
   secret(name: string, resourcePolicy?: Doc): this {

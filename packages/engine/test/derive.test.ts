@@ -275,4 +275,15 @@ describe("unread data is never safe", () => {
       detail: { policy: "arn:aws:iam::aws:policy/Unread" },
     });
   });
+
+  it("a bucket whose policy could not be read may be public (bucket_policy_unknown)", async () => {
+    const b = handBuilt();
+    const priv = b.nodes.find((n) => n.id === arn.bucket("bucket-private"))!;
+    priv.props = { ...priv.props, unreadable: { policy: "AccessDenied" } };
+    const res = await derive(b.estate(), { catalog: await loadActionCatalog() });
+    expect(edge(res, INTERNET_NODE_ID, "EXPOSES", arn.bucket("bucket-private"))!.assumptions).toContainEqual({
+      code: "bucket_policy_unknown",
+      detail: { bucket: arn.bucket("bucket-private") },
+    });
+  });
 });

@@ -154,23 +154,30 @@ export function handBuilt(): Builder {
   // Data stores.
   const publicRead = (bucket: string) =>
     doc({ Effect: "Allow", Principal: "*", Action: "s3:GetObject", Resource: `arn:aws:s3:::${bucket}/*` });
+  // As the connector writes it: the SDK's PascalCase, bucket, account and effective levels.
   const noBlock = {
-    blockPublicAcls: false,
-    ignorePublicAcls: false,
-    blockPublicPolicy: false,
-    restrictPublicBuckets: false,
+    BlockPublicAcls: false,
+    IgnorePublicAcls: false,
+    BlockPublicPolicy: false,
+    RestrictPublicBuckets: false,
   };
-  b.bucket("bucket-public", { policy: publicRead("bucket-public"), publicAccessBlock: noBlock });
+  const eff = (pab: typeof noBlock) => ({
+    publicAccessBlock: pab,
+    accountPublicAccessBlock: noBlock,
+    effectivePublicAccessBlock: pab,
+  });
+  b.bucket("bucket-public", { policy: publicRead("bucket-public"), ...eff(noBlock) });
   b.bucket("bucket-pab", {
     policy: publicRead("bucket-pab"),
-    publicAccessBlock: { ...noBlock, restrictPublicBuckets: true },
+    ...eff({ ...noBlock, RestrictPublicBuckets: true }),
   });
   b.bucket("bucket-acl", {
-    policyAbsent: true,
-    publicAccessBlock: noBlock,
-    acl: { grants: [{ granteeUri: "http://acs.amazonaws.com/groups/global/AllUsers", permission: "READ" }] },
+    ...eff(noBlock),
+    acl: {
+      grants: [{ type: "Group", uri: "http://acs.amazonaws.com/groups/global/AllUsers", permission: "READ" }],
+    },
   });
-  b.bucket("bucket-private", { policyAbsent: true, publicAccessBlock: noBlock, acl: { grants: [] } });
+  b.bucket("bucket-private", { ...eff(noBlock), acl: { grants: [] } });
   b.db("db-public", { subnets: ["subnet-pub"], groups: ["sg-db"], publiclyAccessible: true });
   b.db("db-wrongport", { subnets: ["subnet-pub"], groups: ["sg-mysql"], publiclyAccessible: true });
   b.db("db-flag-off", { subnets: ["subnet-pub"], groups: ["sg-db"], publiclyAccessible: false });

@@ -1,8 +1,8 @@
 // The node props the engine reads from the AWS connector's graph, described once. Every schema is
 // tolerant: fields are optional and extra fields pass through, because a missing field must turn
 // into "unknown" (an assumption on the edge), never into a crash or a silent "safe".
-// The EC2 and IAM shapes mirror packages/discovery/src/aws/modules; the ELBv2, S3, RDS, Secrets
-// Manager and access-key shapes are the engine's proposal for modules not written yet.
+// The shapes mirror packages/discovery/src/aws/modules (EC2, IAM, access keys, ELBv2, S3, RDS);
+// Secrets Manager and launch templates are the engine's proposal for modules not written yet.
 import { z } from "zod";
 
 const str = z.string();
@@ -99,42 +99,53 @@ export const ElasticIpProps = z.looseObject({ publicIp: str.optional() });
 /** `ROUTES_VIA` edge props (subnet or route table → gateway). */
 export const RoutesViaProps = z.looseObject({ destinations: strList.optional(), routeTable: str.optional() });
 
-/** `aws.elbv2.load_balancer` (kind load_balancer) — proposed. */
+/** `aws.elbv2.load_balancer` (kind load_balancer). */
 export const LoadBalancerProps = z.looseObject({
   scheme: str.optional(), // "internet-facing" | "internal"
   type: str.optional(), // "application" | "network" | "gateway"
   dnsName: str.optional(),
 });
 
-/** `aws.elbv2.listener` (kind listener) — proposed. */
+/** `aws.elbv2.listener` (kind listener). */
 export const ListenerProps = z.looseObject({ port: num.optional(), protocol: str.optional() });
 
-/** `aws.elbv2.target_group` (kind target_group) — proposed. `FORWARDS_TO` target edges may carry `port`. */
+/** `aws.elbv2.target_group` (kind target_group). `FORWARDS_TO` target edges may carry `port`. */
 export const TargetGroupProps = z.looseObject({ port: num.optional(), protocol: str.optional() });
 export const ForwardsToProps = z.looseObject({ port: num.optional() });
 
-/** The S3 public access block, bucket or account level — proposed. */
-export const PublicAccessBlock = z.looseObject({
-  blockPublicAcls: z.boolean().optional(),
-  ignorePublicAcls: z.boolean().optional(),
-  blockPublicPolicy: z.boolean().optional(),
-  restrictPublicBuckets: z.boolean().optional(),
-});
+/**
+ * The S3 public access block, bucket, account or effective level. The connector writes the SDK's
+ * PascalCase (`BlockPublicAcls`…); camelCase is read too.
+ */
+export const PublicAccessBlock = z.preprocess(
+  (v) =>
+    v && typeof v === "object"
+      ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k.charAt(0).toLowerCase() + k.slice(1), x]))
+      : v,
+  z.looseObject({
+    blockPublicAcls: z.boolean().optional(),
+    ignorePublicAcls: z.boolean().optional(),
+    blockPublicPolicy: z.boolean().optional(),
+    restrictPublicBuckets: z.boolean().optional(),
+  }),
+);
 export type PublicAccessBlock = z.infer<typeof PublicAccessBlock>;
 
-/** `aws.s3.bucket` (kind data_store) — proposed. */
+/** `aws.s3.bucket` (kind data_store), as packages/discovery/src/aws/modules/s3.ts writes it. */
 export const BucketProps = z.looseObject({
   /** The bucket policy document (parsed JSON); absent when the bucket has none. */
   policy: z.unknown().optional(),
-  /** true when GetBucketPolicy answered NoSuchBucketPolicy: absence is known, not unread. */
-  policyAbsent: z.boolean().optional(),
+  /** The policy text when it could not be parsed. */
+  policyUnparsed: str.optional(),
   acl: z
     .looseObject({
       grants: z
         .array(
           z.looseObject({
+            type: str.optional(),
+            uri: str.optional(),
+            /** Older spelling of `uri`. */
             granteeUri: str.optional(),
-            granteeType: str.optional(),
             permission: str.optional(),
           }),
         )
@@ -144,22 +155,27 @@ export const BucketProps = z.looseObject({
     .optional(),
   publicAccessBlock: PublicAccessBlock.optional(),
   accountPublicAccessBlock: PublicAccessBlock.optional(),
+  /** A flag is on when the account or the bucket turns it on; absent when either was unreadable. */
+  effectivePublicAccessBlock: PublicAccessBlock.optional(),
+  /** Per-bucket reads that failed (`policy`, `acl`, `publicAccessBlock`, …) with the AWS error code. */
+  unreadable: z.record(z.string(), z.unknown()).optional(),
 });
 
-/** `aws.rds.db_instance` (kind data_store) — proposed. */
+/** `aws.rds.db_instance` (kind data_store), as packages/discovery/src/aws/modules/rds.ts writes it. */
 export const DbInstanceProps = z.looseObject({
   publiclyAccessible: z.boolean().optional(),
   port: num.optional(),
   engine: str.optional(),
   dbiResourceId: str.optional(),
-  iamDatabaseAuthenticationEnabled: z.boolean().optional(),
+  /** IAM database authentication (the connector's name). */
+  iamAuthentication: z.boolean().optional(),
   vpcId: str.optional(),
 });
 
-/** `aws.secretsmanager.secret` (kind secret) — proposed. */
+/** `aws.secretsmanager.secret` (kind secret) — proposed: no connector module yet. */
 export const SecretProps = z.looseObject({ resourcePolicy: z.unknown().optional() });
 
-/** `aws.iam.access_key` (kind identity) — proposed; user `HAS_KEY` key. */
+/** `aws.iam.access_key` (kind identity; the key id is the node name), user `HAS_KEY` key. */
 export const AccessKeyProps = z.looseObject({
   accessKeyId: str.optional(),
   status: str.optional(), // "Active" | "Inactive"
@@ -231,7 +247,7 @@ export const COLLECTOR_OF = {
   iam: "aws-iam",
   accessKeys: "aws-iam-access-keys",
   buckets: "aws-s3-buckets",
-  rds: "aws-rds-instances",
+  rds: "aws-rds-db-instances",
   elbv2: "aws-elbv2",
   secrets: "aws-secretsmanager-secrets",
 } as const;

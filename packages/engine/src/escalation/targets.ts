@@ -16,8 +16,12 @@ export function customerPolicies(ctx: DeriveContext, node: EstateNode): string[]
   return policiesOf(ctx, node).policyIds.filter(isCustomerManaged);
 }
 
+/** Other identities of the type in the attacker's account: IAM calls act on the caller's own account only. */
 export const others = (ctx: DeriveContext, type: string, attacker: EstateNode) =>
-  ctx.g.ofType(type).filter((n) => n.id !== attacker.id);
+  ctx.g.ofType(type).filter((n) => n.id !== attacker.id && sameAccount(n, attacker));
+
+export const sameAccount = (a: EstateNode, b: EstateNode) =>
+  !a.accountId || !b.accountId || a.accountId === b.accountId;
 
 export function groupsOf(ctx: DeriveContext, user: EstateNode): EstateNode[] {
   return policiesOf(ctx, user).groups;

@@ -10,6 +10,8 @@ import type { ActionCatalog, CatalogAction } from "./catalog.js";
 
 export interface LevelAction {
   action: string;
+  /** The action applies to this store at all (default: yes). */
+  when?: (store: EstateNode) => boolean;
   /** The resource (or resource set) the action is evaluated on, for a given store. */
   resource(store: EstateNode): string;
 }
@@ -63,8 +65,15 @@ export function accessProfiles(catalog: ActionCatalog): AccessProfile[] {
       type: T.dbInstance,
       resources: (n) => [n.id, dbUser(n)],
       levels: {
-        // IAM database authentication: a token for any database user of the instance.
-        read: [{ action: "rds-db:connect", resource: dbUser }],
+        // IAM database authentication: a token for any database user of the instance (only when
+        // the instance has IAM authentication on, or it is not known).
+        read: [
+          {
+            action: "rds-db:connect",
+            resource: dbUser,
+            when: (n) => readProps(DbInstanceProps, n.props).value.iamAuthentication !== false,
+          },
+        ],
         write: fromCatalog(catalog, "rds", ["db"], isWrite, id).filter(
           (a) => a.action !== "rds:ModifyDBInstance",
         ),

@@ -103,11 +103,26 @@ export const canAccessData = defineRule(
 
 function deriveAccess(ctx: DeriveContext): void {
   const profiles = accessProfiles(ctx.catalog);
-  const indexes = profiles.map((p) => new StoreIndex(p, ctx.g.ofType(p.type)));
+  // One index per (profile, account): identity statements reach stores of the principal's own
+  // account; other accounts' stores only through a resource policy naming the principal or its
+  // account (both sides must allow across accounts).
+  const indexes = new Map<string, StoreIndex>();
+  const indexFor = (p: AccessProfile, account: string | undefined) => {
+    const k = `${p.type}|${account ?? ""}`;
+    let idx = indexes.get(k);
+    if (!idx) {
+      idx = new StoreIndex(
+        p,
+        ctx.g.ofType(p.type).filter((s) => (s.accountId ?? "") === (account ?? "")),
+      );
+      indexes.set(k, idx);
+    }
+    return idx;
+  };
   const resourcePolicies = new Map<string, Statement[]>();
-  const namedBy = new Map<string, EstateNode[]>(); // principal ARN → stores whose policy names it
-  for (const idx of indexes)
-    for (const s of idx.stores) {
+  const namedBy = new Map<string, EstateNode[]>(); // principal or account-root ARN → stores whose policy names it
+  for (const p of profiles)
+    for (const s of ctx.g.ofType(p.type)) {
       const rp = resourcePolicyOf(s);
       if (!rp) continue;
       resourcePolicies.set(s.id, rp);
@@ -134,8 +149,9 @@ function deriveAccess(ctx: DeriveContext): void {
   for (const principal of principals(ctx)) {
     const pol = policiesOf(ctx, principal);
     const decisionCache = new Map<string, Result | undefined>();
-    indexes.forEach((idx) => {
-      const profile = idx.profile;
+    const root = `arn:${principal.id.split(":")[1] || "aws"}:iam::${principal.accountId ?? ""}:root`;
+    profiles.forEach((profile) => {
+      const idx = indexFor(profile, principal.accountId);
       const stmts = pol.identity.filter((st) => actionRelevant(st, profile));
       const cands = new Set<EstateNode>();
       for (const st of stmts) {
@@ -146,7 +162,8 @@ function deriveAccess(ctx: DeriveContext): void {
         }
         for (const r of st.resource) idx.candidates(r, cands);
       }
-      for (const s of namedBy.get(principal.id) ?? []) if (s.type === profile.type) cands.add(s);
+      for (const s of [...(namedBy.get(principal.id) ?? []), ...(namedBy.get(root) ?? [])])
+        if (s.type === profile.type) cands.add(s);
       for (const store of cands) {
         const rp = resourcePolicies.get(store.id);
         const res = profile.resources(store);
@@ -156,7 +173,10 @@ function deriveAccess(ctx: DeriveContext): void {
         let result: Result | undefined;
         if (rp) result = decide(pol, profile, store, relevant, rp);
         else {
-          const sig = `${profile.type}|${store.accountId ?? ""}|${relevant
+          const applies = ORDER.map((l) =>
+            profile.levels[l].map((la) => (la.when ? +la.when(store) : 1)).join(""),
+          ).join("/");
+          const sig = `${profile.type}|${store.accountId ?? ""}|${applies}|${relevant
             .map(
               (st) =>
                 `${st.ref}:${res.map((r) => (st.resource ?? st.notResource ?? []).map((p) => `${+intersects(p, r)}${+covers(p, r)}`).join("")).join("/")}`,
@@ -208,6 +228,7 @@ function decide(
   let conditional: Result | undefined;
   for (const level of ORDER)
     for (const la of profile.levels[level]) {
+      if (la.when && !la.when(store)) continue;
       const d = evaluate(
         {
           action: la.action,

@@ -1,5 +1,6 @@
 // pathfinding.cloud ec2-004 as a rule: metadata from the catalogue entry, targets and checks here.
 import { defineTechnique } from "../../escalation/technique.js";
+import { sameAccount } from "../../escalation/targets.js";
 import { T } from "../../aws/shapes.js";
 
 export const ec2LaunchTemplateVersion = defineTechnique({
@@ -15,7 +16,7 @@ export const ec2LaunchTemplateVersion = defineTechnique({
     "Needs launch templates in the graph (aws.ec2.launch_template with HAS_ROLE \u2192 instance profile), which the AWS connector does not list yet; whether an Auto Scaling group uses the template is an assumption.",
   ],
   *targets(ctx, attacker) {
-    for (const lt of ctx.g.ofType(T.launchTemplate))
+    for (const lt of ctx.g.ofType(T.launchTemplate).filter((l) => sameAccount(l, attacker)))
       for (const profile of ctx.g.out(lt.id, "HAS_ROLE"))
         for (const m of ctx.g.in(profile.to, "MEMBER_OF")) {
           const role = ctx.g.node(m.from);

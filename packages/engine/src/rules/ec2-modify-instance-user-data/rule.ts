@@ -1,5 +1,6 @@
 // pathfinding.cloud ec2-002 as a rule: metadata from the catalogue entry, targets and checks here.
 import { defineTechnique } from "../../escalation/technique.js";
+import { sameAccount } from "../../escalation/targets.js";
 import { T } from "../../aws/shapes.js";
 
 export const ec2ModifyInstanceUserData = defineTechnique({
@@ -15,7 +16,7 @@ export const ec2ModifyInstanceUserData = defineTechnique({
     "Uses the RUNS_AS edges derived before it; instances whose metadata endpoint is off are not targets.",
   ],
   *targets(ctx, attacker) {
-    for (const inst of ctx.g.ofType(T.instance))
+    for (const inst of ctx.g.ofType(T.instance).filter((i) => sameAccount(i, attacker)))
       for (const profile of ctx.g.out(inst.id, "HAS_ROLE"))
         for (const m of ctx.g.in(profile.to, "MEMBER_OF")) {
           const role = ctx.g.node(m.from);

@@ -1,7 +1,7 @@
 // pathfinding.cloud ec2-001 as a rule: metadata from the catalogue entry, targets and checks here.
 import { T } from "../../aws/shapes.js";
 import { defineTechnique } from "../../escalation/technique.js";
-import { serviceRoles } from "../../escalation/targets.js";
+import { sameAccount, serviceRoles } from "../../escalation/targets.js";
 import type { EstateNode } from "../../graph.js";
 
 /** Every instance the attacker could launch in its own account. */
@@ -23,7 +23,7 @@ export const ec2PassroleRunInstances = defineTechnique({
   ],
   *targets(ctx, attacker) {
     for (const { role, profiles } of serviceRoles(ctx, "ec2.amazonaws.com")) {
-      if (role.id === attacker.id || !profiles.length) continue;
+      if (role.id === attacker.id || !profiles.length || !sameAccount(role, attacker)) continue;
       yield {
         target: role,
         outcome: "acts_as",

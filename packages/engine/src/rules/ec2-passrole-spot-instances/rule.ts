@@ -1,7 +1,7 @@
 // pathfinding.cloud ec2-003 as a rule: metadata from the catalogue entry, targets and checks here.
 import { T } from "../../aws/shapes.js";
 import { defineTechnique } from "../../escalation/technique.js";
-import { serviceRoles } from "../../escalation/targets.js";
+import { sameAccount, serviceRoles } from "../../escalation/targets.js";
 import type { EstateNode } from "../../graph.js";
 
 const spotRequests = (a: EstateNode) =>
@@ -19,7 +19,7 @@ export const ec2PassroleSpotInstances = defineTechnique({
   limitations: ["Only roles that already have an instance profile are targets."],
   *targets(ctx, attacker) {
     for (const { role, profiles } of serviceRoles(ctx, "ec2.amazonaws.com")) {
-      if (role.id === attacker.id || !profiles.length) continue;
+      if (role.id === attacker.id || !profiles.length || !sameAccount(role, attacker)) continue;
       yield {
         target: role,
         outcome: "acts_as",

@@ -61,13 +61,26 @@ export const exposesS3Bucket = defineRule(
     const profile = accessProfiles(ctx.catalog).find((p) => p.type === T.bucket)!;
     for (const bucket of ctx.g.ofType(T.bucket)) {
       const p = readProps(BucketProps, bucket.props).value;
-      const pab = p.publicAccessBlock;
-      const acct = p.accountPublicAccessBlock;
+      // The effective block when the connector computed it; else bucket and account levels.
+      const eff = p.effectivePublicAccessBlock;
+      const flag = (k: keyof PublicAccessBlock): boolean | undefined =>
+        eff
+          ? eff[k] === true
+          : p.publicAccessBlock?.[k] === true || p.accountPublicAccessBlock?.[k] === true
+            ? true
+            : p.publicAccessBlock?.[k] === undefined || p.accountPublicAccessBlock?.[k] === undefined
+              ? undefined
+              : false;
+      const unreadable = p.unreadable ?? {};
       const base: Assumption[] = [...ctx.stale(bucket)];
+      const pabUnknown = (k: keyof PublicAccessBlock): Assumption[] =>
+        flag(k) === undefined
+          ? [{ code: "public_access_block_unknown", detail: { bucket: bucket.id, flag: k } }]
+          : [];
       const found: Array<{ level: AccessLevel; evidence: Evidence[]; assumptions: Assumption[] }> = [];
       // The bucket policy, as seen by a caller from nowhere.
       const rp = resourcePolicyOf(bucket);
-      if (rp && !blocks(pab, acct, "restrictPublicBuckets"))
+      if (rp && flag("restrictPublicBuckets") !== true)
         for (const level of ORDER) {
           const hit = profile.levels[level]
             .map((la) => ({
@@ -79,37 +92,58 @@ export const exposesS3Bucket = defineRule(
             }))
             .find((x) => x.d.allowed);
           if (!hit) continue;
-          const as = [...hit.d.assumptions];
-          if (!known(pab, acct, "restrictPublicBuckets"))
-            as.push({ code: "public_access_block_unknown", detail: { bucket: bucket.id } });
           found.push({
             level,
             evidence: hit.d.evidence.map((e) => ({ ...e, detail: { ...e.detail, grants: hit.la.action } })),
-            assumptions: as,
+            assumptions: [...hit.d.assumptions, ...pabUnknown("restrictPublicBuckets")],
           });
           break;
         }
-      if (!blocks(pab, acct, "ignorePublicAcls"))
+      // A policy that exists but could not be read or parsed may be public: unknown, never safe.
+      if (
+        !rp &&
+        (p.policyUnparsed !== undefined || unreadable.policy !== undefined) &&
+        flag("restrictPublicBuckets") !== true
+      )
+        found.push({
+          level: "read",
+          evidence: [
+            {
+              source: COLLECTOR_OF.buckets,
+              ref: `${bucket.id}#policy`,
+              detail: { unreadable: unreadable.policy ?? "unparsed" },
+            },
+          ],
+          assumptions: [
+            { code: "bucket_policy_unknown", detail: { bucket: bucket.id } },
+            ...pabUnknown("restrictPublicBuckets"),
+          ],
+        });
+      if (flag("ignorePublicAcls") !== true)
         (p.acl?.grants ?? []).forEach((g, i) => {
-          if (g.granteeUri !== ALL_USERS && g.granteeUri !== AUTH_USERS) return;
+          const uri = g.uri ?? g.granteeUri;
+          if (uri !== ALL_USERS && uri !== AUTH_USERS) return;
           const level = ACL_LEVEL[(g.permission ?? "").toUpperCase()];
           if (!level) return;
-          const as: Assumption[] = [];
-          if (!known(pab, acct, "ignorePublicAcls"))
-            as.push({ code: "public_access_block_unknown", detail: { bucket: bucket.id } });
           found.push({
             level,
             evidence: [
               {
                 source: COLLECTOR_OF.buckets,
                 ref: `${bucket.id}#acl[${i}]`,
-                detail: { grantee: g.granteeUri, permission: g.permission },
+                detail: { grantee: uri, permission: g.permission },
               },
             ],
-            assumptions: as,
+            assumptions: pabUnknown("ignorePublicAcls"),
           });
         });
-      if (!found.length && rp === undefined && !p.policyAbsent && ctx.failed(COLLECTOR_OF.buckets, bucket))
+      // Nothing stored about the bucket's access because its listing failed: unknown.
+      if (
+        !found.length &&
+        p.policy === undefined &&
+        p.acl === undefined &&
+        ctx.failed(COLLECTOR_OF.buckets, bucket)
+      )
         found.push({
           level: "read",
           evidence: [
@@ -121,22 +155,25 @@ export const exposesS3Bucket = defineRule(
           ],
           assumptions: [{ code: "bucket_access_unknown", detail: { bucket: bucket.id } }],
         });
+      const pabEvidence: Evidence[] =
+        eff || p.publicAccessBlock || p.accountPublicAccessBlock
+          ? [
+              {
+                source: COLLECTOR_OF.buckets,
+                ref: `${bucket.id}#publicAccessBlock`,
+                detail: {
+                  effective: eff ?? null,
+                  bucket: p.publicAccessBlock ?? null,
+                  account: p.accountPublicAccessBlock ?? null,
+                },
+              },
+            ]
+          : [];
       for (const f of found)
         ctx.sink.add(INTERNET_NODE_ID, "EXPOSES", bucket.id, {
           rule: RULE,
           props: { level: f.level, ports: [{ protocol: "tcp", from: 443, to: 443, label: "tcp/443" }] },
-          evidence: [
-            ...f.evidence,
-            ...(pab || acct
-              ? [
-                  {
-                    source: COLLECTOR_OF.buckets,
-                    ref: `${bucket.id}#publicAccessBlock`,
-                    detail: { bucket: pab ?? {}, account: acct ?? {} },
-                  },
-                ]
-              : []),
-          ],
+          evidence: [...f.evidence, ...pabEvidence],
           assumptions: [...base, ...f.assumptions],
         });
     }

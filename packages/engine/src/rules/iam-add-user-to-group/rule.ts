@@ -1,6 +1,6 @@
 // pathfinding.cloud iam-013 as a rule: metadata from the catalogue entry, targets and checks here.
 import { defineTechnique } from "../../escalation/technique.js";
-import { groupsOf } from "../../escalation/targets.js";
+import { groupsOf, others } from "../../escalation/targets.js";
 import { T } from "../../aws/shapes.js";
 
 export const iamAddUserToGroup = defineTechnique({
@@ -17,7 +17,7 @@ export const iamAddUserToGroup = defineTechnique({
   ],
   *targets(ctx, attacker) {
     const member = new Set(groupsOf(ctx, attacker).map((g) => g.id));
-    for (const g of ctx.g.ofType(T.group))
+    for (const g of others(ctx, T.group, attacker))
       if (!member.has(g.id))
         yield { target: g, outcome: "member", checks: [{ action: "iam:AddUserToGroup", resource: g.id }] };
   },
