@@ -41,8 +41,7 @@ export function assessFinding(f: Finding, lookup: IntelLookup | undefined): Vuln
   const rec = CVE.test(f.ruleId) && lookup ? safeLookup(lookup, f.ruleId, reported) : undefined;
   let cvss: number | undefined = rec?.cvss?.baseScore;
   let attackVector: AttackVector = rec?.cvss?.metrics?.attackVector ?? "unknown";
-  if (cvss !== undefined)
-    factors.push({ name: `${label}:cvss`, value: cvss, source: rec!.cvss!.source });
+  if (cvss !== undefined) factors.push({ name: `${label}:cvss`, value: cvss, source: rec!.cvss!.source });
   else {
     // The worst severity any scanner reported, as a stand-in score.
     const order = ["critical", "high", "medium", "unknown", "low", "info"];
@@ -61,7 +60,11 @@ export function assessFinding(f: Finding, lookup: IntelLookup | undefined): Vuln
         break;
       }
     }
-  factors.push({ name: `${label}:attack_vector`, value: attackVector, source: rec?.cvss?.source ?? "report" });
+  factors.push({
+    name: `${label}:attack_vector`,
+    value: attackVector,
+    source: rec?.cvss?.source ?? "report",
+  });
   const kev = Boolean(rec?.kev);
   const epss = rec?.epss?.score;
   let p: number;

@@ -1,0 +1,231 @@
+// engine.analyze(): the whole analysis on what is stored (DESIGN "The pipeline"). snapshot →
+// derive → search → score → reconcile → fix plan, then the commit in DESIGN's order: a new
+// derived generation (invisible) → AppStore.commitAnalysis (issues, paths, tiers, finding
+// priorities, fix plan; one transaction; becomes current) → promoteDerived. A crash before the
+// commit leaves the previous analysis served; after it, start-up promotes what is current.
+import { randomUUID } from "node:crypto";
+import type {
+  AnalysisRun,
+  AppStore,
+  Finding,
+  GraphStore,
+  Issue,
+  IssueDraft,
+  SourceKey,
+  StoredPath,
+} from "@ctem/model";
+import { derive, derivedFacts } from "./derive.js";
+import type { DeriveResult } from "./derive.js";
+import { failedCollectorsOf } from "./failed.js";
+import { Estate } from "./graph.js";
+import type { ActionCatalog } from "./iam/catalog.js";
+import { buildFixPlan } from "./fixplan/plan.js";
+import type { FixPlan } from "./fixplan/plan.js";
+import { reconcile } from "./issues/reconcile.js";
+import type { Observed } from "./issues/reconcile.js";
+import { observe, prepare, searchPairs } from "./pipeline/core.js";
+import type { CoreInput, CoreState, PairResult } from "./pipeline/core.js";
+import { findingPriorities } from "./pipeline/findings.js";
+import type { IntelLookup } from "./score/vuln.js";
+
+export interface AnalyzeStores {
+  graph: GraphStore;
+  app: AppStore;
+}
+
+export interface AnalyzeOptions {
+  /** Threat intel (a loaded `IntelIndex.lookup`); without it CVEs are scored from the reports alone. */
+  lookup?: IntelLookup | undefined;
+  now?: () => Date;
+  /** Paths kept per (entry asset, target); default 3. */
+  k?: number;
+  /** Marks the analysis and its issues as demo; default: the graph holds only demo data. */
+  demo?: boolean;
+  id?: string;
+  catalog?: ActionCatalog;
+  progress?: (msg: string) => void;
+}
+
+export interface Analysis {
+  state: CoreState;
+  pairs: Map<string, PairResult>;
+  observed: Observed[];
+  plan: FixPlan;
+  derived: DeriveResult;
+}
+
+export interface AnalyzeResult {
+  run: AnalysisRun;
+  issues: IssueDraft[];
+  analysis: Analysis;
+}
+
+/** Reads a store snapshot into the engine's estate (derived edges skipped) and the findings. */
+export async function loadSnapshot(
+  graph: Pick<GraphStore, "snapshot">,
+): Promise<{ estate: Estate; findings: Finding[] }> {
+  const estate = new Estate();
+  const findings: Finding[] = [];
+  for await (const item of graph.snapshot()) {
+    if (item.t === "node") {
+      const v = item.v;
+      estate.addNode({
+        id: v.id,
+        kind: v.kind,
+        type: v.type,
+        accountId: v.accountId,
+        region: v.region,
+        name: v.name,
+        tags: v.tags,
+        props: v.props,
+        sources: v.sources,
+        stub: v.stub,
+      });
+    } else if (item.t === "edge") {
+      if (!item.v.derived) {
+        const v = item.v;
+        estate.addEdge({ from: v.from, kind: v.kind, to: v.to, props: v.props, sources: v.sources });
+      }
+    } else findings.push(item.v);
+  }
+  return { estate, findings };
+}
+
+/** The in-memory analysis of an estate: what analyze() commits, and what what-if needs. */
+export async function analyzeEstate(
+  input: Omit<CoreInput, "derived"> & { derived?: DeriveResult },
+  opts: { catalog?: ActionCatalog; failedCollectors?: readonly SourceKey[] } = {},
+  stages?: Array<{ name: string; ms: number }>,
+): Promise<Analysis> {
+  const time = async <T>(name: string, f: () => T | Promise<T>): Promise<T> => {
+    const t0 = performance.now();
+    const r = await f();
+    stages?.push({ name, ms: Math.round(performance.now() - t0) });
+    return r;
+  };
+  const derived =
+    input.derived ??
+    (await time("derive", () =>
+      derive(input.estate, {
+        ...(opts.failedCollectors ? { failedCollectors: opts.failedCollectors } : {}),
+        ...(opts.catalog ? { catalog: opts.catalog } : {}),
+      }),
+    ));
+  const state = await time("prepare", () => prepare({ ...input, derived }));
+  const pairs = await time("search", () => searchPairs(state));
+  const observed = await time("score", () => observe(state, pairs));
+  const plan = await time("fixplan", () => buildFixPlan(state, pairs));
+  for (const o of observed) o.remediation = plan.byIssue.get(o.key) ?? [];
+  return { state, pairs, observed, plan, derived };
+}
+
+async function allIssues(app: AppStore): Promise<Issue[]> {
+  const out: Issue[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await app.listIssues({ sort: "alias" }, { limit: 1000, ...(cursor ? { cursor } : {}) });
+    out.push(...page.items);
+    cursor = page.next;
+  } while (cursor);
+  return out;
+}
+
+async function newestScanFinish(app: AppStore): Promise<{ at?: string; ids: string[] }> {
+  const page = await app.scanRuns.list({ limit: 50 });
+  const ids: string[] = [];
+  const seen = new Set<string>();
+  let at: string | undefined;
+  for (const r of page.items) {
+    if (r.status === "running" || !r.finishedAt) continue;
+    if (!at || r.finishedAt > at) at = r.finishedAt;
+    const sources = r.collectors.map((c) => c.source).join(",");
+    if (!seen.has(sources)) {
+      seen.add(sources);
+      ids.push(r.id);
+    }
+  }
+  return at ? { at, ids } : { ids };
+}
+
+export async function analyze(stores: AnalyzeStores, opts: AnalyzeOptions = {}): Promise<AnalyzeResult> {
+  const now = opts.now ?? (() => new Date());
+  const startedAt = now().toISOString();
+  const id = opts.id ?? `analysis-${startedAt.replace(/[:.]/g, "").slice(0, 15)}-${randomUUID().slice(0, 8)}`;
+  const stages: Array<{ name: string; ms: number }> = [];
+  const say = opts.progress ?? (() => undefined);
+  const t0 = performance.now();
+  const [settings, failedCollectors, scans] = await Promise.all([
+    stores.app.settings(),
+    failedCollectorsOf(stores.app),
+    newestScanFinish(stores.app),
+  ]);
+  const { estate, findings } = await loadSnapshot(stores.graph);
+  stages.push({ name: "snapshot", ms: Math.round(performance.now() - t0) });
+  say(`analysis ${id}: ${estate.nodes.size} nodes, ${estate.edgeCount} edges, ${findings.length} findings`);
+  const demo =
+    opts.demo ??
+    (estate.nodes.size > 0 &&
+      [...estate.nodes.values()].every(
+        (n) => n.stub || n.kind === "internet" || n.sources.every((s) => s.source === "demo"),
+      ));
+  const analysis = await analyzeEstate(
+    { estate, findings, settings, lookup: opts.lookup, k: opts.k },
+    { ...(opts.catalog ? { catalog: opts.catalog } : {}), failedCollectors },
+    stages,
+  );
+  const t1 = performance.now();
+  const prios = findingPriorities(analysis.state, analysis.pairs);
+  stages.push({ name: "finding-priorities", ms: Math.round(performance.now() - t1) });
+  const t2 = performance.now();
+  const previous = await allIssues(stores.app);
+  const issues = reconcile({
+    previous,
+    observed: analysis.observed,
+    now: startedAt,
+    lastScanFinishedAt: scans.at,
+    slaDays: settings.slaDays,
+    demo,
+  });
+  stages.push({ name: "reconcile", ms: Math.round(performance.now() - t2) });
+  const paths: StoredPath[] = analysis.observed.flatMap((o) =>
+    o.paths.map((p, pathIndex) => ({ ...p, issueKey: o.key, pathIndex })),
+  );
+  const counts: Record<string, number> = {
+    nodes: estate.nodes.size,
+    edges: estate.edgeCount,
+    findings: findings.length,
+    derivedEdges: analysis.derived.edges.length,
+    entries: analysis.state.sources.length,
+    targets: analysis.state.tierAssignments.length,
+    issues: analysis.observed.length,
+    paths: paths.length,
+    resolved:
+      issues.filter((i) => i.status === "resolved").length -
+      previous.filter((i) => i.status === "resolved").length,
+    fixOptions: analysis.plan.items.length,
+  };
+  if (counts.resolved! < 0) counts.resolved = 0;
+  const t3 = performance.now();
+  await stores.graph.replaceDerived(id, derivedFacts(analysis.derived.edges));
+  const run: AnalysisRun = {
+    id,
+    startedAt,
+    finishedAt: now().toISOString(),
+    status: "complete",
+    scanRunIds: scans.ids,
+    stages,
+    counts,
+    demo,
+  };
+  await stores.app.commitAnalysis(run, {
+    issues,
+    paths,
+    tiers: analysis.state.tierAssignments,
+    findingPriorities: prios,
+    fixPlan: analysis.plan.items,
+  });
+  await stores.graph.promoteDerived(id);
+  stages.push({ name: "commit", ms: Math.round(performance.now() - t3) });
+  stages.push({ name: "total", ms: Math.round(performance.now() - t0) });
+  return { run, issues, analysis };
+}

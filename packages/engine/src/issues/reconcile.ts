@@ -1,0 +1,114 @@
+// Reconciliation: this analysis' observed (entry asset, target) pairs against the stored issues,
+// implementing DESIGN's status table exactly. Only the analysis' rows live here:
+//   path gone                                   any → resolved (resolvedAt; status kept in statusBeforeResolution)
+//   path present, scan finished after fixedAt   fixed → open (verificationFailedAt)
+//   path back                                   resolved → false_positive / unexpired risk_accepted as before, else open (reopenedAt)
+//   acceptance expired                          risk_accepted → open
+// People's rows are the issue service's (AppStore.updateIssue). Human fields (assignee, reason,
+// acceptedBy, expiresAt) are copied through untouched; the store keeps them too.
+import type { Issue, IssueDraft, IssueStatus, Settings } from "@ctem/model";
+
+/** What the analysis found for one (entry asset, target) pair. */
+export type Observed = Pick<
+  Issue,
+  | "key"
+  | "title"
+  | "rule"
+  | "severity"
+  | "score"
+  | "confidence"
+  | "entry"
+  | "target"
+  | "paths"
+  | "factors"
+  | "remediation"
+> & { assignee?: Issue["assignee"] };
+
+export interface ReconcileInput {
+  previous: readonly Issue[];
+  observed: readonly Observed[];
+  /** The analysis time (ISO). */
+  now: string;
+  /** When the newest scan or import the analysis sees finished: verifies `fixed`. */
+  lastScanFinishedAt?: string | undefined;
+  slaDays: Settings["slaDays"];
+  demo: boolean;
+}
+
+const DAY = 86_400_000;
+
+export function dueAt(firstSeen: string, severity: Issue["severity"], sla: Settings["slaDays"]): string {
+  return new Date(Date.parse(firstSeen) + sla[severity] * DAY).toISOString();
+}
+
+export function acceptanceExpired(i: Pick<Issue, "status" | "expiresAt">, now: string): boolean {
+  return i.status === "risk_accepted" && i.expiresAt !== null && Date.parse(i.expiresAt) <= Date.parse(now);
+}
+
+/** The drafts to commit: every observed pair, and every stored issue whose status must change. */
+export function reconcile(input: ReconcileInput): IssueDraft[] {
+  const { now } = input;
+  const prevByKey = new Map(input.previous.map((i) => [i.key, i]));
+  const seen = new Set<string>();
+  const out: IssueDraft[] = [];
+  for (const o of input.observed) {
+    seen.add(o.key);
+    const prev = prevByKey.get(o.key);
+    const firstSeen = prev?.firstSeen ?? now;
+    const draft: IssueDraft = {
+      ...o,
+      status: "open",
+      firstSeen,
+      lastSeen: now,
+      dueAt: dueAt(firstSeen, o.severity, input.slaDays),
+      fixedAt: prev?.fixedAt ?? null,
+      resolvedAt: prev?.resolvedAt ?? null,
+      reopenedAt: prev?.reopenedAt ?? null,
+      verificationFailedAt: prev?.verificationFailedAt ?? null,
+      reason: prev?.reason ?? null,
+      acceptedBy: prev?.acceptedBy ?? null,
+      expiresAt: prev?.expiresAt ?? null,
+      assignee: prev?.assignee ?? o.assignee ?? {},
+      statusBeforeResolution: null,
+      demo: input.demo,
+    };
+    if (prev) draft.alias = prev.alias;
+    if (!prev) draft.status = "open";
+    else if (prev.status === "resolved") {
+      const before: IssueStatus | null = prev.statusBeforeResolution;
+      if (before === "false_positive") draft.status = "false_positive";
+      else if (
+        before === "risk_accepted" &&
+        !acceptanceExpired({ status: before, expiresAt: prev.expiresAt }, now)
+      )
+        draft.status = "risk_accepted";
+      else {
+        draft.status = "open";
+        draft.reopenedAt = now;
+      }
+    } else if (prev.status === "fixed") {
+      const verified =
+        input.lastScanFinishedAt !== undefined &&
+        prev.fixedAt !== null &&
+        Date.parse(input.lastScanFinishedAt) > Date.parse(prev.fixedAt);
+      if (verified) {
+        draft.status = "open";
+        draft.verificationFailedAt = now;
+      } else draft.status = "fixed";
+    } else if (acceptanceExpired(prev, now)) draft.status = "open";
+    else draft.status = prev.status;
+    out.push(draft);
+  }
+  for (const prev of input.previous) {
+    if (seen.has(prev.key) || prev.status === "resolved") continue;
+    const { alias, ...rest } = prev;
+    out.push({
+      ...rest,
+      alias,
+      status: "resolved",
+      resolvedAt: now,
+      statusBeforeResolution: prev.status,
+    });
+  }
+  return out;
+}

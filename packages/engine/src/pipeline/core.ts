@@ -1,0 +1,303 @@
+// The in-memory half of an analysis: derived attack edges in, issues' content out. Builds the
+// compact graph, marks targets (tiered nodes; an identity that can make itself admin reaches a
+// virtual "<id>#admin" node), scores entries and hops, runs the best-k search from every entry
+// asset, and turns each (entry asset, target) pair into an issue body with paths, factors and a
+// class. No I/O: analyze.ts feeds it from the stores, tests and what-if from memory.
+import { INTERNET_NODE_ID, issueKey } from "@ctem/model";
+import type { AttackPath, Factor, Finding, Hop, Settings, TierAssignment } from "@ctem/model";
+import type { AdminEquivalent, Entry } from "../context.js";
+import type { DerivedEdge } from "../edges.js";
+import type { Estate, EstateNode } from "../graph.js";
+import type { Observed } from "../issues/reconcile.js";
+import { computeTiers } from "../jewels/tiers.js";
+import { CompactGraph, internIds } from "../search/compact.js";
+import { searchPaths } from "../search/search.js";
+import type { SearchSource } from "../search/search.js";
+import { createScoreModel } from "../score/model.js";
+import type { Likelihood, PathScore, ScoreModel } from "../score/model.js";
+import { band, round2 } from "../score/priors.js";
+import type { IntelLookup } from "../score/vuln.js";
+import { pathClass, titleOf } from "./classes.js";
+
+export const ADMIN_SUFFIX = "#admin";
+export const DEFAULT_K = 3;
+
+export interface CoreInput {
+  estate: Estate;
+  derived: { edges: DerivedEdge[]; entries: Entry[]; adminEquivalent: AdminEquivalent[] };
+  findings: readonly Finding[];
+  settings: Settings;
+  lookup?: IntelLookup | undefined;
+  k?: number | undefined;
+}
+
+export interface Source {
+  node: number;
+  entryId: string;
+  via: "internet" | "access_key";
+  /** The EXPOSES edge (index into edges) for internet entries. */
+  exposes?: number;
+  likelihood: Likelihood;
+  entry: Entry;
+}
+
+export interface FoundIssuePath {
+  /** Derived-edge indices, entry first. */
+  edges: number[];
+  score: PathScore;
+}
+
+export interface PairResult {
+  key: string;
+  source: Source;
+  targetId: string;
+  /** The target is "<identity>#admin": the identity can make itself admin. */
+  virtualAdmin: boolean;
+  /** Best first. */
+  paths: FoundIssuePath[];
+}
+
+export interface CoreState {
+  input: CoreInput;
+  edges: DerivedEdge[];
+  /** For each compact edge position: the derived edge index. */
+  gEdges: number[];
+  g: CompactGraph;
+  isTarget: Uint8Array;
+  tiers: Map<string, number>;
+  tierAssignments: TierAssignment[];
+  adminTier: number;
+  sources: Source[];
+  model: ScoreModel;
+  findingsByAsset: Map<string, Finding[]>;
+  weight: Float64Array;
+}
+
+export const realId = (id: string): string =>
+  id.endsWith(ADMIN_SUFFIX) ? id.slice(0, -ADMIN_SUFFIX.length) : id;
+
+export function findingsIndex(
+  findings: readonly Finding[],
+  drop?: ReadonlySet<string>,
+): Map<string, Finding[]> {
+  const m = new Map<string, Finding[]>();
+  for (const f of findings) {
+    if (!f.matched || drop?.has(f.key)) continue;
+    const list = m.get(f.assetRef);
+    if (list) list.push(f);
+    else m.set(f.assetRef, [f]);
+  }
+  return m;
+}
+
+/** Builds everything the search needs; `dropFindings` and `weightOverride` serve what-if. */
+export function prepare(
+  input: CoreInput,
+  overlay: {
+    dropFindings?: ReadonlySet<string>;
+    imdsv2?: ReadonlySet<string>;
+    removedEntries?: ReadonlySet<string>;
+  } = {},
+): CoreState {
+  const { estate, derived, settings } = input;
+  const admins = new Set(derived.adminEquivalent.map((a) => a.id));
+  const tierAssignments = computeTiers(estate.nodes.values(), settings.crownJewels, admins);
+  const tiers = new Map(tierAssignments.map((t) => [t.nodeId, t.tier]));
+  const adminRule = settings.crownJewels.rules.find((r) => r.match.adminEquivalent === true);
+  const adminTier = adminRule?.tier ?? 1;
+  const excluded = new Set(settings.crownJewels.excluded);
+  const findingsByAsset = findingsIndex(input.findings, overlay.dropFindings);
+  const edges = derived.edges.map((e) =>
+    overlay.imdsv2?.has(e.from) && e.kind === "RUNS_AS"
+      ? { ...e, props: { ...e.props, httpTokens: "required" } }
+      : e,
+  );
+
+  // Ids: every node, then endpoints of derived edges the estate lacks, then virtual admin nodes.
+  const gEdges: number[] = [];
+  const gInput: Array<{ from: string; to: string }> = [];
+  const virtual: string[] = [];
+  edges.forEach((e, i) => {
+    if (e.from === INTERNET_NODE_ID) return;
+    let to = e.to;
+    if (e.from === e.to) {
+      if (e.props.outcome !== "admin") return;
+      to = e.from + ADMIN_SUFFIX;
+      virtual.push(to);
+    }
+    gEdges.push(i);
+    gInput.push({ from: e.from, to });
+  });
+  const ids = internIds(
+    (function* () {
+      for (const id of estate.nodes.keys()) yield id;
+      for (const e of gInput) {
+        yield e.from;
+        yield e.to;
+      }
+      yield* virtual;
+    })(),
+  );
+  const g = new CompactGraph(ids.ids, ids.index, gInput);
+  const isTarget = new Uint8Array(g.nodeCount);
+  for (const t of tierAssignments) {
+    const i = g.index.get(t.nodeId);
+    if (i !== undefined) isTarget[i] = 1;
+  }
+  for (const v of virtual) {
+    const i = g.index.get(v)!;
+    if (!excluded.has(realId(v))) {
+      isTarget[i] = 1;
+      tiers.set(v, adminTier);
+    }
+  }
+
+  const model = createScoreModel({ nodes: estate.nodes, findingsByAsset, tiers, lookup: input.lookup });
+  const weight = new Float64Array(g.slotCount);
+  for (let s = 0; s < g.slotCount; s++) {
+    const h = model.hop(edges[gEdges[g.eid[s]!]!]!);
+    weight[s] = h.p * h.levelWeight;
+  }
+
+  const sources: Source[] = [];
+  const entries = new Map(derived.entries.map((e) => [e.id, e]));
+  const internet = entries.get(INTERNET_NODE_ID);
+  if (internet)
+    edges.forEach((e, i) => {
+      if (e.from !== INTERNET_NODE_ID || e.kind !== "EXPOSES") return;
+      const node = g.index.get(e.to);
+      if (node === undefined) return;
+      sources.push({
+        node,
+        entryId: e.to,
+        via: "internet",
+        exposes: i,
+        likelihood: model.exposedEntry(e),
+        entry: internet,
+      });
+    });
+  for (const en of derived.entries) {
+    if (en.id === INTERNET_NODE_ID || overlay.removedEntries?.has(en.id)) continue;
+    const node = g.index.get(en.id);
+    if (node === undefined) continue;
+    sources.push({
+      node,
+      entryId: en.id,
+      via: "access_key",
+      likelihood: model.keyEntry(en.id, en.assumptions),
+      entry: en,
+    });
+  }
+  return {
+    input,
+    edges,
+    gEdges,
+    g,
+    isTarget,
+    tiers,
+    tierAssignments,
+    adminTier,
+    sources,
+    model,
+    findingsByAsset,
+    weight,
+  };
+}
+
+/** The best-k paths of every (entry asset, target) pair, scored. `mask` hides CSR slots (what-if). */
+export function searchPairs(
+  st: CoreState,
+  opts: { mask?: Uint8Array | undefined; skipSources?: ReadonlySet<number> | undefined } = {},
+): Map<string, PairResult> {
+  const { g, edges, gEdges } = st;
+  const k = st.input.k ?? DEFAULT_K;
+  const active: Source[] = st.sources.filter((_, i) => !opts.skipSources?.has(i));
+  const ss: SearchSource[] = active.map((s) => ({ node: s.node, p: s.likelihood.p }));
+  const pairs = new Map<string, PairResult>();
+  searchPaths(g, ss, { k, weight: st.weight, isTarget: st.isTarget, mask: opts.mask }, (fp) => {
+    const src = active[fp.source]!;
+    const targetId = realId(g.ids[fp.target]!);
+    const pathEdges = [
+      ...(src.exposes !== undefined ? [src.exposes] : []),
+      ...fp.slots.map((s) => gEdges[g.eid[s]!]!),
+    ];
+    if (pathEdges.length === 0) return; // a keyed identity that is itself a target: no hop to show
+    const key = issueKey(src.entryId, targetId);
+    let pr = pairs.get(key);
+    if (!pr) {
+      pr = { key, source: src, targetId, virtualAdmin: g.ids[fp.target]!.endsWith(ADMIN_SUFFIX), paths: [] };
+      pairs.set(key, pr);
+    }
+    const score = st.model.scorePath(
+      src.likelihood,
+      pathEdges.map((i) => edges[i]!),
+      g.ids[fp.target]!,
+    );
+    pr.paths.push({ edges: pathEdges, score });
+  });
+  for (const pr of pairs.values())
+    pr.paths.sort((a, b) => b.score.score - a.score.score || b.score.likelihood - a.score.likelihood);
+  return pairs;
+}
+
+const nodeRef = (n: EstateNode | undefined, id: string) => ({
+  id,
+  kind: n?.kind ?? "unknown",
+  type: n?.type ?? "unknown",
+  name: n?.name ?? id,
+});
+
+export function hopsOf(st: CoreState, pathEdges: readonly number[]): Hop[] {
+  return pathEdges.map((i) => {
+    const e = st.edges[i]!;
+    return { from: e.from, to: e.to, edge: e.kind, evidence: e.evidence, assumptions: e.assumptions };
+  });
+}
+
+/** Issue bodies (without status and dates) for every pair. */
+export function observe(st: CoreState, pairs: Map<string, PairResult>): Observed[] {
+  const out: Observed[] = [];
+  const nodes = st.input.estate.nodes;
+  for (const pr of pairs.values()) {
+    const best = pr.paths[0]!;
+    const entryNode = nodes.get(pr.source.entryId);
+    const targetNode = nodes.get(pr.targetId);
+    const selfAdmin = pr.virtualAdmin;
+    const tier = st.tiers.get(selfAdmin ? pr.targetId + ADMIN_SUFFIX : pr.targetId) ?? null;
+    const exposes = pr.source.exposes !== undefined ? st.edges[pr.source.exposes] : undefined;
+    const rule = pathClass(
+      pr.source.via,
+      entryNode,
+      targetNode,
+      pr.source.entryId === pr.targetId && !selfAdmin,
+    );
+    const paths: AttackPath[] = pr.paths.map((p) => ({
+      likelihood: Math.min(1, Math.max(0, p.score.likelihood)),
+      confidence: p.score.confidence,
+      hops: hopsOf(st, p.edges),
+    }));
+    const score = best.score.score;
+    const factors: Factor[] = [
+      { name: "entry", value: pr.source.via, source: pr.source.entry.evidence[0]?.source ?? "engine" },
+      ...best.score.factors,
+      { name: "paths", value: pr.paths.length, source: "search: best-k loop-free paths" },
+      { name: "score", value: score, source: "10 × likelihood × impact of the best path" },
+    ];
+    out.push({
+      key: pr.key,
+      title: titleOf(rule, entryNode, targetNode, exposes, best.score, selfAdmin),
+      rule,
+      severity: band(score),
+      score,
+      confidence: paths.some((p) => p.confidence === "config_confirmed") ? "config_confirmed" : "theoretical",
+      entry: nodeRef(entryNode, pr.source.entryId),
+      target: { ...nodeRef(targetNode, pr.targetId), tier },
+      paths,
+      factors,
+      remediation: [],
+    });
+  }
+  return out.sort((a, b) => b.score - a.score || a.key.localeCompare(b.key));
+}
+
+export { round2 };

@@ -1,0 +1,216 @@
+// DESIGN's issue status table, row by row, over successive scans and analyses on the real SQLite
+// stores: the path is opened and closed by scanning the web estate with and without its internet
+// rule; people's changes go through AppStore.updateIssue; time is given explicitly.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Actor, Issue, ScanRun, SourceKey } from "@ctem/model";
+import { openSqliteStores } from "@ctem/store";
+import type { SqliteStores } from "@ctem/store";
+import { analyze } from "../src/analyze.js";
+import { loadActionCatalog } from "../src/iam/catalog.js";
+import type { ActionCatalog } from "../src/iam/catalog.js";
+import { dueAt, reconcile } from "../src/issues/reconcile.js";
+import { arn, settings, webEstate } from "./analysis-fixtures.js";
+
+const analyst: Actor = { id: "ana@example.com", kind: "user" };
+const T = (h: number) => new Date(Date.UTC(2026, 2, 1, 0, 0, 0) + h * 3_600_000).toISOString();
+const WEB = arn.instance("i-web1");
+const BUCKET = arn.bucket("customer-data");
+
+let dir: string;
+let catalog: ActionCatalog;
+let seq = 0;
+
+beforeAll(async () => {
+  dir = mkdtempSync(path.join(tmpdir(), "ctem-issues-"));
+  catalog = await loadActionCatalog();
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** A scenario: its own database; `scan(open, at)` stores the estate; `analyze(at)` runs the engine. */
+function scenario() {
+  const stores: SqliteStores = openSqliteStores(path.join(dir, `s${++seq}.db`));
+  const scan = async (open: boolean, at: string) => {
+    const facts = webEstate({ closed: !open }).facts();
+    const keys = new Map<string, SourceKey>();
+    for (const x of [...(facts.nodes ?? []), ...(facts.edges ?? [])])
+      for (const k of x.sources) keys.set(`${k.source}|${k.region}|${k.collector}`, k);
+    const run: ScanRun = {
+      id: `scan-${seq}-${at}`,
+      trigger: { kind: "adhoc" },
+      status: "running",
+      startedAt: at,
+      collectors: [...keys.values()].map((k) => ({ ...k, status: "ok" as const, counts: {} })),
+    };
+    await stores.app.scanRuns.start(run);
+    await stores.graph.applyScan(run, [facts]);
+    await stores.app.scanRuns.finish({ ...run, status: "complete", finishedAt: at });
+  };
+  const run = async (at: string): Promise<Issue> => {
+    await analyze(stores, { now: () => new Date(at), catalog });
+    const page = await stores.app.listIssues({}, { limit: 100 });
+    const issue = page.items.find((i) => i.entry.id === WEB && i.target.id === BUCKET);
+    if (!issue) throw new Error("the web → customer-data issue was never created");
+    return issue;
+  };
+  const change = (key: string, c: Parameters<SqliteStores["app"]["updateIssue"]>[1], at: string) =>
+    stores.app.updateIssue(key, c, analyst, at);
+  return { stores, scan, run, change };
+}
+
+describe("issue lifecycle (DESIGN status table) on SQLite", () => {
+  it("opens with an alias and an SLA due date; a person's status and assignee survive analyses", async () => {
+    const s = scenario();
+    await s.scan(true, T(0));
+    const first = await s.run(T(1));
+    expect(first.status).toBe("open");
+    expect(first.alias).toMatch(/^ISS-\d+$/);
+    expect(first.firstSeen).toBe(T(1));
+    expect(first.dueAt).toBe(dueAt(T(1), first.severity, settings().slaDays));
+    await s.change(first.key, { status: "in_progress", assignee: { user: "dev@example.com" } }, T(2));
+    const again = await s.run(T(3));
+    expect(again.status).toBe("in_progress");
+    expect(again.assignee).toEqual({ user: "dev@example.com" });
+    expect(again.alias).toBe(first.alias);
+    expect(again.firstSeen).toBe(T(1));
+    expect(again.lastSeen).toBe(T(3));
+    await s.stores.close();
+  });
+
+  it("path gone: any → resolved with resolvedAt and the previous status kept; nobody resolves by hand; path back: → open with reopenedAt", async () => {
+    const s = scenario();
+    await s.scan(true, T(0));
+    const i = await s.run(T(1));
+    await s.change(i.key, { status: "in_progress" }, T(2));
+    await s.scan(false, T(3));
+    const gone = await s.run(T(4));
+    expect(gone.status).toBe("resolved");
+    expect(gone.resolvedAt).toBe(T(4));
+    expect(gone.statusBeforeResolution).toBe("in_progress");
+    await expect(s.change(i.key, { status: "open" }, T(5))).rejects.toThrow(/resolved/);
+    await expect(
+      s.change(i.key, { status: "resolved" } as unknown as Parameters<typeof s.change>[1], T(5)),
+    ).rejects.toThrow();
+    const history = await s.stores.app.issueHistory(i.key);
+    expect(history.some((e) => e.type === "status" && e.from === "in_progress" && e.to === "resolved")).toBe(
+      true,
+    );
+    await s.scan(true, T(6));
+    const back = await s.run(T(7));
+    expect(back.status).toBe("open");
+    expect(back.reopenedAt).toBe(T(7));
+    expect(back.alias).toBe(i.alias);
+    await s.stores.close();
+  });
+
+  it("path back: false_positive is restored, its reason untouched", async () => {
+    const s = scenario();
+    await s.scan(true, T(0));
+    const i = await s.run(T(1));
+    await s.change(i.key, { status: "false_positive", reason: "WAF blocks this" }, T(2));
+    await s.scan(false, T(3));
+    expect((await s.run(T(4))).status).toBe("resolved");
+    await s.scan(true, T(5));
+    const back = await s.run(T(6));
+    expect(back.status).toBe("false_positive");
+    expect(back.reason).toBe("WAF blocks this");
+    expect(back.reopenedAt).toBeNull();
+    await s.stores.close();
+  });
+
+  it("path back: an unexpired risk_accepted is restored; an expired one reopens", async () => {
+    const s = scenario();
+    await s.scan(true, T(0));
+    const i = await s.run(T(1));
+    await s.change(i.key, { status: "risk_accepted", reason: "accepted", expiresAt: T(10) }, T(2));
+    await s.scan(false, T(3));
+    expect((await s.run(T(4))).status).toBe("resolved");
+    await s.scan(true, T(5));
+    const restored = await s.run(T(6));
+    expect(restored.status).toBe("risk_accepted");
+    expect(restored.acceptedBy).toBe(analyst.id);
+    expect(restored.expiresAt).toBe(T(10));
+    // Gone again, and back only after the acceptance expired: open, not risk_accepted.
+    await s.scan(false, T(7));
+    expect((await s.run(T(8))).status).toBe("resolved");
+    await s.scan(true, T(11));
+    const reopened = await s.run(T(12));
+    expect(reopened.status).toBe("open");
+    expect(reopened.reopenedAt).toBe(T(12));
+    expect(reopened.reason).toBe("accepted");
+    await s.stores.close();
+  });
+
+  it("acceptance expired while the path is present: risk_accepted → open", async () => {
+    const s = scenario();
+    await s.scan(true, T(0));
+    const i = await s.run(T(1));
+    await s.change(i.key, { status: "risk_accepted", reason: "until the migration", expiresAt: T(5) }, T(2));
+    expect((await s.run(T(4))).status).toBe("risk_accepted");
+    const expired = await s.run(T(6));
+    expect(expired.status).toBe("open");
+    expect(expired.reason).toBe("until the migration");
+    await s.stores.close();
+  });
+
+  it("fixed: kept until a scan finishes after fixedAt; path still there → open with verificationFailedAt; path gone → resolved", async () => {
+    const s = scenario();
+    await s.scan(true, T(0));
+    const i = await s.run(T(1));
+    const fixed = await s.change(i.key, { status: "fixed" }, T(2));
+    expect(fixed.fixedAt).toBe(T(2));
+    // No scan since the fix: the analysis cannot verify it yet.
+    expect((await s.run(T(3))).status).toBe("fixed");
+    await s.scan(true, T(4));
+    const failed = await s.run(T(5));
+    expect(failed.status).toBe("open");
+    expect(failed.verificationFailedAt).toBe(T(5));
+    await s.change(i.key, { status: "fixed" }, T(6));
+    await s.scan(false, T(7));
+    const verified = await s.run(T(8));
+    expect(verified.status).toBe("resolved");
+    expect(verified.statusBeforeResolution).toBe("fixed");
+    await s.stores.close();
+  });
+
+  it("reconcile sends only what changes for issues whose path is gone (already resolved ones are left alone)", () => {
+    const prev = (status: Issue["status"], key: string): Issue => ({
+      key,
+      alias: `ISS-${key}`,
+      title: "t",
+      rule: "key-to-admin",
+      severity: "high",
+      score: 7,
+      confidence: "config_confirmed",
+      status,
+      entry: { id: "a", kind: "identity", type: "aws.iam.user", name: "a" },
+      target: { id: "b", kind: "identity", type: "aws.iam.role", name: "b", tier: 1 },
+      paths: [],
+      factors: [],
+      remediation: [],
+      firstSeen: T(0),
+      lastSeen: T(0),
+      dueAt: null,
+      fixedAt: null,
+      resolvedAt: status === "resolved" ? T(0) : null,
+      reopenedAt: null,
+      verificationFailedAt: null,
+      reason: null,
+      acceptedBy: null,
+      expiresAt: null,
+      assignee: {},
+      statusBeforeResolution: status === "resolved" ? "open" : null,
+      demo: false,
+    });
+    const out = reconcile({
+      previous: [prev("resolved", "1"), prev("open", "2")],
+      observed: [],
+      now: T(1),
+      slaDays: settings().slaDays,
+      demo: false,
+    });
+    expect(out.map((d) => [d.key, d.status, d.resolvedAt])).toEqual([["2", "resolved", T(1)]]);
+  });
+});
