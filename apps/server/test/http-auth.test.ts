@@ -385,3 +385,25 @@ describe("headers", () => {
     expect(res.headers["cache-control"]).toBe("no-store");
   });
 });
+
+describe("health", () => {
+  it("answers 503 naming the store that failed", async () => {
+    const base = await makeFixture();
+    f = await makeFixture({
+      deps: {
+        graph: {
+          ...base.stores.graph,
+          health: () => Promise.resolve({ ok: false, detail: "neo4j: connection refused" }),
+        },
+      },
+    });
+    await base.close();
+    const res = await f.app.inject({ url: "/api/health" });
+    expect(res.statusCode).toBe(503);
+    expect(res.json()).toMatchObject({
+      ok: false,
+      stores: { graph: { ok: false, detail: "neo4j: connection refused" }, app: { ok: true } },
+      data: { analysis: { id: "a1" } },
+    });
+  });
+});

@@ -6,6 +6,7 @@ import { Role } from "@ctem/model";
 import type { User } from "@ctem/model";
 import { Password } from "../../auth/passwords.js";
 import { removeInitialPasswordFile } from "../../auth/bootstrap.js";
+import { resolveSsoUser } from "../../auth/sso-users.js";
 import type { RouteContext, ZodApp } from "../app.js";
 import { principal } from "../access.js";
 import { HttpError } from "../errors.js";
@@ -280,62 +281,7 @@ export function registerAuthRoutes(app: ZodApp, ctx: RouteContext): void {
         await ctx.audit(req, { action: "auth.sso_failed", outcome: "failure", target: null });
         throw e;
       }
-      if (!id.role) {
-        await ctx.audit(req, {
-          action: "auth.sso_failed",
-          outcome: "failure",
-          target: id.email,
-          after: { groups: id.groups, reason: "no_mapped_group" },
-        });
-        throw new HttpError(403, "forbidden", "your groups map to no ctem role; ask an admin");
-      }
-      let rec = await accounts.users.record(id.email);
-      if (!rec) {
-        await accounts.users.create({
-          email: id.email,
-          name: id.name,
-          role: id.role,
-          passwordHash: null,
-          mustChangePassword: false,
-          source: "oidc",
-        });
-        rec = (await accounts.users.record(id.email))!;
-        await ctx.audit(req, {
-          action: "user.create",
-          target: rec.id,
-          after: { email: rec.email, role: rec.role, source: "oidc" },
-          actor: { kind: "system", id: "sso", email: null },
-        });
-      } else if (rec.source === "local" && !id.emailVerified) {
-        // Signing in as an existing password account needs the provider to vouch for the address.
-        await ctx.audit(req, {
-          action: "auth.sso_failed",
-          outcome: "failure",
-          target: rec.id,
-          after: { reason: "email_not_verified" },
-        });
-        throw new HttpError(403, "forbidden", "the identity provider has not verified this e-mail address");
-      } else if (rec.disabled) {
-        await ctx.audit(req, {
-          action: "auth.sso_failed",
-          outcome: "failure",
-          target: rec.id,
-          after: { reason: "disabled" },
-        });
-        throw new HttpError(403, "forbidden", "the account is disabled");
-      } else if (rec.source === "oidc" && rec.role !== id.role) {
-        // Groups at the identity provider are the truth for SSO users: the role follows them.
-        const { before, after } = await accounts.users.update(rec.id, { role: id.role });
-        await ctx.audit(req, {
-          action: "user.update",
-          target: rec.id,
-          before: { role: before.role },
-          after: { role: after.role },
-          actor: { kind: "system", id: "sso", email: null },
-        });
-        rec = { ...rec, role: after.role };
-      }
-      const { passwordHash: _h, ...user } = rec;
+      const user = await resolveSsoUser(accounts, id, (e) => ctx.audit(req, e));
       await startSession(req, reply, user);
       req.principal = { user, role: user.role, via: "session" };
       await ctx.audit(req, { action: "auth.login", target: user.id, after: { via: "sso" } });
