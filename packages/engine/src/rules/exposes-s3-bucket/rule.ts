@@ -26,16 +26,21 @@ const ORDER: AccessLevel[] = ["admin", "write", "read"];
 /** Nobody's ARN: a request from outside every account, matched only by `Principal: "*"`. */
 const ANONYMOUS = { arn: "arn:aws:iam::anonymous:user/anonymous", accountId: "anonymous" };
 
-const blocks = (
-  a: PublicAccessBlock | undefined,
-  b: PublicAccessBlock | undefined,
-  k: keyof PublicAccessBlock,
-) => a?.[k] === true || b?.[k] === true;
-const known = (
-  a: PublicAccessBlock | undefined,
-  b: PublicAccessBlock | undefined,
-  k: keyof PublicAccessBlock,
-) => a?.[k] !== undefined || b?.[k] !== undefined;
+type Bucket = ReturnType<typeof readProps<typeof BucketProps>>["value"];
+
+/**
+ * A block flag as it applies: the effective block when the connector computed it; else on when
+ * either level turns it on, unknown when either level was not read.
+ */
+function blockFlag(p: Bucket, k: keyof PublicAccessBlock): boolean | undefined {
+  const eff = p.effectivePublicAccessBlock;
+  if (eff) return eff[k] === true;
+  const b = p.publicAccessBlock?.[k];
+  const a = p.accountPublicAccessBlock?.[k];
+  if (b === true || a === true) return true;
+  if (b === undefined || a === undefined) return undefined;
+  return false;
+}
 
 export const exposesS3Bucket = defineRule(
   {
@@ -61,16 +66,8 @@ export const exposesS3Bucket = defineRule(
     const profile = accessProfiles(ctx.catalog).find((p) => p.type === T.bucket)!;
     for (const bucket of ctx.g.ofType(T.bucket)) {
       const p = readProps(BucketProps, bucket.props).value;
-      // The effective block when the connector computed it; else bucket and account levels.
       const eff = p.effectivePublicAccessBlock;
-      const flag = (k: keyof PublicAccessBlock): boolean | undefined =>
-        eff
-          ? eff[k] === true
-          : p.publicAccessBlock?.[k] === true || p.accountPublicAccessBlock?.[k] === true
-            ? true
-            : p.publicAccessBlock?.[k] === undefined || p.accountPublicAccessBlock?.[k] === undefined
-              ? undefined
-              : false;
+      const flag = (k: keyof PublicAccessBlock) => blockFlag(p, k);
       const unreadable = p.unreadable ?? {};
       const base: Assumption[] = [...ctx.stale(bucket)];
       const pabUnknown = (k: keyof PublicAccessBlock): Assumption[] =>
