@@ -114,10 +114,6 @@ describe("ctem scan aws / scope / scan --scope against the replay server", () =>
     const scope = JSON.parse(add.stdout) as { id: string; config: { externalId: string } };
     expect(scope.config.externalId).toMatch(/^ctem-[0-9a-f]{32}$/);
 
-    const list = await ctem(["scope", "list"]);
-    expect(list.stdout).toContain("prod");
-    expect(list.stdout).toContain(scope.config.externalId);
-
     const before = aws.calls.length;
     const scan = await ctem(["scan", "--scope", "prod"]);
     expect(scan.code).toBe(0);
@@ -127,20 +123,6 @@ describe("ctem scan aws / scope / scan --scope against the replay server", () =>
       RoleArn: "arn:aws:iam::123456789012:role/ctem-scanner",
       ExternalId: scope.config.externalId,
     });
-
-    const wrong = await ctem([
-      "scope",
-      "add",
-      "bad",
-      "--provider",
-      "aws",
-      "--account",
-      "12345",
-      "--role-arn",
-      "x",
-    ]);
-    expect(wrong.code).toBe(1);
-    expect(wrong.stderr).toContain("config.accountId");
 
     const removed = await ctem(["--json", "scope", "remove", "prod"]);
     expect(removed.code).toBe(0);

@@ -2,7 +2,14 @@
 // set as collectors finish, dependencies, a store that refuses the facts, an unreachable endpoint.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { GraphFacts, SourceKey } from "@ctem/model";
-import { awsErrorCode, createAwsClients, runScan, scanAws } from "../src/index.js";
+import {
+  awsErrorCode,
+  createAwsClients,
+  newExternalId,
+  parseAwsScopeConfig,
+  runScan,
+  scanAws,
+} from "../src/index.js";
 import type { ScanTask } from "../src/index.js";
 import { graphIds, tempStores } from "./aws-helpers.js";
 import type { TempStores } from "./aws-helpers.js";
@@ -153,5 +160,27 @@ describe("AWS errors", () => {
       clients.destroy();
       await s.dispose();
     }
+  });
+});
+
+describe("AWS scope config", () => {
+  const good = {
+    accountId: "210987654321",
+    roleArn: "arn:aws:iam::210987654321:role/ctem-scanner",
+    externalId: newExternalId(),
+  };
+  it("accepts a scope and fills the defaults", () => {
+    expect(parseAwsScopeConfig(good, "prod")).toEqual({ ...good, regions: [], inspector2: false });
+    expect(good.externalId).toMatch(/^ctem-[0-9a-f]{32}$/);
+  });
+  it("names the field that is wrong", () => {
+    expect(() => parseAwsScopeConfig({ ...good, accountId: "12345" }, "prod")).toThrow(
+      "scope 'prod': config.accountId: an AWS account id is 12 digits",
+    );
+    expect(() =>
+      parseAwsScopeConfig({ ...good, roleArn: "arn:aws:iam::111122223333:role/x" }, "prod"),
+    ).toThrow("the role ARN is not in account 210987654321");
+    expect(() => parseAwsScopeConfig({ ...good, regions: ["mars-1"] }, "prod")).toThrow("config.regions[0]");
+    expect(() => parseAwsScopeConfig({ ...good, externalId: "a b" }, "prod")).toThrow("config.externalId");
   });
 });
