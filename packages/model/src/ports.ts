@@ -168,6 +168,8 @@ export interface AccountStore {
     touch(id: string, at: string): Promise<void>;
     revoke(id: string, at: string): Promise<void>;
     revokeUser(userId: string, at: string, except?: string): Promise<number>;
+    /** Deletes sessions that expired or were revoked before `before`; answers how many. */
+    purge(before: string): Promise<number>;
   };
   tokens: {
     create(token: ApiTokenRecord): Promise<void>;

@@ -100,6 +100,18 @@ describe("users and teams", () => {
     expect((await acc.users.record(u.id))?.passwordHash).toBe("scrypt$new");
   });
 
+  it("purge drops sessions expired or revoked before the given time, and keeps the rest", async () => {
+    const u = await acc.users.create(local("a@example.com", "analyst"));
+    await acc.sessions.create(session("expired", u.id)); // expires 2026-01-02
+    await acc.sessions.create({ ...session("revoked", u.id), expiresAt: "2026-02-01T00:00:00.000Z" });
+    await acc.sessions.revoke("revoked", "2026-01-01T12:00:00.000Z");
+    await acc.sessions.create({ ...session("live", u.id), expiresAt: "2026-02-01T00:00:00.000Z" });
+    expect(await acc.sessions.purge("2026-01-03T00:00:00.000Z")).toBe(2);
+    expect(await acc.sessions.get("expired")).toBeUndefined();
+    expect(await acc.sessions.get("revoked")).toBeUndefined();
+    expect((await acc.sessions.get("live"))?.revokedAt).toBeNull();
+  });
+
   it("updating an unknown user is not_found", async () => {
     await expect(acc.users.update("nope", { role: "admin" })).rejects.toMatchObject({ code: "not_found" });
   });

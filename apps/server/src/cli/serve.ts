@@ -78,6 +78,14 @@ export async function startServer(
     show: o.stderr,
     log: (m) => app.log.info(m),
   });
+  // Ended sessions are kept a day (for the audit trail's sake), then dropped; hourly while serving.
+  const purge = () =>
+    o.app.accounts.sessions
+      .purge(new Date(Date.now() - 86_400_000).toISOString())
+      .catch((e: Error) => app.log.warn(`session clean-up failed: ${e.message}`));
+  await purge();
+  const timer = setInterval(() => void purge(), 3_600_000);
+  timer.unref();
   await app.listen({ port: o.port, host: o.host });
   const addr = app.server.address();
   const port = addr && typeof addr === "object" ? addr.port : o.port;
@@ -85,7 +93,14 @@ export async function startServer(
   const url = `http://${host}:${port}`;
   o.stderr(`ctem: serving ${url} (health: ${url}/api/health, OpenAPI: ${url}/api/docs)\n`);
   o.stderr(`ctem: ${dataNote}\n`);
-  return { app, url, close: () => app.close() };
+  return {
+    app,
+    url,
+    close: () => {
+      clearInterval(timer);
+      return app.close();
+    },
+  };
 }
 
 export function registerServe(program: Command, ctx: CliContext): void {

@@ -278,6 +278,13 @@ export function createSqliteAccountStore(h: SqliteHandle, now: () => string): Ac
       revokeUser(userId, at, except) {
         return h.lock.run(() => revokeUserSync(userId, at, except));
       },
+      purge(before) {
+        return h.lock.run(
+          () =>
+            w.prepare("DELETE FROM sessions WHERE expires_at < ? OR revoked_at < ?").run(before, before)
+              .changes,
+        );
+      },
     },
 
     tokens: {
