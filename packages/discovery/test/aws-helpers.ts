@@ -226,7 +226,12 @@ export function denyActions(aws: AwsReplayServer, actions: string[]): void {
     const op = ops.get(a);
     if (!op) throw new Error(`unknown action ${a} (one of ${[...ops.keys()].join(", ")})`);
     const ec2 = op[1] === "com.amazonaws.ec2";
-    aws.fail(op, ec2 ? "UnauthorizedOperation" : "AccessDenied", { status: 403 });
+    aws.fail(op, ec2 ? "UnauthorizedOperation" : "AccessDenied", {
+      status: 403,
+      message: ec2
+        ? "You are not authorized to perform this operation."
+        : `User: arn:aws:iam::${ACCOUNT}:user/ctem is not authorized to perform: ${a}`,
+    });
   }
 }
 
