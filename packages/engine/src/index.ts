@@ -11,3 +11,7 @@ export type { ActionCatalog } from "./iam/catalog.js";
 export { RULES } from "./rules/index.js";
 export type { Rule, RuleMeta } from "./rules/meta.js";
 export { failedCollectorsOf } from "./failed.js";
+export { accountId, paramsForAssets, syntheticEstate, syntheticKeys } from "./synthetic/estate.js";
+export type { SyntheticParams } from "./synthetic/estate.js";
+export { cvePackages } from "./synthetic/cves.js";
+export type { CvePackage } from "./synthetic/cves.js";

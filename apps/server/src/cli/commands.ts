@@ -2,6 +2,7 @@
 // here; a command that is not registered does not exist (no placeholders that pretend to work).
 import type { Command } from "commander";
 import type { CliContext } from "./context.js";
+import { registerAnalyze } from "./analyze.js";
 import { registerAssets } from "./assets.js";
 import { registerImport } from "./import.js";
 import { registerIntel } from "./intel.js";
@@ -18,6 +19,7 @@ export const COMMANDS: CommandModule[] = [
   registerScope,
   registerAssets,
   registerImport,
+  registerAnalyze,
   registerIntel,
   registerUsers,
 ];

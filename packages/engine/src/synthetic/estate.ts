@@ -33,7 +33,7 @@ export interface SyntheticParams {
 export function paramsForAssets(assets: number, seed = 1, source?: string): SyntheticParams {
   const accounts = Math.max(1, Math.round(assets / 10_000));
   const b = assets / accounts;
-  const instancesPerAccount = Math.max(4, Math.round(b * 0.52));
+  const instancesPerAccount = Math.max(4, Math.round(b * 0.6));
   return {
     seed,
     accounts,
