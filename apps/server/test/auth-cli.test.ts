@@ -151,12 +151,15 @@ describe("ctem serve", () => {
       expect(stderr).toMatch(/no data yet, and no demo estate/);
       const docs = (await (await fetch(`${s.url}/api/docs`)).json()) as {
         openapi: string;
-        paths: Record<string, Record<string, { operationId: string }>>;
+        paths: Record<string, Record<string, { operationId: string; security?: unknown }>>;
       };
       expect(docs.openapi).toBe("3.1.0");
       expect(docs.paths["/api/issues"]!.get!.operationId).toBe("listIssues");
-      const ops = Object.values(docs.paths).flatMap((p) => Object.values(p).map((o) => o.operationId));
-      expect(ops.every((o) => typeof o === "string" && o.length > 0)).toBe(true);
+      const ops = Object.values(docs.paths).flatMap((p) => Object.values(p));
+      expect(ops.filter((o) => !o.operationId)).toEqual([]);
+      expect(new Set(ops.map((o) => o.operationId)).size).toBe(ops.length);
+      expect(docs.paths["/api/issues"]!.get!.security).toEqual([{ session: [] }, { token: [] }]);
+      expect(docs.paths["/api/health"]!.get!.security).toBeUndefined();
       const file = path.join(dir, "initial-admin-password");
       expect(statSync(file).mode & 0o777).toBe(0o600);
       const pw = readFileSync(file, "utf8").trim();

@@ -1,6 +1,6 @@
-// The role matrix: every registered route, called as every role and as nobody, answers what
-// DESIGN's roles say. A route missing from the matrix fails the test, so a new route cannot ship
-// without deciding who may call it.
+// The role matrix: every registered route, called as every role (with a session cookie and with an
+// API token of that role) and as nobody, answers what DESIGN's roles say. A route missing from the
+// matrix fails the test, so a new route cannot ship without deciding who may call it.
 import type { InjectOptions } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BUCKET, PASSWORD, makeFixture, signIn } from "./http-fixture.js";
@@ -8,6 +8,7 @@ import type { As, Fixture } from "./http-fixture.js";
 
 type Who = "nobody" | "admin" | "analyst" | "developer";
 const WHO: Who[] = ["nobody", "admin", "analyst", "developer"];
+type Via = "session" | "token";
 
 interface Case {
   /** The request for `who`; `fresh` signs in anew (for calls that end the session). */
@@ -15,8 +16,11 @@ interface Case {
     f: Fixture,
     who: Who,
     fresh: () => Promise<Record<string, string>>,
+    via: Via,
   ) => Promise<InjectOptions> | InjectOptions;
   expect: Record<Who, number>;
+  /** Where a token's answer differs from a session's (what only a signed-in person may do). */
+  token?: Partial<Record<Who, number>>;
   /** Send no credentials even for a role (login). */
   anonymous?: boolean;
 }
@@ -44,6 +48,7 @@ const MATRIX: Record<string, Case> = {
   "POST /api/auth/password": {
     req: () => ({ payload: { currentPassword: "not the password", newPassword: "a brand new password" } }),
     expect: signedIn(400),
+    token: { admin: 403, analyst: 403, developer: 403 },
   },
   "GET /api/auth/sso": { req: () => ({}), expect: all(200) },
   // Not configured here: 404 for everyone (the OIDC test covers the configured flow).
@@ -58,7 +63,7 @@ const MATRIX: Record<string, Case> = {
   },
   "GET /api/users": { req: () => ({}), expect: adminOnly(200) },
   "POST /api/users": {
-    req: (_f, who) => ({ payload: { email: `new-${who}@example.com`, role: "analyst" } }),
+    req: (_f, who, _fresh, via) => ({ payload: { email: `new-${who}-${via}@example.com`, role: "analyst" } }),
     expect: adminOnly(201),
   },
   "PATCH /api/users/:id": {
@@ -66,9 +71,16 @@ const MATRIX: Record<string, Case> = {
     expect: adminOnly(200),
   },
   "GET /api/teams": { req: () => ({}), expect: readers(200) },
-  "POST /api/teams": { req: (_f, who) => ({ payload: { name: `team-${who}` } }), expect: adminOnly(201) },
+  "POST /api/teams": {
+    req: (_f, who, _fresh, via) => ({ payload: { name: `team-${who}-${via}` } }),
+    expect: adminOnly(201),
+  },
   "GET /api/tokens": { req: () => ({}), expect: signedIn(200) },
-  "POST /api/tokens": { req: (_f, who) => ({ payload: { name: `ci-${who}` } }), expect: signedIn(201) },
+  "POST /api/tokens": {
+    req: (_f, who) => ({ payload: { name: `ci-${who}` } }),
+    expect: signedIn(201),
+    token: { admin: 403, analyst: 403, developer: 403 },
+  },
   // The admin's own token: the admin revokes it; to others it does not exist.
   "DELETE /api/tokens/:id": {
     req: () => ({ url: `/api/tokens/${tokenToRevoke}` }),
@@ -91,6 +103,7 @@ const MATRIX: Record<string, Case> = {
 
 let f: Fixture;
 const sessions: Partial<Record<Who, As>> = {};
+const tokens: Partial<Record<Who, string>> = {};
 const emailOf = (who: Exclude<Who, "nobody">) =>
   who === "developer" ? f.users.dev1.email : f.users[who].email;
 
@@ -105,6 +118,15 @@ beforeAll(async () => {
     payload: { name: "to-revoke" },
   });
   tokenToRevoke = t.json<{ info: { id: string } }>().info.id;
+  for (const who of ["admin", "analyst", "developer"] as const) {
+    const res = await f.app.inject({
+      method: "POST",
+      url: "/api/tokens",
+      headers: sessions[who]!.headers,
+      payload: { name: `matrix-${who}` },
+    });
+    tokens[who] = res.json<{ token: string }>().token;
+  }
 });
 afterAll(() => f.close());
 
@@ -118,23 +140,31 @@ describe("role matrix", () => {
     it(route, async () => {
       const [method, url] = route.split(" ") as [InjectOptions["method"], string];
       const got: Record<string, number> = {};
-      for (const who of WHO) {
-        const fresh = async () => (await signIn(f.app, emailOf(who as Exclude<Who, "nobody">))).headers;
-        const r = await c.req(f, who, fresh);
-        const auth = who === "nobody" || c.anonymous ? {} : sessions[who]!.headers;
-        const res = await f.app.inject({
-          method,
-          url,
-          ...r,
-          headers: { ...auth, ...(r.headers as Record<string, string> | undefined) },
-        });
-        got[who] = res.statusCode;
-        if (res.statusCode >= 400) {
-          const body = res.json<{ error: { code: string; requestId: string } }>();
-          expect(body.error.requestId).toBe(res.headers["x-request-id"]);
+      const want: Record<string, number> = {};
+      for (const via of ["session", "token"] as const)
+        for (const who of WHO) {
+          const bearer = (): Record<string, string> => ({ authorization: `Bearer ${tokens[who]}` });
+          const fresh = async () =>
+            via === "token"
+              ? bearer()
+              : (await signIn(f.app, emailOf(who as Exclude<Who, "nobody">))).headers;
+          const r = await c.req(f, who, fresh, via);
+          const auth =
+            who === "nobody" || c.anonymous ? {} : via === "token" ? bearer() : sessions[who]!.headers;
+          const res = await f.app.inject({
+            method,
+            url,
+            ...r,
+            headers: { ...auth, ...(r.headers as Record<string, string> | undefined) },
+          });
+          got[`${via} ${who}`] = res.statusCode;
+          want[`${via} ${who}`] = (via === "token" ? c.token?.[who] : undefined) ?? c.expect[who];
+          if (res.statusCode >= 400) {
+            const body = res.json<{ error: { code: string; requestId: string } }>();
+            expect(body.error.requestId).toBe(res.headers["x-request-id"]);
+          }
         }
-      }
-      expect(got).toEqual(c.expect);
+      expect(got).toEqual(want);
     });
   }
 });

@@ -65,6 +65,9 @@ export function registerAccess(
     const access = route.config?.access;
     if (access === undefined)
       throw new Error(`route ${String(route.method)} ${route.url} declares no access (config.access)`);
+    // The OpenAPI document says which routes need a session cookie or a bearer token.
+    if (access !== "public" && route.schema)
+      (route.schema as { security?: unknown }).security = [{ session: [] }, { token: [] }];
     for (const method of [route.method].flat())
       routes.push({ method, url: route.url, access, schema: route.schema });
   });
