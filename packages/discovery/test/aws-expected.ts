@@ -135,11 +135,12 @@ const LB = "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app
 const L443 = "arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/demo/qwerty/443aaaaaaaaaaaaa";
 const L80 = "arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/demo/qwerty/80aaaaaaaaaaaaaa";
 const TG = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/web/0000000000000001";
+const ADMIN_TG = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/admin/0000000000000002";
 const DB = "arn:aws:rds:us-east-1:123456789012:db:securitymonkey";
 const BUCKET = "arn:aws:s3:::cloudmapper_demo";
 const KEY1 = "I:access-key/AKIA00000000000000D1";
 const KEY2 = "I:access-key/AKIA00000000000000D2";
-export const SERVICE_IDS = { LB, L443, L80, TG, DB, BUCKET, KEY1, KEY2 };
+export const SERVICE_IDS = { LB, L443, L80, TG, ADMIN_TG, DB, BUCKET, KEY1, KEY2 };
 
 export const S3_NODES = [BUCKET];
 export const S3_EDGES = [`ROOT CONTAINS ${BUCKET}`];
@@ -151,7 +152,7 @@ export const RDS_EDGES = [
   `${DB} IN_SUBNET E:subnet/subnet-00000004`,
   `${DB} PROTECTED_BY E:security-group/sg-00000005`,
 ];
-export const ELBV2_NODES = [LB, L443, L80, TG];
+export const ELBV2_NODES = [LB, L443, L80, TG, ADMIN_TG];
 export const ELBV2_EDGES = [
   `ROOT CONTAINS ${LB}`,
   `ROOT CONTAINS ${TG}`,
@@ -160,8 +161,11 @@ export const ELBV2_EDGES = [
   `${LB} PROTECTED_BY E:security-group/sg-00000003`,
   `${LB} LISTENS ${L443}`,
   `${LB} LISTENS ${L80}`,
-  // HTTP 80 only redirects: no target group behind it.
+  `ROOT CONTAINS ${ADMIN_TG}`,
+  `${ADMIN_TG} IN_NETWORK E:vpc/vpc-12345678`,
+  // HTTP 80 only redirects: no target group behind it. HTTPS forwards by default and for /admin/*.
   `${L443} FORWARDS_TO ${TG}`,
+  `${L443} FORWARDS_TO ${ADMIN_TG}`,
   `${TG} IN_NETWORK E:vpc/vpc-12345678`,
   `${TG} FORWARDS_TO E:instance/i-00000000000000001`,
   `${TG} FORWARDS_TO E:instance/i-00000000000000002`,

@@ -19,6 +19,7 @@ import {
 import {
   DescribeListeners$,
   DescribeLoadBalancers$,
+  DescribeRules$,
   DescribeTargetGroups$,
   DescribeTargetHealth$,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
@@ -86,6 +87,7 @@ export const EC2_FIXTURES: Array<[OperationSchema, string]> = [
 ];
 
 export const WEST = "us-west-2";
+const ELB = "arn:aws:elasticloadbalancing:us-east-1:123456789012";
 
 /** The second region: cloud-custodian's recorded instances (with instance profiles), nothing else. */
 export function westInstances(): Record<string, unknown> {
@@ -192,6 +194,32 @@ export function scriptRecordedAccount(aws: AwsReplayServer): AwsReplayServer {
   aws.on(DescribeTargetGroups$, fixture("elbv2-describe-target-groups.json"), { region: REGION });
   aws.on(DescribeTargetGroups$, { TargetGroups: [] }, { region: WEST });
   aws.on(DescribeTargetHealth$, fixture("elbv2-describe-target-health.json"), { region: REGION });
+  aws.on(
+    DescribeTargetHealth$,
+    { TargetHealthDescriptions: [] },
+    { region: REGION, params: { TargetGroupArn: `${ELB}:targetgroup/admin/0000000000000002` } },
+  );
+  aws.on(DescribeRules$, fixture("elbv2-describe-rules.json"), {
+    region: REGION,
+    params: { ListenerArn: `${ELB}:listener/app/demo/qwerty/443aaaaaaaaaaaaa` },
+  });
+  aws.on(
+    DescribeRules$,
+    {
+      Rules: [
+        {
+          RuleArn: `${ELB}:listener-rule/app/demo/qwerty/80aaaaaaaaaaaaaa/default`,
+          Priority: "default",
+          Conditions: [],
+          Actions: [
+            { Type: "redirect", RedirectConfig: { Protocol: "HTTPS", Port: "443", StatusCode: "HTTP_301" } },
+          ],
+          IsDefault: true,
+        },
+      ],
+    },
+    { region: REGION, params: { ListenerArn: `${ELB}:listener/app/demo/qwerty/80aaaaaaaaaaaaaa` } },
+  );
   // Inspector2 (opt-in): DefectDojo's recorded page, then the bastion's finding as page 2.
   aws.on(
     ListFindings$,

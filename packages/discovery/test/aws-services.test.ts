@@ -100,7 +100,7 @@ describe("AWS S3, RDS, ELBv2, access keys, Inspector2: the whole recorded accoun
     const g = await graphIds(s);
     expect(g.nodes).toEqual(ALL_NODES);
     expect(g.edges).toEqual(ALL_EDGES);
-    expect([g.nodes.length, g.edges.length, g.state.findings.length]).toEqual([52, 111, 9]);
+    expect([g.nodes.length, g.edges.length, g.state.findings.length]).toEqual([53, 114, 9]);
     expect(findingKeys(g.state.findings)).toEqual(ALL_FINDINGS);
     expect(r.apply.findings).toMatchObject({ matched: 1, unmatched: 8 });
     // Inspector2 pages (REST-JSON nextToken) were followed.
@@ -156,6 +156,19 @@ describe("AWS S3, RDS, ELBv2, access keys, Inspector2: the whole recorded accoun
       protocol: "HTTPS",
       port: 443,
       defaultActions: ["forward"],
+      rules: [
+        {
+          priority: "10",
+          conditions: [{ field: "path-pattern", values: ["/admin/*"] }],
+          actions: ["forward"],
+        },
+      ],
+    });
+    expect(state.edges.get(`${SERVICE_IDS.L443} -FORWARDS_TO-> ${SERVICE_IDS.ADMIN_TG}`)!.props).toEqual({
+      rules: ["10"],
+    });
+    expect(state.edges.get(`${SERVICE_IDS.L443} -FORWARDS_TO-> ${SERVICE_IDS.TG}`)!.props).toEqual({
+      rules: ["default"],
     });
     expect(state.nodes.get("arn:aws:iam::123456789012:access-key/AKIA00000000000000D1")!.props).toEqual({
       userName: "deploy-bot",

@@ -1,7 +1,8 @@
 // ELBv2 (application, network, gateway load balancers): scheme, security groups, subnets;
-// listeners with protocol and port; target groups and their registered targets. Listener rules
-// beyond the default action are not read yet.
+// listeners with protocol and port and the target groups their rules forward to; target groups and
+// their registered targets.
 import {
+  DescribeRulesCommand,
   DescribeTargetHealthCommand,
   paginateDescribeListeners,
   paginateDescribeLoadBalancers,
@@ -11,6 +12,7 @@ import type {
   Action,
   Listener,
   LoadBalancer,
+  Rule,
   TargetGroup,
   TargetHealthDescription,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
@@ -22,6 +24,8 @@ import { sink } from "../facts.js";
 export interface Elbv2Raw {
   loadBalancers: LoadBalancer[];
   listeners: Listener[];
+  /** Listener ARN → its rules (application load balancers; the default rule included). */
+  rules: Record<string, Rule[]>;
   targetGroups: TargetGroup[];
   /** Target group ARN → its registered targets. */
   targets: Record<string, TargetHealthDescription[]>;
@@ -50,6 +54,7 @@ export const elbv2 = defineModule<Elbv2Raw>({
   permissions: [
     "elasticloadbalancing:DescribeLoadBalancers",
     "elasticloadbalancing:DescribeListeners",
+    "elasticloadbalancing:DescribeRules",
     "elasticloadbalancing:DescribeTargetGroups",
     "elasticloadbalancing:DescribeTargetHealth",
   ],
@@ -69,6 +74,25 @@ export const elbv2 = defineModule<Elbv2Raw>({
         ),
       )
     ).flat();
+    // Only application load balancers have rules beyond the default action.
+    const albListeners = listeners.filter((l) =>
+      loadBalancers.some((lb) => lb.LoadBalancerArn === l.LoadBalancerArn && lb.Type === "application"),
+    );
+    const rules: Record<string, Rule[]> = {};
+    await mapLimit(albListeners, 4, async (l) => {
+      const out: Rule[] = [];
+      let Marker: string | undefined;
+      do {
+        const r = await call("elasticloadbalancing:DescribeRules", () =>
+          client.send(
+            new DescribeRulesCommand({ ListenerArn: l.ListenerArn, ...(Marker ? { Marker } : {}) }),
+          ),
+        );
+        out.push(...(r.Rules ?? []));
+        Marker = r.NextMarker;
+      } while (Marker);
+      rules[l.ListenerArn!] = out;
+    });
     const targetGroups = await allPages(
       "elasticloadbalancing:DescribeTargetGroups",
       paginateDescribeTargetGroups({ client }, {}),
@@ -81,7 +105,7 @@ export const elbv2 = defineModule<Elbv2Raw>({
       );
       targets[tg.TargetGroupArn!] = r.TargetHealthDescriptions ?? [];
     });
-    return { loadBalancers, listeners, targetGroups, targets };
+    return { loadBalancers, listeners, rules, targetGroups, targets };
   },
   transform(raw, ctx) {
     const s = sink(ctx);
@@ -122,11 +146,30 @@ export const elbv2 = defineModule<Elbv2Raw>({
           port: l.Port,
           sslPolicy: l.SslPolicy,
           defaultActions: (l.DefaultActions ?? []).map((a) => a.Type),
+          rules: (raw.rules[l.ListenerArn] ?? [])
+            .filter((r) => !r.IsDefault)
+            .map((r) => ({
+              priority: r.Priority,
+              conditions: (r.Conditions ?? []).map((c) => ({
+                field: c.Field,
+                values: c.Values ?? c.PathPatternConfig?.Values ?? c.HostHeaderConfig?.Values,
+              })),
+              actions: (r.Actions ?? []).map((a) => a.Type),
+            })),
         },
       });
       if (l.LoadBalancerArn)
         s.edge(l.LoadBalancerArn, "LISTENS", l.ListenerArn, { protocol: l.Protocol, port: l.Port });
-      for (const tg of forwardTargets(l.DefaultActions)) s.edge(l.ListenerArn, "FORWARDS_TO", tg);
+      const rules = raw.rules[l.ListenerArn] ?? [];
+      const forwards = new Map<string, string[]>();
+      for (const tg of forwardTargets(l.DefaultActions)) forwards.set(tg, ["default"]);
+      for (const r of rules)
+        for (const tg of forwardTargets(r.Actions))
+          forwards.set(tg, [...(forwards.get(tg) ?? []), r.IsDefault ? "default" : (r.Priority ?? "")]);
+      for (const [tg, via] of forwards)
+        s.edge(l.ListenerArn, "FORWARDS_TO", tg, { rules: [...new Set(via)] }, [
+          { source: "aws-elbv2", ref: l.ListenerArn, detail: { rules: [...new Set(via)] } },
+        ]);
     }
     for (const tg of raw.targetGroups) {
       const id = tg.TargetGroupArn;
