@@ -1,5 +1,5 @@
-// @ctem/engine: derive attack edges from the stored inventory (part 1); search, score and
-// reconcile come with part 2.
+// @ctem/engine: derive attack edges from the stored inventory (part 1); search, score,
+// reconcile, the fix plan and the demo (part 2).
 export { derive, derivedFacts } from "./derive.js";
 export type { DeriveOptions, DeriveResult } from "./derive.js";
 export { Estate, estateFromFacts, loadEstate } from "./graph.js";
@@ -15,3 +15,26 @@ export { accountId, paramsForAssets, syntheticEstate, syntheticKeys } from "./sy
 export type { SyntheticParams } from "./synthetic/estate.js";
 export { cvePackages } from "./synthetic/cves.js";
 export type { CvePackage } from "./synthetic/cves.js";
+// Part 2: search, score, reconcile, fix plan, the analysis and the demo.
+export { analyze, analyzeEstate, loadSnapshot } from "./analyze.js";
+export type { Analysis, AnalyzeOptions, AnalyzeResult, AnalyzeStores } from "./analyze.js";
+export { CompactGraph, internIds } from "./search/compact.js";
+export { reachability, searchPaths } from "./search/search.js";
+export type { FoundPath, SearchOptions, SearchSource } from "./search/search.js";
+export { PRIORS, band } from "./score/priors.js";
+export type { Prior, PriorName } from "./score/priors.js";
+export { createScoreModel } from "./score/model.js";
+export type { ScoreModel } from "./score/model.js";
+export type { IntelLookup } from "./score/vuln.js";
+export { computeTiers, ruleMatches } from "./jewels/tiers.js";
+export { acceptanceExpired, dueAt, reconcile } from "./issues/reconcile.js";
+export type { Observed, ReconcileInput } from "./issues/reconcile.js";
+export { PATH_CLASSES } from "./pipeline/classes.js";
+export type { PathClass } from "./pipeline/classes.js";
+export { buildFixPlan } from "./fixplan/plan.js";
+export type { FixPlan } from "./fixplan/plan.js";
+export type { Change, FixOption } from "./fixplan/options.js";
+export { whatIf } from "./fixplan/whatif.js";
+export type { WhatIfResult } from "./fixplan/whatif.js";
+export { DEMO_DEFAULTS, DEMO_SOURCE, hasDemo, loadDemo, removeDemo } from "./demo/demo.js";
+export type { DemoOptions, DemoResult } from "./demo/demo.js";

@@ -4,8 +4,11 @@ import type { Command } from "commander";
 import type { CliContext } from "./context.js";
 import { registerAnalyze } from "./analyze.js";
 import { registerAssets } from "./assets.js";
+import { registerDemo } from "./demo.js";
 import { registerImport } from "./import.js";
 import { registerIntel } from "./intel.js";
+import { registerIssues } from "./issues.js";
+import { registerJewels } from "./jewels.js";
 import { registerScan } from "./scan.js";
 import { registerScope } from "./scope.js";
 import { registerServe } from "./serve.js";
@@ -20,6 +23,9 @@ export const COMMANDS: CommandModule[] = [
   registerAssets,
   registerImport,
   registerAnalyze,
+  registerIssues,
+  registerJewels,
+  registerDemo,
   registerIntel,
   registerUsers,
 ];

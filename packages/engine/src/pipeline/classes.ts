@@ -24,8 +24,9 @@ export function pathClass(
   entry: EstateNode | undefined,
   target: EstateNode | undefined,
   entryIsTarget: boolean,
+  targetIsAdmin: boolean,
 ): PathClass {
-  const end = target?.kind === "identity" ? "admin" : isData(target) ? "sensitive-data" : "crown-jewel";
+  const end = targetIsAdmin ? "admin" : isData(target) ? "sensitive-data" : "crown-jewel";
   if (via === "access_key") return `key-to-${end}`;
   if (entryIsTarget) return isData(entry) ? "exposed-data-store" : "exposed-crown-jewel";
   return `exposed-compute-to-${end}`;

@@ -258,6 +258,7 @@ export function hopsOf(st: CoreState, pathEdges: readonly number[]): Hop[] {
 export function observe(st: CoreState, pairs: Map<string, PairResult>): Observed[] {
   const out: Observed[] = [];
   const nodes = st.input.estate.nodes;
+  const admins = new Set(st.input.derived.adminEquivalent.map((a) => a.id));
   for (const pr of pairs.values()) {
     const best = pr.paths[0]!;
     const entryNode = nodes.get(pr.source.entryId);
@@ -270,6 +271,7 @@ export function observe(st: CoreState, pairs: Map<string, PairResult>): Observed
       entryNode,
       targetNode,
       pr.source.entryId === pr.targetId && !selfAdmin,
+      selfAdmin || admins.has(pr.targetId),
     );
     const paths: AttackPath[] = pr.paths.map((p) => ({
       likelihood: Math.min(1, Math.max(0, p.score.likelihood)),

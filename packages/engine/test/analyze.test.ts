@@ -1,0 +1,126 @@
+// analyze() on the SQLite stores: what one analysis commits (issues, paths, tiers, finding
+// priorities, fix plan, the derived generation), and that a crash before the commit leaves the
+// previous analysis served.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { AppStore, ScanRun } from "@ctem/model";
+import { openSqliteStores } from "@ctem/store";
+import { analyze } from "../src/analyze.js";
+import { loadActionCatalog } from "../src/iam/catalog.js";
+import type { ActionCatalog } from "../src/iam/catalog.js";
+import {
+  V53,
+  V98,
+  arn,
+  finding,
+  findingFact,
+  vectorLookup,
+  webEstate,
+  withKeyUser,
+} from "./analysis-fixtures.js";
+
+let dir: string;
+let catalog: ActionCatalog;
+beforeAll(async () => {
+  dir = mkdtempSync(path.join(tmpdir(), "ctem-analyze-"));
+  catalog = await loadActionCatalog();
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+async function load(file: string, open = true) {
+  const stores = openSqliteStores(path.join(dir, file));
+  const facts = withKeyUser(webEstate({ closed: !open })).facts();
+  const vulns = [
+    finding(arn.instance("i-web1"), "CVE-2099-0005", { vector: V53 }),
+    finding(arn.instance("i-batch1"), "CVE-2099-0098", { vector: V98 }),
+  ].map(findingFact);
+  const keys = new Map<string, ScanRun["collectors"][number]>();
+  for (const x of [...(facts.nodes ?? []), ...(facts.edges ?? [])])
+    for (const k of x.sources)
+      keys.set(`${k.source}|${k.region}|${k.collector}`, { ...k, status: "ok", counts: {} });
+  keys.set("import", {
+    source: "import:trivy:x",
+    region: "global",
+    collector: "import-trivy",
+    status: "ok",
+    counts: {},
+  });
+  const run: ScanRun = {
+    id: `scan-${file}-${open}`,
+    trigger: { kind: "adhoc" },
+    status: "complete",
+    startedAt: "2026-03-01T00:00:00.000Z",
+    collectors: [...keys.values()],
+  };
+  await stores.graph.applyScan(run, [{ ...facts, findings: vulns }]);
+  return stores;
+}
+
+describe("analyze", () => {
+  it("commits issues, paths, tiers, finding priorities, the fix plan and the derived generation", async () => {
+    const stores = await load("one.db");
+    const r = await analyze(stores, {
+      catalog,
+      lookup: vectorLookup(),
+      now: () => new Date("2026-03-01T01:00:00Z"),
+    });
+    const current = await stores.app.currentAnalysis();
+    expect(current?.id).toBe(r.run.id);
+    expect(current?.demo).toBe(false);
+    const issues = (await stores.app.listIssues({}, { limit: 100 })).items;
+    expect(issues.map((i) => i.rule).sort()).toEqual(["exposed-compute-to-sensitive-data", "key-to-admin"]);
+    const web = issues.find((i) => i.rule === "exposed-compute-to-sensitive-data")!;
+    expect(web.paths[0]!.hops[0]).toMatchObject({
+      from: "internet",
+      to: arn.instance("i-web1"),
+      edge: "EXPOSES",
+    });
+    expect(web.remediation.length).toBeGreaterThan(0);
+    const tiers = await stores.app.tiers();
+    expect(tiers).toContainEqual({
+      nodeId: arn.bucket("customer-data"),
+      tier: 1,
+      reason: "tag-data-classification",
+    });
+    const prios = await stores.app.findingPriorities();
+    expect(prios.map((p) => p.onPath)).toEqual([true, false]);
+    expect((await stores.app.fixPlan()).length).toBe(r.analysis.plan.items.length);
+    const derived = await stores.graph.neighbours(arn.instance("i-web1"), {
+      direction: "both",
+      kinds: ["RUNS_AS"],
+    });
+    expect(derived.map((e) => e.derived)).toEqual([true]);
+    expect((r.run.stages ?? []).map((s) => s.name)).toEqual(
+      expect.arrayContaining(["snapshot", "derive", "search", "score", "reconcile", "fixplan", "commit"]),
+    );
+    await stores.close();
+  });
+
+  it("a crash before the commit leaves the previous analysis, its issues and its derived edges served", async () => {
+    const stores = await load("crash.db");
+    const first = await analyze(stores, { catalog, now: () => new Date("2026-03-01T01:00:00Z") });
+    const before = (await stores.app.listIssues({}, { limit: 100 })).items;
+    // Close the internet rule, then crash inside commitAnalysis.
+    const closed = await load("crash.db", false);
+    const app: AppStore = {
+      ...closed.app,
+      commitAnalysis: () => Promise.reject(new Error("disk full")),
+    };
+    await expect(
+      analyze({ graph: closed.graph, app }, { catalog, now: () => new Date("2026-03-01T02:00:00Z") }),
+    ).rejects.toThrow("disk full");
+    expect((await closed.app.currentAnalysis())?.id).toBe(first.run.id);
+    expect((await closed.app.listIssues({}, { limit: 100 })).items).toEqual(before);
+    const exposes = await closed.graph.neighbours("internet", { direction: "out", kinds: ["EXPOSES"] });
+    expect(exposes.map((e) => e.to)).toEqual([arn.instance("i-web1")]);
+    // The next analysis that commits resolves the web issue.
+    await analyze(closed, { catalog, now: () => new Date("2026-03-01T03:00:00Z") });
+    const web = (await closed.app.listIssues({ rule: "exposed-compute-to-sensitive-data" }, { limit: 10 }))
+      .items[0]!;
+    expect(web.status).toBe("resolved");
+    await stores.close();
+    await closed.close();
+  });
+});
