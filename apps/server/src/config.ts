@@ -163,7 +163,12 @@ export function resolveServerConfig(cfg: CtemConfig): ServerConfig {
     trustProxy: env.CTEM_TRUST_PROXY === "true",
   };
   if (publicUrl) out.publicUrl = publicUrl.replace(/\/+$/, "");
-  if (env.CTEM_ADMIN_PASSWORD) out.adminPassword = env.CTEM_ADMIN_PASSWORD;
+  if (env.CTEM_ADMIN_PASSWORD) {
+    // The same rule as every password (auth/passwords.ts); the value itself is never echoed.
+    if (env.CTEM_ADMIN_PASSWORD.length < 12 || env.CTEM_ADMIN_PASSWORD.length > 1024)
+      throw envError("CTEM_ADMIN_PASSWORD", "at least 12 characters");
+    out.adminPassword = env.CTEM_ADMIN_PASSWORD;
+  }
   if (env.CTEM_SECRET_KEY) out.secretKey = env.CTEM_SECRET_KEY;
   if (env.CTEM_OIDC_ISSUER) {
     if (!env.CTEM_OIDC_CLIENT_ID)

@@ -141,6 +141,9 @@ describe("server settings from the environment", () => {
 
   it("names the variable in errors", () => {
     expect(() => cfg({ CTEM_SESSION_IDLE_MINUTES: "soon" })).toThrow(/CTEM_SESSION_IDLE_MINUTES/);
+    expect(() => cfg({ CTEM_ADMIN_PASSWORD: "short-pw" })).toThrow(
+      /^CTEM_ADMIN_PASSWORD: at least 12 characters$/,
+    );
     expect(() => cfg({ CTEM_OIDC_ISSUER: "https://idp" })).toThrow(/CTEM_OIDC_CLIENT_ID/);
     expect(() =>
       cfg({ CTEM_OIDC_ISSUER: "https://idp", CTEM_OIDC_CLIENT_ID: "c", CTEM_OIDC_ROLE_MAP: "a=root" }),

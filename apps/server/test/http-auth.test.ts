@@ -210,6 +210,28 @@ describe("one-time passwords", () => {
   });
 });
 
+describe("password reset", () => {
+  it("an admin gives a user a one-time password; the user's sessions end and the old password stops working", async () => {
+    f = await makeFixture();
+    const admin = await signIn(f.app, f.users.admin.email);
+    const a = await signIn(f.app, f.users.analyst.email);
+    const res = await f.app.inject({
+      method: "POST",
+      url: `/api/users/${f.users.analyst.id}/password-reset`,
+      headers: admin.headers,
+    });
+    expect(res.statusCode).toBe(200);
+    const { oneTimePassword } = res.json<{ oneTimePassword: string }>();
+    expect((await f.app.inject({ url: "/api/auth/me", headers: a.headers })).statusCode).toBe(401);
+    await expect(signIn(f.app, f.users.analyst.email)).rejects.toThrow(/401/);
+    const s = await signIn(f.app, f.users.analyst.email, oneTimePassword);
+    const blocked = await f.app.inject({ url: "/api/issues", headers: s.headers });
+    expect(blocked.json<Err>().error.code).toBe("password_change_required");
+    const audit = await f.stores.app.accounts.audit.list({ action: "user.password_reset" }, { limit: 1 });
+    expect(audit.items[0]).toMatchObject({ target: f.users.analyst.id, actor: { id: f.users.admin.id } });
+  });
+});
+
 describe("API tokens", () => {
   it("are shown once, stored only as a hash, capped at the creator's role, and listed without the secret", async () => {
     f = await makeFixture();

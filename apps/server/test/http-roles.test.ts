@@ -70,6 +70,11 @@ const MATRIX: Record<string, Case> = {
     req: (f, who) => ({ payload: { name: `renamed by ${who}` }, url: `/api/users/${f.users.dev2.id}` }),
     expect: adminOnly(200),
   },
+  // dev2's password: the developer's own session (dev1) is not affected.
+  "POST /api/users/:id/password-reset": {
+    req: (f) => ({ url: `/api/users/${f.users.dev2.id}/password-reset` }),
+    expect: adminOnly(200),
+  },
   "GET /api/teams": { req: () => ({}), expect: readers(200) },
   "POST /api/teams": {
     req: (_f, who, _fresh, via) => ({ payload: { name: `team-${who}-${via}` } }),

@@ -111,6 +111,33 @@ export function registerUserRoutes(app: ZodApp, ctx: RouteContext): void {
     },
   );
 
+  app.post(
+    "/api/users/:id/password-reset",
+    {
+      config: { access: ["admin"] },
+      schema: {
+        operationId: "resetUserPassword",
+        tags: ["users"],
+        summary: "Give a local user a one-time password (answered once); their sessions end",
+        params: UserId,
+        response: withErrors({ 200: z.object({ oneTimePassword: z.string() }) }, 404, 409),
+      },
+    },
+    async (req) => {
+      const target = await accounts.users.get(req.params.id);
+      if (!target) throw new NotFoundError(`no user ${req.params.id}`);
+      if (target.source !== "local")
+        throw new ConflictError(`${target.email} signs in with single sign-on and has no password`);
+      const oneTimePassword = generatePassword();
+      await accounts.users.setPassword(target.id, await ctx.deps.hasher.hash(oneTimePassword), {
+        mustChange: true,
+        at: ctx.now().toISOString(),
+      });
+      await ctx.audit(req, { action: "user.password_reset", target: target.id });
+      return { oneTimePassword };
+    },
+  );
+
   app.get(
     "/api/teams",
     {
