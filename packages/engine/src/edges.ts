@@ -32,24 +32,41 @@ export class EdgeSink {
   add(from: string, kind: EdgeKind, to: string, input: EdgeInput): void {
     if (input.evidence.length === 0) throw new Error(`derived edge ${from} ${kind} ${to} has no evidence`);
     const k = key(from, kind, to);
-    let e = this.edges.get(k);
+    const e = this.edges.get(k);
     if (!e) {
-      e = { from, kind, to, props: { rules: [] }, evidence: [], assumptions: [] };
-      this.edges.set(k, e);
-      this.evidenceSeen.set(k, new Set());
+      // First reason for this edge: taken as it is (most edges have one).
+      this.edges.set(k, {
+        from,
+        kind,
+        to,
+        props: {
+          ...Object.fromEntries(
+            Object.entries(input.props ?? {}).map(([n, v]) => [
+              n,
+              Array.isArray(v) ? [...(v as unknown[])] : v,
+            ]),
+          ),
+          rules: [input.rule],
+        },
+        evidence: [...input.evidence],
+        assumptions: dedupeAssumptions(input.assumptions ?? []),
+      });
+      return;
     }
     if (!e.props.rules.includes(input.rule)) e.props.rules.push(input.rule);
     for (const [name, v] of Object.entries(input.props ?? {})) mergeProp(e.props, name, v);
-    const seen = this.evidenceSeen.get(k)!;
+    let seen = this.evidenceSeen.get(k);
+    if (!seen) {
+      seen = new Set(e.evidence.map(json));
+      this.evidenceSeen.set(k, seen);
+    }
     for (const ev of input.evidence) {
       const s = json(ev);
       if (seen.has(s)) continue;
       seen.add(s);
       e.evidence.push(ev);
     }
-    for (const a of input.assumptions ?? [])
-      if (!e.assumptions.some((x) => x.code === a.code && json(x.detail) === json(a.detail)))
-        e.assumptions.push(a);
+    e.assumptions = dedupeAssumptions([...e.assumptions, ...(input.assumptions ?? [])]);
   }
 
   get(from: string, kind: EdgeKind, to: string): DerivedEdge | undefined {
@@ -79,6 +96,19 @@ export class EdgeSink {
         assumptions: e.assumptions,
       };
   }
+}
+
+function dedupeAssumptions(as: Assumption[]): Assumption[] {
+  if (as.length < 2) return [...as];
+  const seen = new Set<string>();
+  const out: Assumption[] = [];
+  for (const a of as) {
+    const s = `${a.code}\u0000${json(a.detail)}`;
+    if (seen.has(s)) continue;
+    seen.add(s);
+    out.push(a);
+  }
+  return out;
 }
 
 function mergeProp(props: Record<string, unknown>, name: string, v: unknown): void {

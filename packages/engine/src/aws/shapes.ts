@@ -203,13 +203,27 @@ export const PolicyProps = z.looseObject({
 /** `ATTACHED_POLICY` edge props: how the policy applies (`managed`, `inline`, `permissions_boundary`). */
 export const AttachedPolicyProps = z.looseObject({ as: strList.optional() });
 
-/** Parses props with a schema; on failure returns `{}` and says so, so callers treat fields as unknown. */
+const parsed = new WeakMap<object, Map<z.ZodType, { value: unknown; ok: boolean }>>();
+
+/**
+ * Parses props with a schema; on failure returns `{}` and says so, so callers treat fields as
+ * unknown. Results are cached per props object (a node's props do not change during derive).
+ */
 export function readProps<S extends z.ZodType>(
   schema: S,
   props: Record<string, unknown>,
 ): { value: Partial<z.infer<S>>; ok: boolean } {
+  let bySchema = parsed.get(props);
+  if (!bySchema) {
+    bySchema = new Map();
+    parsed.set(props, bySchema);
+  }
+  const hit = bySchema.get(schema);
+  if (hit) return hit as { value: Partial<z.infer<S>>; ok: boolean };
   const r = schema.safeParse(props);
-  return r.success ? { value: r.data, ok: true } : { value: {}, ok: false };
+  const out = r.success ? { value: r.data, ok: true } : { value: {}, ok: false };
+  bySchema.set(schema, out);
+  return out;
 }
 
 // Node types the engine knows.

@@ -47,8 +47,19 @@ export function serviceRoles(
   return out;
 }
 
+const keyCounts = new WeakMap<object, Map<string, number | undefined>>();
+
 /** How many access keys a user holds, when known. */
 export function keyCount(ctx: DeriveContext, user: EstateNode): number | undefined {
+  let cache = keyCounts.get(ctx);
+  if (!cache) keyCounts.set(ctx, (cache = new Map<string, number | undefined>()));
+  if (cache.has(user.id)) return cache.get(user.id);
+  const n = countKeys(ctx, user);
+  cache.set(user.id, n);
+  return n;
+}
+
+function countKeys(ctx: DeriveContext, user: EstateNode): number | undefined {
   const nodes = ctx.g
     .outNodes(user.id, "HAS_KEY")
     .filter((k) => readProps(AccessKeyProps, k.props).value.status !== undefined);
