@@ -5,7 +5,7 @@ import { INTERNET_NODE_ID } from "@ctem/model";
 import { derive } from "../src/derive.js";
 import type { DeriveResult } from "../src/derive.js";
 import { loadActionCatalog } from "../src/iam/catalog.js";
-import { arn, key } from "./build.js";
+import { OPEN_ACL, arn, key, rule } from "./build.js";
 import { handBuilt } from "./estate.js";
 
 const I = arn.instance;
@@ -285,5 +285,88 @@ describe("unread data is never safe", () => {
       code: "bucket_policy_unknown",
       detail: { bucket: arn.bucket("bucket-private") },
     });
+  });
+});
+
+describe("IPv6 and network load balancers", () => {
+  it("a global IPv6 address is exposed through ::/0 rules and routes; an IPv4-only rule does not expose it", async () => {
+    const b = handBuilt();
+    const v6acl = [
+      ...OPEN_ACL,
+      { ruleNumber: 101, egress: false, protocol: "-1", action: "allow", cidr: "::/0" },
+      { ruleNumber: 101, egress: true, protocol: "-1", action: "allow", cidr: "::/0" },
+    ];
+    b.acl("acl-v6", "vpc-1", v6acl).subnet("subnet-v6", "vpc-1", "10.0.6.0/24", {
+      igw: "igw-1",
+      acl: "acl-v6",
+      ipv6: true,
+    });
+    b.sg("sg-v6-ssh", "vpc-1", [rule("tcp", 22, 22, { ipv6Cidrs: ["::/0"] })]);
+    b.sg("sg-v4-only", "vpc-1", [rule("tcp", 22, 22, { cidrs: ["0.0.0.0/0"] })]);
+    b.instance("i-v6", {
+      vpc: "vpc-1",
+      subnet: "subnet-v6",
+      groups: ["sg-v6-ssh"],
+      privateIp: "10.0.6.10",
+      ipv6: ["2001:db8::10"],
+    });
+    b.instance("i-v6-decoy", {
+      vpc: "vpc-1",
+      subnet: "subnet-v6",
+      groups: ["sg-v4-only"],
+      privateIp: "10.0.6.11",
+      ipv6: ["2001:db8::11"],
+    });
+    const res = await derive(b.estate(), { catalog: await loadActionCatalog() });
+    const e = edge(res, INTERNET_NODE_ID, "EXPOSES", I("i-v6"))!;
+    expect(e.evidence[0]).toEqual({
+      source: "aws-ec2-instances",
+      ref: "i-v6",
+      detail: { ipv6Address: "2001:db8::10" },
+    });
+    expect(e.evidence).toContainEqual(
+      expect.objectContaining({
+        ref: "sg-v6-ssh#ingress[0]",
+        detail: expect.objectContaining({ cidr: "::/0" }),
+      }),
+    );
+    expect(e.evidence).toContainEqual(expect.objectContaining({ ref: "acl-v6#inbound[101]" }));
+    expect(edge(res, INTERNET_NODE_ID, "EXPOSES", I("i-v6-decoy"))).toBeUndefined();
+  });
+
+  it("a network load balancer without groups exposes targets whose groups admit the clients", async () => {
+    const b = handBuilt();
+    const nlb = arn.lb("nlb");
+    b.node(nlb, "load_balancer", "aws.elbv2.load_balancer", "aws-elbv2", {
+      scheme: "internet-facing",
+      type: "network",
+    });
+    b.edge(nlb, "IN_SUBNET", arn.subnet("subnet-pub"), "aws-elbv2");
+    b.node(arn.listener("nlb", 22), "listener", "aws.elbv2.listener", "aws-elbv2", {
+      port: 22,
+      protocol: "TCP",
+    });
+    b.edge(nlb, "LISTENS", arn.listener("nlb", 22), "aws-elbv2");
+    b.node(arn.tg("nlb-tg"), "target_group", "aws.elbv2.target_group", "aws-elbv2", {
+      port: 22,
+      protocol: "TCP",
+    });
+    b.edge(arn.listener("nlb", 22), "FORWARDS_TO", arn.tg("nlb-tg"), "aws-elbv2");
+    // i-nat's group admits the world on 22 (client IPs are preserved); i-internal's only 10/8.
+    b.edge(arn.tg("nlb-tg"), "FORWARDS_TO", I("i-nat"), "aws-elbv2", { port: 22 });
+    b.edge(arn.tg("nlb-tg"), "FORWARDS_TO", I("i-admin"), "aws-elbv2", { port: 22 });
+    const res = await derive(b.estate(), { catalog: await loadActionCatalog() });
+    expect(edge(res, INTERNET_NODE_ID, "EXPOSES", nlb)!.props.ports).toEqual([
+      { protocol: "tcp", from: 22, to: 22, label: "tcp/22" },
+    ]);
+    const viaNlb = edge(res, INTERNET_NODE_ID, "EXPOSES", I("i-nat"))!;
+    expect(viaNlb.props.via).toEqual([nlb]);
+    expect(viaNlb.evidence).toContainEqual(
+      expect.objectContaining({
+        ref: "sg-ssh-open#ingress[0]",
+        detail: expect.objectContaining({ clientIpPreserved: true }),
+      }),
+    );
+    expect(edge(res, INTERNET_NODE_ID, "EXPOSES", I("i-admin"))).toBeUndefined();
   });
 });

@@ -183,20 +183,7 @@ function admitsLoadBalancer(
           ],
           assumptions: [],
         };
-      for (const text of r.cidrs) {
-        const c = parseCidr(text);
-        if (c && lbRanges.some((s) => overlaps(c, s)))
-          return {
-            evidence: [
-              {
-                source: COLLECTOR_OF.securityGroups,
-                ref,
-                detail: { group: g.id, port, cidr: c.text, loadBalancerSubnets: true },
-              },
-            ],
-            assumptions: [],
-          };
-      }
+      // A network load balancer keeps the client's address: the group must admit the internet.
       if (clientIpPreserved && internetIngress([r]).length)
         return {
           evidence: [
@@ -213,6 +200,24 @@ function admitsLoadBalancer(
           ],
           assumptions: [],
         };
+      for (const text of r.cidrs) {
+        const c = parseCidr(text);
+        if (c && lbRanges.some((s) => overlaps(c, s)))
+          return {
+            evidence: [
+              {
+                source: COLLECTOR_OF.securityGroups,
+                ref,
+                detail: { group: g.id, port, cidr: c.text, loadBalancerSubnets: true },
+              },
+            ],
+            // Admitting the balancer's subnets lets internet traffic in only when the network
+            // load balancer does not preserve client addresses (a target group attribute not read).
+            assumptions: clientIpPreserved
+              ? [{ code: "client_ip_preservation_unknown", detail: { target: target.id } }]
+              : [],
+          };
+      }
     }
   }
   return undefined;
