@@ -324,12 +324,7 @@ describe("IPv6 and network load balancers", () => {
       ref: "i-v6",
       detail: { ipv6Address: "2001:db8::10" },
     });
-    expect(e.evidence).toContainEqual(
-      expect.objectContaining({
-        ref: "sg-v6-ssh#ingress[0]",
-        detail: expect.objectContaining({ cidr: "::/0" }),
-      }),
-    );
+    expect(e.evidence.find((x) => x.ref === "sg-v6-ssh#ingress[0]")?.detail?.cidr).toBe("::/0");
     expect(e.evidence).toContainEqual(expect.objectContaining({ ref: "acl-v6#inbound[101]" }));
     expect(edge(res, INTERNET_NODE_ID, "EXPOSES", I("i-v6-decoy"))).toBeUndefined();
   });
@@ -361,11 +356,8 @@ describe("IPv6 and network load balancers", () => {
     ]);
     const viaNlb = edge(res, INTERNET_NODE_ID, "EXPOSES", I("i-nat"))!;
     expect(viaNlb.props.via).toEqual([nlb]);
-    expect(viaNlb.evidence).toContainEqual(
-      expect.objectContaining({
-        ref: "sg-ssh-open#ingress[0]",
-        detail: expect.objectContaining({ clientIpPreserved: true }),
-      }),
+    expect(viaNlb.evidence.find((x) => x.ref === "sg-ssh-open#ingress[0]")?.detail?.clientIpPreserved).toBe(
+      true,
     );
     expect(edge(res, INTERNET_NODE_ID, "EXPOSES", I("i-admin"))).toBeUndefined();
   });
