@@ -70,7 +70,7 @@ describe("ctem scan aws / scope / scan --scope against the replay server", () =>
       elapsedMs: number;
     };
     expect(summary.status).toBe("complete");
-    expect(summary.collectors).toHaveLength(4 + 11 * 2);
+    expect(summary.collectors).toHaveLength(4 + 12 * 2);
     expect(summary.collectors.find((c) => c.name === "aws-iam")).toMatchObject({
       status: "ok",
       found: 45,

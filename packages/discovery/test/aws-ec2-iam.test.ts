@@ -28,6 +28,7 @@ import {
   EC2_WEST_EDGES,
   IAM_EDGES,
   IAM_NODES,
+  PARTNER_VPC,
   WEST_INSTANCES,
   WEST_STUBS,
   edges,
@@ -42,6 +43,7 @@ const MODULE_IDS = [
   "aws-ec2-route-tables",
   "aws-ec2-internet-gateways",
   "aws-ec2-nat-gateways",
+  "aws-ec2-vpc-peering-connections",
   "aws-ec2-network-acls",
   "aws-ec2-security-groups",
   "aws-ec2-addresses",
@@ -55,6 +57,7 @@ const MODULE_OF: Record<string, string> = {
   DescribeRouteTables: "aws-ec2-route-tables",
   DescribeInternetGateways: "aws-ec2-internet-gateways",
   DescribeNatGateways: "aws-ec2-nat-gateways",
+  DescribeVpcPeeringConnections: "aws-ec2-vpc-peering-connections",
   DescribeNetworkAcls: "aws-ec2-network-acls",
   DescribeSecurityGroups: "aws-ec2-security-groups",
   DescribeAddresses: "aws-ec2-addresses",
@@ -95,13 +98,13 @@ describe("AWS EC2/VPC and IAM modules on the recorded account", () => {
     expect(aws.errors).toEqual([]);
     expect(r.accountId).toBe(ACCOUNT);
     expect(r.run.status).toBe("complete");
-    expect(r.run.collectors).toHaveLength(2 + 9 * 2);
+    expect(r.run.collectors).toHaveLength(2 + 10 * 2);
     const g = await graphIds(s);
     expect(g.nodes).toEqual(ALL_NODES);
-    expect(g.stubs).toEqual(ids([...WEST_STUBS, "arn:aws:iam::210987654321:role/deployer"]));
+    expect(g.stubs).toEqual(ids([...WEST_STUBS, PARTNER_VPC, "arn:aws:iam::210987654321:role/deployer"]));
     expect(g.edges).toEqual(ALL_EDGES);
-    expect(g.nodes).toHaveLength(44);
-    expect(g.edges).toHaveLength(92);
+    expect(g.nodes).toHaveLength(45);
+    expect(g.edges).toHaveLength(95);
     // The scan run is recorded.
     const runs = await s.app.scanRuns.list({ limit: 10 });
     expect(runs.items.map((x) => [x.id, x.status])).toEqual([[r.run.id, "complete"]]);
@@ -412,7 +415,7 @@ describe("AWS EC2/VPC and IAM modules on the recorded account", () => {
     expect(g.nodes).toEqual(ids(["ROOT", ...EC2_EAST_NODES, ...IAM_NODES]).filter((n) => !page2.includes(n)));
     expect(g.edges.filter((e) => page2.some((n) => e.includes(n)))).toEqual([]);
     // The cross-account principal was only an edge endpoint: its stub went with the edge.
-    expect(g.stubs).toEqual([]);
+    expect(g.stubs).toEqual([PARTNER_VPC]);
   });
 
   it("tolerates missing optional fields and holds Elastic IPs to their instances", () => {

@@ -18,6 +18,9 @@ export const edges = (xs: string[]) =>
     })
     .sort();
 
+/** The other side of the recorded peering: another account's VPC in another region (a stub). */
+export const PARTNER_VPC = "arn:aws:ec2:us-west-2:210987654321:vpc/vpc-0abc1234";
+
 export const EAST_SGS = [1, 2, 3, 4, 5, 6, 7, 8].map((n) => `E:security-group/sg-0000000${n}`);
 export const EAST_SUBNETS = [1, 2, 3, 4].map((n) => `E:subnet/subnet-0000000${n}`);
 export const EAST_INSTANCES = [0, 1, 2].map((n) => `E:instance/i-0000000000000000${n}`);
@@ -32,6 +35,8 @@ export const EC2_EAST_NODES = [
   "E:route-table/rtb-00000002",
   "E:internet-gateway/igw-00000001",
   "E:natgateway/nat-00000001",
+  // The deleted peering connection is not kept.
+  "E:vpc-peering-connection/pcx-00000001",
   "E:network-acl/acl-00000001",
   "E:elastic-ip/eipalloc-00000002",
 ];
@@ -76,6 +81,8 @@ export const EC2_EAST_EDGES = [
   "E:natgateway/nat-00000001 IN_NETWORK E:vpc/vpc-12345678",
   "E:natgateway/nat-00000001 IN_SUBNET E:subnet/subnet-00000001",
   "E:natgateway/nat-00000001 HAS_ADDRESS E:elastic-ip/eipalloc-00000002",
+  "E:vpc-peering-connection/pcx-00000001 IN_NETWORK E:vpc/vpc-12345678",
+  `E:vpc-peering-connection/pcx-00000001 IN_NETWORK ${PARTNER_VPC}`,
   "E:network-acl/acl-00000001 IN_NETWORK E:vpc/vpc-12345678",
   "E:route-table/rtb-00000001 IN_NETWORK E:vpc/vpc-12345678",
   "E:route-table/rtb-00000001 ROUTES_VIA E:natgateway/nat-00000001",

@@ -14,6 +14,7 @@ import {
   DescribeRouteTables$,
   DescribeSecurityGroups$,
   DescribeSubnets$,
+  DescribeVpcPeeringConnections$,
   DescribeVpcs$,
 } from "@aws-sdk/client-ec2";
 import {
@@ -80,6 +81,7 @@ export const EC2_FIXTURES: Array<[OperationSchema, string]> = [
   [DescribeRouteTables$, "ec2-describe-route-tables.json"],
   [DescribeInternetGateways$, "ec2-describe-internet-gateways.json"],
   [DescribeNatGateways$, "ec2-describe-nat-gateways.json"],
+  [DescribeVpcPeeringConnections$, "ec2-describe-vpc-peering-connections.json"],
   [DescribeNetworkAcls$, "ec2-describe-network-acls.json"],
   [DescribeSecurityGroups$, "ec2-describe-security-groups.json"],
   [DescribeAddresses$, "ec2-describe-addresses.json"],
@@ -122,6 +124,7 @@ const EMPTY: Record<string, Record<string, unknown>> = {
   DescribeRouteTables: { RouteTables: [] },
   DescribeInternetGateways: { InternetGateways: [] },
   DescribeNatGateways: { NatGateways: [] },
+  DescribeVpcPeeringConnections: { VpcPeeringConnections: [] },
   DescribeNetworkAcls: { NetworkAcls: [] },
   DescribeSecurityGroups: { SecurityGroups: [] },
   DescribeAddresses: { Addresses: [] },

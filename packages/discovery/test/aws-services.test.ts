@@ -95,12 +95,12 @@ describe("AWS S3, RDS, ELBv2, access keys, Inspector2: the whole recorded accoun
     const r = await scan();
     expect(aws.errors).toEqual([]);
     expect(r.run.status).toBe("complete");
-    // 4 global modules; 12 regional ones in 2 regions.
-    expect(r.run.collectors).toHaveLength(4 + 12 * 2);
+    // 4 global modules; 13 regional ones in 2 regions.
+    expect(r.run.collectors).toHaveLength(4 + 13 * 2);
     const g = await graphIds(s);
     expect(g.nodes).toEqual(ALL_NODES);
     expect(g.edges).toEqual(ALL_EDGES);
-    expect([g.nodes.length, g.edges.length, g.state.findings.length]).toEqual([53, 114, 9]);
+    expect([g.nodes.length, g.edges.length, g.state.findings.length]).toEqual([54, 117, 9]);
     expect(findingKeys(g.state.findings)).toEqual(ALL_FINDINGS);
     expect(r.apply.findings).toMatchObject({ matched: 1, unmatched: 8 });
     // Inspector2 pages (REST-JSON nextToken) were followed.

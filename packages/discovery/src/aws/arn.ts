@@ -1,7 +1,7 @@
 // ARNs: node ids are the ARN AWS gives a resource, or the one it would give (DESIGN "The security
 // graph"). EC2 resources other than instances are rarely shown by ARN, but AWS defines one for each.
-// Every EC2 ARN names the scanned account: a subnet shared into it from another account (shared
-// VPCs) is recorded under the account that lists it.
+// EC2 ARNs name the scanned account (a subnet shared into it from another account — shared VPCs —
+// is recorded under the account that lists it); only peering connections name the other side's.
 export interface ArnParts {
   partition: string;
   region: string;

@@ -8,6 +8,7 @@ import {
   paginateDescribeRouteTables,
   paginateDescribeSecurityGroups,
   paginateDescribeSubnets,
+  paginateDescribeVpcPeeringConnections,
   paginateDescribeVpcs,
 } from "@aws-sdk/client-ec2";
 import type {
@@ -20,6 +21,7 @@ import type {
   SecurityGroup,
   Subnet,
   Vpc,
+  VpcPeeringConnection,
 } from "@aws-sdk/client-ec2";
 import { ec2Arn, routeTargetArn } from "../arn.js";
 import { allPages, call } from "../errors.js";
@@ -434,6 +436,64 @@ export const ec2Addresses = defineModule<Address[]>({
       });
       s.contains(id);
       if (a.InstanceId) s.edge(ec2Arn(parts(ctx), "instance", a.InstanceId), "HAS_ADDRESS", id);
+    }
+    return { nodes: s.nodes, edges: s.edges };
+  },
+});
+
+export const ec2VpcPeeringConnections = defineModule<VpcPeeringConnection[]>({
+  id: "aws-ec2-vpc-peering-connections",
+  description:
+    "VPC peering connections (active and pending) and the VPCs on both sides, in any account or region.",
+  scope: "regional",
+  produces: { nodes: ["aws.ec2.vpc_peering_connection"], edges: ["CONTAINS", "IN_NETWORK"] },
+  dependsOn: [],
+  permissions: ["ec2:DescribeVpcPeeringConnections"],
+  collect: ({ clients, region }) =>
+    allPages(
+      "ec2:DescribeVpcPeeringConnections",
+      paginateDescribeVpcPeeringConnections({ client: clients.ec2(region) }, {}),
+      (p) => p.VpcPeeringConnections,
+    ),
+  transform(conns, ctx) {
+    const s = sink(ctx);
+    const side = (v: VpcPeeringConnection["RequesterVpcInfo"]) =>
+      v ? { vpcId: v.VpcId, ownerId: v.OwnerId, region: v.Region, cidrBlock: v.CidrBlock } : undefined;
+    for (const c of conns) {
+      const code = c.Status?.Code;
+      // Only connections that carry (or are about to carry) traffic.
+      if (
+        !c.VpcPeeringConnectionId ||
+        !(code === "active" || code === "pending-acceptance" || code === "provisioning")
+      )
+        continue;
+      const id = ec2Arn(parts(ctx), "vpc-peering-connection", c.VpcPeeringConnectionId);
+      const tags = tagsOf(c.Tags);
+      s.node({
+        id,
+        kind: "gateway",
+        type: "aws.ec2.vpc_peering_connection",
+        name: nameTag(tags, c.VpcPeeringConnectionId),
+        tags,
+        props: { status: code, requester: side(c.RequesterVpcInfo), accepter: side(c.AccepterVpcInfo) },
+      });
+      s.contains(id);
+      // Each side's VPC by its own ARN: another account's or region's VPC is a stub until scanned.
+      for (const v of [c.RequesterVpcInfo, c.AccepterVpcInfo])
+        if (v?.VpcId)
+          s.edge(
+            id,
+            "IN_NETWORK",
+            ec2Arn(
+              {
+                partition: ctx.partition,
+                region: v.Region ?? ctx.region,
+                accountId: v.OwnerId ?? ctx.accountId,
+              },
+              "vpc",
+              v.VpcId,
+            ),
+          );
     }
     return { nodes: s.nodes, edges: s.edges };
   },

@@ -12,6 +12,7 @@ import {
   ec2RouteTables,
   ec2SecurityGroups,
   ec2Subnets,
+  ec2VpcPeeringConnections,
   ec2Vpcs,
 } from "./ec2-network.js";
 import { ec2Instances } from "./ec2-instances.js";
@@ -33,6 +34,7 @@ export const AWS_MODULES: readonly AwsModule[] = [
   ec2RouteTables,
   ec2InternetGateways,
   ec2NatGateways,
+  ec2VpcPeeringConnections,
   ec2NetworkAcls,
   ec2SecurityGroups,
   ec2Addresses,
