@@ -362,3 +362,34 @@ describe("IPv6 and network load balancers", () => {
     expect(edge(res, INTERNET_NODE_ID, "EXPOSES", I("i-admin"))).toBeUndefined();
   });
 });
+
+describe("lateral movement across VPCs", () => {
+  it("a peered VPC's instance reaches groups whose CIDR rules hold its address, with the route as evidence", async () => {
+    const b = handBuilt();
+    const pcx = "arn:aws:ec2:us-east-1:111122223333:vpc-peering-connection/pcx-1";
+    b.vpc("vpc-3", "10.3.0.0/16")
+      .acl("acl-3", "vpc-3")
+      .subnet("subnet-3", "vpc-3", "10.3.1.0/24", { acl: "acl-3" });
+    b.edge(arn.subnet("subnet-3"), "ROUTES_VIA", pcx, "aws-ec2-route-tables", {
+      destinations: ["10.0.0.0/16"],
+      routeTable: "rtb-3",
+    });
+    b.instance("i-peer", { vpc: "vpc-3", subnet: "subnet-3", groups: [], privateIp: "10.3.1.5" });
+    const res = await derive(b.estate(), { catalog: await loadActionCatalog() });
+    const from = pairs(res, "CAN_REACH").filter((p) => p.startsWith(`${I("i-peer")} ->`));
+    expect(from).toEqual(
+      sorted(["sg-web", "sg-ssh-open", "sg-internal"].map((g) => `${I("i-peer")} -> ${arn.sg(g)}`)),
+    );
+    const e = edge(res, I("i-peer"), "CAN_REACH", arn.sg("sg-internal"))!;
+    expect(e.evidence[1]).toEqual({
+      source: "aws-ec2-route-tables",
+      ref: "rtb-3",
+      detail: { subnet: arn.subnet("subnet-3"), destination: "10.0.0.0/16", gateway: pcx },
+    });
+    expect(e.assumptions).toEqual([
+      { code: "return_route_not_evaluated", detail: { from: "vpc-3", to: "vpc-1" } },
+    ]);
+    // vpc-2 has no route to vpc-1: its instance reaches nothing there.
+    expect(pairs(res, "CAN_REACH").some((p) => p.startsWith(`${I("i-noimds")} ->`))).toBe(false);
+  });
+});

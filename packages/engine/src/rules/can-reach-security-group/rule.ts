@@ -4,10 +4,18 @@
 // groups give at most n·g + n edges, never the n² of an instance mesh.
 import type { Assumption, Evidence } from "@ctem/model";
 import type { EstateNode } from "../../graph.js";
-import { COLLECTOR_OF, InstanceProps, T, lastSegment, readProps, strProp } from "../../aws/shapes.js";
+import {
+  COLLECTOR_OF,
+  InstanceProps,
+  RoutesViaProps,
+  T,
+  lastSegment,
+  readProps,
+  strProp,
+} from "../../aws/shapes.js";
 import { ingressOf } from "../../aws/network.js";
 import type { Cidr } from "../../net/cidr.js";
-import { contains, parseCidr } from "../../net/cidr.js";
+import { contains, overlaps, parseCidr } from "../../net/cidr.js";
 import { formatPorts, normProtocol, portsOf } from "../../net/filters.js";
 import { defineRule } from "../meta.js";
 
@@ -37,7 +45,7 @@ export const canReachSecurityGroup = defineRule(
       },
     },
     limitations: [
-      "CIDR admission is evaluated within the group's VPC only: peering and transit-gateway routes between VPCs are not followed yet.",
+      "Across VPCs, CIDR admission follows the source subnet's routes through peering connections and transit gateways; the return route is an assumption.",
       "The source's egress rules and the subnets' network ACLs between two instances of one VPC are not evaluated (AWS defaults allow them).",
       "Databases and load balancers are not members here: the hub reaches compute only.",
     ],
@@ -75,6 +83,43 @@ export const canReachSecurityGroup = defineRule(
       else groupsById.set(id, [g]);
     }
 
+    // Hosts of other VPCs whose subnet routes into a VPC through a peering connection or a
+    // transit gateway: CIDR rules of that VPC's groups admit them too.
+    const vpcCidrs = new Map<string, Cidr[]>();
+    for (const v of ctx.g.ofType("aws.ec2.vpc")) {
+      const texts = [v.props.cidrBlocks, v.props.ipv6CidrBlocks].flatMap((x) => (Array.isArray(x) ? x : []));
+      const id = strProp(v.props, "vpcId") ?? lastSegment(v.id);
+      vpcCidrs.set(
+        id,
+        texts.flatMap((t) => (typeof t === "string" ? (parseCidr(t) ?? []) : [])),
+      );
+    }
+    const routedInto = new Map<string, Array<{ host: Host; route: Evidence }>>();
+    for (const h of hosts)
+      for (const subnet of ctx.g.outNodes(h.node.id, "IN_SUBNET"))
+        for (const e of ctx.g.out(subnet.id, "ROUTES_VIA")) {
+          if (!e.to.includes(":vpc-peering-connection/") && !e.to.includes(":transit-gateway/")) continue;
+          const dests = readProps(RoutesViaProps, e.props).value.destinations ?? [];
+          for (const [vpcId, cidrs] of vpcCidrs) {
+            if (vpcId === h.vpc) continue;
+            const d = dests.find((t) => {
+              const c = parseCidr(t);
+              return c !== undefined && cidrs.some((v) => overlaps(c, v));
+            });
+            if (!d) continue;
+            const list = routedInto.get(vpcId) ?? [];
+            list.push({
+              host: h,
+              route: {
+                source: COLLECTOR_OF.routeTables,
+                ref: strProp(e.props, "routeTable") ?? subnet.id,
+                detail: { subnet: subnet.id, destination: d, gateway: e.to },
+              },
+            });
+            routedInto.set(vpcId, list);
+          }
+        }
+
     for (const g of ctx.g.ofType(T.securityGroup)) {
       const members = membersOf.get(g.id) ?? [];
       if (!members.length) continue;
@@ -86,12 +131,13 @@ export const canReachSecurityGroup = defineRule(
         evidence: Evidence,
         assumptions: Assumption[],
         port: Record<string, unknown>,
+        route?: Evidence,
       ) => {
         admitsAny = true;
         ctx.sink.add(a.id, "CAN_REACH", g.id, {
           rule: RULE,
           props: { ports: [port] },
-          evidence: [evidence],
+          evidence: route ? [evidence, route] : [evidence],
           assumptions: [...assumptions, ...ctx.stale(g), ...ctx.stale(a)],
         });
       };
@@ -141,6 +187,19 @@ export const canReachSecurityGroup = defineRule(
                   },
                   [],
                   port,
+                );
+            for (const { host, route } of vpc ? (routedInto.get(vpc) ?? []) : [])
+              if (host.addresses.some((a) => contains(c, a)))
+                reach(
+                  host.node,
+                  {
+                    source: COLLECTOR_OF.securityGroups,
+                    ref,
+                    detail: { group: g.id, cidr: c.text, ...port },
+                  },
+                  [{ code: "return_route_not_evaluated", detail: { from: host.vpc, to: vpc } }],
+                  port,
+                  route,
                 );
           }
         });
