@@ -87,7 +87,9 @@ export const canReachSecurityGroup = defineRule(
     // transit gateway: CIDR rules of that VPC's groups admit them too.
     const vpcCidrs = new Map<string, Cidr[]>();
     for (const v of ctx.g.ofType("aws.ec2.vpc")) {
-      const texts = [v.props.cidrBlocks, v.props.ipv6CidrBlocks].flatMap((x) => (Array.isArray(x) ? x : []));
+      const texts = [v.props.cidrBlocks, v.props.ipv6CidrBlocks].flatMap((x): unknown[] =>
+        Array.isArray(x) ? (x as unknown[]) : [],
+      );
       const id = strProp(v.props, "vpcId") ?? lastSegment(v.id);
       vpcCidrs.set(
         id,
