@@ -227,6 +227,46 @@ describe("OIDC single sign-on", () => {
     expect(none.statusCode).toBe(400);
   });
 
+  it("an unreachable identity provider answers 503 unavailable, naming the issuer", async () => {
+    f = await makeFixture({
+      config: {
+        publicUrl: PUBLIC_URL,
+        oidc: {
+          issuer: "http://127.0.0.1:1",
+          clientId: "ctem",
+          groupsClaim: "groups",
+          roleMap: {},
+          scopes: ["openid"],
+          allowHttpLoopback: true,
+        },
+      },
+    });
+    const res = await f.app.inject({ url: "/api/auth/sso/login" });
+    expect(res.statusCode).toBe(503);
+    expect(res.json<{ error: { code: string; message: string } }>().error).toMatchObject({
+      code: "unavailable",
+      message: expect.stringContaining("http://127.0.0.1:1") as string,
+    });
+  });
+
+  it("refuses a plain-http issuer that is not loopback", async () => {
+    f = await makeFixture({
+      config: {
+        oidc: {
+          issuer: "http://idp.example.com",
+          clientId: "ctem",
+          groupsClaim: "groups",
+          roleMap: {},
+          scopes: ["openid"],
+          allowHttpLoopback: true,
+        },
+      },
+    });
+    const res = await f.app.inject({ url: "/api/auth/sso/login" });
+    expect(res.statusCode).toBe(400);
+    expect(res.json<{ error: { field: string } }>().error.field).toBe("issuer");
+  });
+
   it("never logs or returns the client secret", async () => {
     const { app, logs } = await fixture();
     signingInAs = "ana";
