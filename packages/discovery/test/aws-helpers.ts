@@ -21,6 +21,7 @@ import {
   DescribeListeners$,
   DescribeLoadBalancers$,
   DescribeRules$,
+  DescribeTags$,
   DescribeTargetGroups$,
   DescribeTargetHealth$,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
@@ -202,6 +203,7 @@ export function scriptRecordedAccount(aws: AwsReplayServer): AwsReplayServer {
     { TargetHealthDescriptions: [] },
     { region: REGION, params: { TargetGroupArn: `${ELB}:targetgroup/admin/0000000000000002` } },
   );
+  aws.on(DescribeTags$, fixture("elbv2-describe-tags.json"), { region: REGION });
   aws.on(DescribeRules$, fixture("elbv2-describe-rules.json"), {
     region: REGION,
     params: { ListenerArn: `${ELB}:listener/app/demo/qwerty/443aaaaaaaaaaaaa` },

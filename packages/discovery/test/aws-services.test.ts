@@ -148,6 +148,7 @@ describe("AWS S3, RDS, ELBv2, access keys, Inspector2: the whole recorded accoun
       publiclyAccessible: false,
       vpcId: "vpc-12345678",
     });
+    expect(state.nodes.get(SERVICE_IDS.LB)!.tags).toEqual({ team: "web" });
     expect(state.nodes.get(SERVICE_IDS.LB)!.props).toMatchObject({
       scheme: "internet-facing",
       type: "application",

@@ -3,6 +3,7 @@
 // their registered targets.
 import {
   DescribeRulesCommand,
+  DescribeTagsCommand,
   DescribeTargetHealthCommand,
   paginateDescribeListeners,
   paginateDescribeLoadBalancers,
@@ -19,7 +20,7 @@ import type {
 import { ec2Arn } from "../arn.js";
 import { allPages, call, mapLimit } from "../errors.js";
 import { defineModule } from "../module.js";
-import { sink } from "../facts.js";
+import { sink, tagsOf } from "../facts.js";
 
 export interface Elbv2Raw {
   loadBalancers: LoadBalancer[];
@@ -29,6 +30,8 @@ export interface Elbv2Raw {
   targetGroups: TargetGroup[];
   /** Target group ARN → its registered targets. */
   targets: Record<string, TargetHealthDescription[]>;
+  /** Load balancer and target group ARN → tags. */
+  tags: Record<string, Record<string, string>>;
 }
 
 function forwardTargets(actions: Action[] | undefined): string[] {
@@ -44,7 +47,7 @@ function forwardTargets(actions: Action[] | undefined): string[] {
 export const elbv2 = defineModule<Elbv2Raw>({
   id: "aws-elbv2",
   description:
-    "ELBv2 load balancers (scheme, groups, subnets), listeners and ports, target groups and registered targets.",
+    "ELBv2 load balancers (scheme, groups, subnets, tags), listeners and rules, target groups and registered targets.",
   scope: "regional",
   produces: {
     nodes: ["aws.elbv2.load_balancer", "aws.elbv2.listener", "aws.elbv2.target_group"],
@@ -57,6 +60,7 @@ export const elbv2 = defineModule<Elbv2Raw>({
     "elasticloadbalancing:DescribeRules",
     "elasticloadbalancing:DescribeTargetGroups",
     "elasticloadbalancing:DescribeTargetHealth",
+    "elasticloadbalancing:DescribeTags",
   ],
   async collect({ clients, region }) {
     const client = clients.elbv2(region);
@@ -105,7 +109,19 @@ export const elbv2 = defineModule<Elbv2Raw>({
       );
       targets[tg.TargetGroupArn!] = r.TargetHealthDescriptions ?? [];
     });
-    return { loadBalancers, listeners, rules, targetGroups, targets };
+    // DescribeTags takes at most 20 ARNs per call.
+    const tags: Record<string, Record<string, string>> = {};
+    const arns = [
+      ...loadBalancers.map((l) => l.LoadBalancerArn),
+      ...targetGroups.map((t) => t.TargetGroupArn),
+    ].filter((a): a is string => !!a);
+    for (let i = 0; i < arns.length; i += 20) {
+      const r = await call("elasticloadbalancing:DescribeTags", () =>
+        client.send(new DescribeTagsCommand({ ResourceArns: arns.slice(i, i + 20) })),
+      );
+      for (const d of r.TagDescriptions ?? []) if (d.ResourceArn) tags[d.ResourceArn] = tagsOf(d.Tags);
+    }
+    return { loadBalancers, listeners, rules, targetGroups, targets, tags };
   },
   transform(raw, ctx) {
     const s = sink(ctx);
@@ -118,6 +134,7 @@ export const elbv2 = defineModule<Elbv2Raw>({
         kind: "load_balancer",
         type: "aws.elbv2.load_balancer",
         name: lb.LoadBalancerName ?? id,
+        tags: raw.tags[id] ?? {},
         props: {
           type: lb.Type,
           scheme: lb.Scheme,
@@ -180,6 +197,7 @@ export const elbv2 = defineModule<Elbv2Raw>({
         kind: "target_group",
         type: "aws.elbv2.target_group",
         name: tg.TargetGroupName ?? id,
+        tags: raw.tags[id] ?? {},
         props: {
           protocol: tg.Protocol,
           port: tg.Port,
