@@ -3,3 +3,8 @@ export { main, buildProgram } from "./cli/main.js";
 export { resolveConfig, readSettingsOverlay } from "./config.js";
 export type { CtemConfig } from "./config.js";
 export { EXIT } from "./cli/exit.js";
+export { buildApp } from "./http/app.js";
+export type { AppDeps, CtemApp } from "./http/app.js";
+export { startServer } from "./cli/serve.js";
+export { resolveServerConfig } from "./config.js";
+export type { ServerConfig } from "./config.js";
