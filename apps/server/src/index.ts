@@ -1,4 +1,4 @@
-// @ctem/server: the ctem CLI (and, with the server issues, the API).
+// @ctem/server: the ctem CLI and the API (buildApp for tests and benchmarks, startServer for `ctem serve`).
 export { main, buildProgram } from "./cli/main.js";
 export { resolveConfig, readSettingsOverlay } from "./config.js";
 export type { CtemConfig } from "./config.js";
