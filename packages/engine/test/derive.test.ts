@@ -265,6 +265,32 @@ describe("unread data is never safe", () => {
     });
   });
 
+  it("an instance whose subnet and group no listing described (stubs) is exposed with assumptions", async () => {
+    const b = handBuilt();
+    b.instance("i-stubs", {
+      vpc: "vpc-1",
+      subnet: "subnet-gone",
+      groups: ["sg-gone"],
+      privateIp: "10.0.9.9",
+      publicIp: "203.0.113.99",
+    });
+    const g = b.estate();
+    for (const id of [arn.subnet("subnet-gone"), arn.sg("sg-gone")])
+      g.addNode({
+        id,
+        kind: "unknown",
+        type: "unknown",
+        name: id,
+        tags: {},
+        props: {},
+        sources: [],
+        stub: true,
+      });
+    const res = await derive(g, { catalog: await loadActionCatalog() });
+    const codes = edge(res, INTERNET_NODE_ID, "EXPOSES", I("i-stubs"))!.assumptions.map((a) => a.code);
+    expect(codes).toEqual(["firewall_rules_unknown", "route_unknown", "nacl_unknown"]);
+  });
+
   it("a policy the graph names but holds no document for may allow anything (policy_unknown)", async () => {
     const b = handBuilt();
     b.attach(arn.role("noaccess-role"), "arn:aws:iam::aws:policy/Unread");

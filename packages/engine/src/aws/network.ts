@@ -60,14 +60,19 @@ const gid = (n: EstateNode) => (n.props.groupId as string | undefined) ?? n.id.s
 
 /** The security groups protecting a node (PROTECTED_BY → firewall). */
 export function securityGroupsOf(ctx: DeriveContext, node: EstateNode): EstateNode[] {
-  return ctx.g.outNodes(node.id, "PROTECTED_BY").filter((n) => n.kind === "firewall");
+  // A stub (an edge points at a group no listing described) counts, with unknown rules.
+  return ctx.g
+    .outNodes(node.id, "PROTECTED_BY")
+    .filter((n) => n.kind === "firewall" || (n.stub === true && n.id.includes(":security-group/")));
 }
 
 const subnetIndex = new WeakMap<object, Map<string, EstateNode>>();
 
 /** The subnets a node is in: IN_SUBNET edges, else its `subnetId` prop. */
 export function subnetsOf(ctx: DeriveContext, node: EstateNode): EstateNode[] {
-  const direct = ctx.g.outNodes(node.id, "IN_SUBNET").filter((n) => n.kind === "subnet");
+  const direct = ctx.g
+    .outNodes(node.id, "IN_SUBNET")
+    .filter((n) => n.kind === "subnet" || (n.stub === true && n.id.includes(":subnet/")));
   if (direct.length) return direct;
   const sid = node.props.subnetId;
   if (typeof sid !== "string") return [];
@@ -173,7 +178,7 @@ function igwRoutes(ctx: DeriveContext, subnet: EstateNode) {
   const out: Array<{ gateway: string; destination: Cidr; routeTable?: string; stale: Assumption[] }> = [];
   for (const e of ctx.g.out(subnet.id, "ROUTES_VIA")) {
     const gw = ctx.g.node(e.to);
-    const isIgw = gw ? gw.type === T.internetGateway : e.to.includes(":internet-gateway/");
+    const isIgw = gw && !gw.stub ? gw.type === T.internetGateway : e.to.includes(":internet-gateway/");
     if (!isIgw) continue;
     const p = readProps(RoutesVia, e.props).value;
     for (const d of p.destinations ?? []) {
@@ -202,6 +207,17 @@ export function internetExposures(ctx: DeriveContext, q: ExposureQuery): Exposur
   const cands = candidates(ctx, q);
   if (!cands.length) return result;
   for (const c of cands) {
+    // No subnet recorded at all: where the endpoint sits is unknown, so is its route and ACL.
+    if (!q.subnets.length) {
+      result.push({
+        ...c,
+        assumptions: [
+          ...c.assumptions,
+          { code: "subnet_unknown", detail: { note: "no subnet is recorded for this endpoint" } },
+        ],
+      });
+      continue;
+    }
     for (const subnet of q.subnets) {
       const ev: Evidence[] = [...c.evidence];
       const as: Assumption[] = [...c.assumptions, ...ctx.stale(subnet)];
