@@ -3,7 +3,10 @@
 // actions on the resources the catalogue's `permissions.required` list names. The evaluator
 // decides each one; every required permission allowed makes a CAN_ESCALATE edge whose evidence
 // names the technique and each granting statement. Identities that are already admin-equivalent
-// are skipped: escalating from there gains nothing.
+// are skipped: escalating from there gains nothing. Self-escalation (iam-001, -005, -007…-011) is
+// an edge from the identity to itself with `outcome: "admin"`: path search reads it as "this
+// identity can make itself admin-equivalent"; `acts_as` means the attacker can act as the target,
+// `member` that it can join the target group.
 import type { Assumption, Evidence } from "@ctem/model";
 import type { DeriveContext } from "../context.js";
 import type { EstateNode } from "../graph.js";
