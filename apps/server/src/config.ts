@@ -83,7 +83,7 @@ export function readSettingsOverlay(dataDir: string): SettingsPatchT | undefined
   return r.data;
 }
 
-/** OIDC single sign-on (docs/sso.md): off unless CTEM_OIDC_ISSUER is set or an admin stored it. */
+/** OIDC single sign-on (docs/server.md): off unless CTEM_OIDC_ISSUER is set or an admin stored it. */
 export interface OidcConfig {
   issuer: string;
   clientId: string;

@@ -1,5 +1,5 @@
 // OIDC single sign-on with openid-client: authorization code flow with PKCE, state and nonce, the
-// user's groups mapped to a role (docs/sso.md). The configuration comes from the environment
+// user's groups mapped to a role (docs/server.md). The configuration comes from the environment
 // (CTEM_OIDC_*) or, when that is unset, from what an admin stored (client secret sealed).
 import * as client from "openid-client";
 import { z } from "zod";

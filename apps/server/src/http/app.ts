@@ -57,7 +57,7 @@ export interface AppDeps {
   now?: () => Date;
   /** What /api/health and `ctem serve` say about the data when there is no analysis. */
   dataNote?: string;
-  /** The OIDC client; built from config when absent. Tests pass their own fetch hooks through it. */
+  /** The OIDC client; built from config (or the stored SSO settings) when absent. */
   oidc?: OidcService;
 }
 
@@ -103,7 +103,6 @@ export async function buildApp(deps: AppDeps) {
               censor: "[redacted]",
             },
             serializers: {
-              // The path only: a query string may carry anything a client chose to put there.
               // The route pattern, not the URL: path parameters and query strings carry what a
               // client chose to send (ids, search terms, in the worst case a pasted secret).
               req: (req: { method: string; id: string; routeOptions?: { url?: string } }) => ({
