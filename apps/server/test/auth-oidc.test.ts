@@ -7,7 +7,7 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import Provider from "oidc-provider";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { makeFixture } from "./http-fixture.js";
+import { makeFixture, signIn } from "./http-fixture.js";
 import type { Fixture } from "./http-fixture.js";
 
 const PUBLIC_URL = "http://ctem.test";
@@ -225,6 +225,38 @@ describe("OIDC single sign-on", () => {
     expect(forged.statusCode).toBe(400);
     const none = await app.inject({ url: "/api/auth/sso/callback?code=abc&state=def" });
     expect(none.statusCode).toBe(400);
+  });
+
+  it("works from the settings an admin stored (client secret sealed, never answered back)", async () => {
+    f = await makeFixture({ config: { publicUrl: PUBLIC_URL } });
+    const { app, stores, users } = f;
+    expect((await app.inject({ url: "/api/auth/sso" })).json()).toEqual({ enabled: false, loginUrl: null });
+    const admin = await signIn(app, users.admin.email);
+    const put = await app.inject({
+      method: "PUT",
+      url: "/api/sso/config",
+      headers: admin.headers,
+      payload: {
+        issuer,
+        clientId: "ctem",
+        clientSecret: CLIENT_SECRET,
+        roleMap: { secops: "analyst" },
+        allowHttpLoopback: true,
+      },
+    });
+    expect(put.statusCode).toBe(200);
+    expect(put.json()).toMatchObject({
+      source: "stored",
+      clientSecretSet: true,
+      roleMap: { secops: "analyst" },
+    });
+    expect(put.body).not.toContain(CLIENT_SECRET);
+    expect(await stores.app.accounts.secrets.get("sso.client_secret")).not.toContain(CLIENT_SECRET);
+    signingInAs = "ana";
+    const cb = await signInWithSso(app);
+    expect(cb.statusCode).toBe(302);
+    const audit = await stores.app.accounts.audit.list({ action: "sso.config" }, { limit: 1 });
+    expect(JSON.stringify(audit.items)).not.toContain(CLIENT_SECRET);
   });
 
   it("an unreachable identity provider answers 503 unavailable, naming the issuer", async () => {
