@@ -101,4 +101,4 @@ function deriveMeasurement(assets: number, targets: { seconds: number; rssMiB: n
 }
 
 export const derive10k = deriveMeasurement(10_000, { seconds: 10, rssMiB: 512 });
-export const derive100k = deriveMeasurement(100_000, { seconds: 90, rssMiB: 2048 });
+export const derive100k = deriveMeasurement(100_000, { seconds: 60, rssMiB: 1536 });

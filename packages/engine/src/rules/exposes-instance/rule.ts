@@ -75,6 +75,9 @@ export const exposesInstance = defineRule(
       });
       for (const x of exposures) {
         const assumptions: Assumption[] = [...x.assumptions, ...ctx.stale(inst)];
+        // A stopped instance answers nothing until started; its Elastic IP and rules stay.
+        if (p.state && p.state !== "running" && p.state !== "pending")
+          assumptions.push({ code: "instance_not_running", detail: { state: p.state } });
         if (x.cidr.prefix !== 0)
           assumptions.push({ code: "restricted_source", detail: { cidr: x.cidr.text } });
         ctx.sink.add(INTERNET_NODE_ID, "EXPOSES", inst.id, {
