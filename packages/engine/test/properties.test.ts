@@ -236,7 +236,7 @@ const toDoc = (ss: Gen[], principal?: unknown) => ({
     [s.not ? "NotAction" : "Action"]: s.actions,
     [s.notRes ? "NotResource" : "Resource"]: s.resources,
     ...(principal ? { Principal: principal } : {}),
-    ...(s.cond ? { Condition: { Bool: { "aws:SecureTransport": "true" } } } : {}),
+    ...(s.cond ? { Condition: { Bool: { "aws:MultiFactorAuthPresent": "true" } } } : {}),
   })),
 });
 const request = fc.record({ action: fc.constantFrom(...ACTIONS), resource: fc.constantFrom(...RESOURCES) });
@@ -337,5 +337,41 @@ describe("IAM evaluator", () => {
         expect(grants(req, { identity: notIam })).toBe(!req.action.startsWith("iam:"));
       }),
     );
+  });
+
+  it("conditions the caller controls (TLS, region, headers) need no assumption: an Allow holds, a Deny is stepped around", () => {
+    const tls = { Bool: { "aws:SecureTransport": "false" } };
+    const pol = parsePolicy(
+      {
+        Statement: [
+          {
+            Effect: "Allow",
+            Action: "s3:GetObject",
+            Resource: "*",
+            Condition: { StringLike: { "aws:Referer": "https://example.com/*" } },
+          },
+          { Effect: "Deny", Action: "s3:*", Resource: "*", Condition: tls },
+        ],
+      },
+      "p",
+    );
+    const d = evaluate({ action: "s3:GetObject", resource: "arn:aws:s3:::b/*", caller }, { identity: pol });
+    expect(d).toMatchObject({ allowed: true, assumptions: [] });
+    const mfa = parsePolicy(
+      {
+        Statement: [
+          {
+            Effect: "Allow",
+            Action: "s3:GetObject",
+            Resource: "*",
+            Condition: { Bool: { "aws:MultiFactorAuthPresent": "true", "aws:SecureTransport": "true" } },
+          },
+        ],
+      },
+      "q",
+    );
+    expect(
+      evaluate({ action: "s3:GetObject", resource: "x", caller }, { identity: mfa }).assumptions[0]?.code,
+    ).toBe("condition_not_evaluated");
   });
 });

@@ -6,6 +6,7 @@
 // no AGPL evaluator is used (DESIGN "Node and licences").
 import type { Assumption, Evidence } from "@ctem/model";
 import { covers, intersects, matches } from "./glob.js";
+import { attackerControlled } from "./conditions.js";
 import type { Principals, Statement } from "./policy.js";
 
 export interface Caller {
@@ -50,8 +51,12 @@ const ev = (st: Statement, role: string): Evidence => ({
     ...(st.sid ? { sid: st.sid } : {}),
     ...(st.action ? { action: st.action } : { notAction: st.notAction ?? [] }),
     ...(st.resource ? { resource: st.resource } : st.notResource ? { notResource: st.notResource } : {}),
+    ...(st.condition ? { condition: st.condition } : {}),
   },
 });
+
+/** Needs no assumption: no condition, or only conditions the caller satisfies at will. */
+const free = (st: Statement) => !st.unknown && attackerControlled(st.condition);
 
 const condition = (st: Statement): Assumption =>
   st.unknown
@@ -114,7 +119,7 @@ const NO: Grant = { ok: false, evidence: [], assumptions: [] };
 function best(sts: readonly Statement[], role: string): Grant {
   let conditional: Statement | undefined;
   for (const st of sts) {
-    if (!st.condition && !st.unknown) return { ok: true, evidence: [ev(st, role)], assumptions: [] };
+    if (free(st)) return { ok: true, evidence: [ev(st, role)], assumptions: [] };
     conditional ??= st;
   }
   return conditional
@@ -144,6 +149,8 @@ export function evaluate(req: Request, pol: Policies): Decision {
       if (st.effect !== "Deny" || !actionMatches(st, action) || !resourceMatches(st, req.resource, "all"))
         continue;
       if (isResource && !appliesToCaller(st, req.caller)) continue;
+      // A Deny the caller can step around (TLS, region, headers) does not stop them.
+      if (st.condition && attackerControlled(st.condition)) continue;
       denies.push({ st, role });
     }
   };

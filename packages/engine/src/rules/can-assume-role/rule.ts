@@ -7,6 +7,7 @@ import type { Assumption, Evidence } from "@ctem/model";
 import type { DeriveContext } from "../../context.js";
 import type { EstateNode } from "../../graph.js";
 import { PrincipalProps, T, readProps } from "../../aws/shapes.js";
+import { attackerControlled } from "../../iam/conditions.js";
 import { actionMatches, evaluate, principalMatch } from "../../iam/evaluate.js";
 import type { Decision } from "../../iam/evaluate.js";
 import { matches } from "../../iam/glob.js";
@@ -52,7 +53,7 @@ export function canAssume(
     if (trust.some((st) => st.effect === "Deny" && !st.condition && applies(st))) return undefined;
     const allows = trust.filter((st) => st.effect === "Allow" && applies(st));
     if (!allows.length) return undefined;
-    const best = allows.find((st) => !st.condition) ?? allows[0]!;
+    const best = allows.find((st) => attackerControlled(st.condition)) ?? allows[0]!;
     direct = applies(best) === "direct" && !(best.principal?.any ?? false);
     evidence.push({
       source: "iam-trust-policy",
@@ -62,7 +63,7 @@ export function canAssume(
         action: best.action ?? best.notAction,
       },
     });
-    if (best.condition)
+    if (!attackerControlled(best.condition))
       assumptions.push({
         code: "condition_not_evaluated",
         detail: { statement: best.ref, condition: best.condition },
