@@ -10,7 +10,8 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { openSqliteStores } from "@ctem/store";
 import { main } from "../src/cli/main.js";
 import { resolveConfig } from "../src/config.js";
-import { startServer } from "../src/cli/serve.js";
+import { prepareData, startServer } from "../src/cli/serve.js";
+import { key, nodeFact, scanRun } from "@ctem/store/contract";
 import { createPasswordHasher } from "../src/auth/passwords.js";
 
 let dir: string;
@@ -135,6 +136,7 @@ describe("ctem serve", () => {
       stderr: (m) => (stderr += m),
       log: { stream: { write: (l: string) => void logs.push(l) } },
       passwordCost: 1024,
+      demo: false,
     });
     try {
       const health = (await (await fetch(`${s.url}/api/health`)).json()) as {
@@ -147,8 +149,8 @@ describe("ctem serve", () => {
         stores: { graph: { kind: "sqlite", ok: true }, app: { ok: true } },
         data: { analysis: null },
       });
-      expect(health.data.note).toMatch(/no data yet, and no demo estate/);
-      expect(stderr).toMatch(/no data yet, and no demo estate/);
+      expect(health.data.note).toMatch(/no data yet \(the demo is switched off\)/);
+      expect(stderr).toMatch(/no data yet \(the demo is switched off\)/);
       const docs = (await (await fetch(`${s.url}/api/docs`)).json()) as {
         openapi: string;
         paths: Record<string, Record<string, { operationId: string; security?: unknown }>>;
@@ -183,6 +185,94 @@ describe("ctem serve", () => {
       expect(() => statSync(file)).toThrow();
     } finally {
       await s.close();
+      await stores.close();
+    }
+  });
+});
+
+describe("ctem serve and the demo estate", () => {
+  it("loads the demo into an empty graph; a signed-in analyst reads its issues through the API; a restart keeps it", async () => {
+    const cfg = resolveConfig({ data: dir }, { INIT_CWD: dir, CTEM_ADMIN_PASSWORD: "admin passphrase 1" });
+    const stores = openSqliteStores(cfg.dbFile);
+    let stderr = "";
+    const s = await startServer({
+      cfg,
+      graph: stores.graph,
+      app: stores.app,
+      graphKind: "sqlite",
+      port: 0,
+      host: "127.0.0.1",
+      terminal: false,
+      stderr: (m) => (stderr += m),
+      log: false,
+      passwordCost: 1024,
+      demo: { assets: 50 },
+    });
+    try {
+      expect(stderr).toMatch(/loading the demo estate/);
+      const { app } = s;
+      const login = async (email: string, password: string) => {
+        const r = await app.inject({ method: "POST", url: "/api/auth/login", payload: { email, password } });
+        expect(r.statusCode).toBe(200);
+        const cookie = `ctem_session=${r.cookies.find((c) => c.name === "ctem_session")!.value}`;
+        return { cookie, "x-csrf-token": r.json<{ csrfToken: string }>().csrfToken };
+      };
+      const admin = await login("admin@ctem.local", "admin passphrase 1");
+      const created = await app.inject({
+        method: "POST",
+        url: "/api/users",
+        headers: admin,
+        payload: { email: "analyst@example.com", role: "analyst", password: "analyst passphrase" },
+      });
+      expect(created.statusCode).toBe(201);
+      const analyst = await login("analyst@example.com", "analyst passphrase");
+      const issues = await app.inject({ url: "/api/issues?limit=1000", headers: analyst });
+      const items = issues.json<{ items: Array<{ alias: string; demo: boolean; severity: string }> }>().items;
+      expect(items.length).toBeGreaterThan(0);
+      expect(items.every((i) => i.demo)).toBe(true);
+      expect(new Set(items.map((i) => i.severity))).toEqual(new Set(["critical", "high", "medium", "low"]));
+      const one = await app.inject({ url: `/api/issues/${items[0]!.alias}`, headers: analyst });
+      expect(one.json<{ demo: boolean }>().demo).toBe(true);
+      const assets = await app.inject({ url: "/api/assets?limit=5", headers: analyst });
+      expect(assets.json<{ items: Array<{ demo: boolean }> }>().items.every((a) => a.demo)).toBe(true);
+      const health = (await app.inject({ url: "/api/health" })).json<{
+        data: { demo: boolean; note: string };
+      }>();
+      expect(health.data).toMatchObject({ demo: true });
+      expect(health.data.note).toMatch(/showing the demo estate/);
+      // A restart finds the demo analysed and leaves it as it is.
+      const again = await prepareData({
+        graph: stores.graph,
+        app: stores.app,
+        dataDir: dir,
+        demo: {},
+        progress: () => {},
+      });
+      expect(again.demo).toBe(true);
+      expect((await stores.app.scanRuns.list({ limit: 10 })).items).toHaveLength(1);
+    } finally {
+      await s.close();
+      await stores.close();
+    }
+  });
+
+  it("leaves real data alone: no demo when the graph holds anything else", async () => {
+    const stores = openSqliteStores(path.join(dir, "ctem.db"));
+    try {
+      const k = key("aws:111122223333", "us-east-1", "aws-ec2-instances");
+      await stores.graph.applyScan(scanRun([k]), [
+        { nodes: [nodeFact("arn:aws:ec2:us-east-1:111122223333:instance/i-1", k)] },
+      ]);
+      const r = await prepareData({
+        graph: stores.graph,
+        app: stores.app,
+        dataDir: dir,
+        demo: {},
+        progress: () => {},
+      });
+      expect(r).toEqual({ demo: false, note: "inventory present but not analysed yet: run ctem analyze" });
+      expect((await stores.graph.listNodes({ source: "demo" }, { limit: 1 })).items).toEqual([]);
+    } finally {
       await stores.close();
     }
   });

@@ -1,8 +1,11 @@
 // `ctem serve [--port 8080] [--host 127.0.0.1]`: the API (and, with the web issue, the UI). Opens
-// the stores, loads the secret key, creates the first admin on the first start, and says plainly
-// what there is to see: the engine and its demo estate are not built yet, so no demo is loaded.
+// the stores, loads the secret key, creates the first admin on the first start, loads the demo
+// estate when the graph holds no data at all (DESIGN "Demo estate"), and says plainly what there is
+// to see, on stderr and in /api/health.
 import type { Command } from "commander";
 import { Option } from "commander";
+import { DEMO_DEFAULTS, hasDemo, loadDemo } from "@ctem/engine";
+import { createIntel } from "@ctem/intel";
 import type { AppStore, GraphStore } from "@ctem/model";
 import { resolveServerConfig } from "../config.js";
 import type { CtemConfig } from "../config.js";
@@ -21,13 +24,48 @@ function parsePort(v: string): number {
   return n;
 }
 
-/** What the data looks like, in words for stderr and /api/health. */
-export async function describeData(graph: GraphStore, app: AppStore): Promise<string> {
-  if (await app.currentAnalysis()) return "an analysis is current";
-  const any = await graph.listNodes({ includeStubs: false }, { limit: 1 });
-  if (any.items.length > 0)
-    return "inventory present but no analysis yet: the analysis engine is not built yet, so there are no issues to show";
-  return "no data yet, and no demo estate: the demo arrives with the analysis engine; until then scan (ctem scan aws) or import (ctem import FILE) to fill the inventory";
+/**
+ * What there is to see, in words for stderr and /api/health. With an empty graph (no real data and
+ * no demo) the demo estate is loaded and analysed first, unless `demo` is false.
+ */
+export async function prepareData(o: {
+  graph: GraphStore;
+  app: AppStore;
+  dataDir: string;
+  demo: false | { assets?: number; seed?: number };
+  progress: (m: string) => void;
+}): Promise<{ note: string; demo: boolean }> {
+  const stores = { graph: o.graph, app: o.app };
+  if (await hasDemo(stores)) {
+    const current = await o.app.currentAnalysis();
+    if (current)
+      return {
+        demo: true,
+        note: "showing the demo estate (everything marked demo: true); the first real scan or import removes it",
+      };
+  }
+  const any = await o.graph.listNodes({ includeStubs: false }, { limit: 1 });
+  if (any.items.length === 0 || (await hasDemo(stores))) {
+    if (o.demo === false)
+      return {
+        demo: false,
+        note: "no data yet (the demo is switched off): scan (ctem scan aws) or import (ctem import FILE)",
+      };
+    o.progress("the graph holds no data: loading the demo estate (source demo) and analysing it");
+    const intel = await createIntel({ dataDir: o.dataDir }).load();
+    const r = await loadDemo(stores, {
+      assets: o.demo.assets ?? DEMO_DEFAULTS.assets,
+      seed: o.demo.seed ?? DEMO_DEFAULTS.seed,
+      lookup: (id, reported) => intel.lookup(id, reported),
+      progress: o.progress,
+    });
+    return {
+      demo: true,
+      note: `showing the demo estate: ${r.written.nodes} assets, ${r.analysis.analysis.observed.length} issues, everything marked demo: true; the first real scan or import removes it`,
+    };
+  }
+  if (await o.app.currentAnalysis()) return { demo: false, note: "an analysis is current" };
+  return { demo: false, note: "inventory present but not analysed yet: run ctem analyze" };
 }
 
 export interface StartOptions {
@@ -43,6 +81,8 @@ export interface StartOptions {
   log?: AppDeps["log"];
   /** scrypt N; lower only in tests. */
   passwordCost?: number;
+  /** The demo estate for an empty graph (default: on, DESIGN's size and seed); false: never. */
+  demo?: false | { assets?: number; seed?: number };
 }
 
 export async function startServer(
@@ -54,7 +94,14 @@ export async function startServer(
     dataDir: o.cfg.dataDir,
   });
   const hasher = createPasswordHasher(o.passwordCost ? { cost: o.passwordCost } : {});
-  const dataNote = await describeData(o.graph, o.app);
+  const data = await prepareData({
+    graph: o.graph,
+    app: o.app,
+    dataDir: o.cfg.dataDir,
+    demo: o.demo ?? {},
+    progress: (m) => o.stderr(`ctem: ${m}\n`),
+  });
+  const dataNote = data.note;
   const app = await buildApp({
     graph: o.graph,
     app: o.app,
@@ -109,7 +156,8 @@ export function registerServe(program: Command, ctx: CliContext): void {
     .description("serve the API (OpenAPI at /api/docs); the first start creates an admin")
     .addOption(new Option("--port <n>", "port (0: any free port)").argParser(parsePort).default(8080))
     .addOption(new Option("--host <address>", "address to listen on").default("127.0.0.1"))
-    .action(async (opts: { port: number; host: string }, cmd: Command) => {
+    .option("--no-demo", "do not load the demo estate when the graph is empty")
+    .action(async (opts: { port: number; host: string; demo: boolean }, cmd: Command) => {
       const stores = await ctx.stores(cmd);
       const s = await startServer({
         cfg: ctx.config(cmd),
@@ -119,6 +167,7 @@ export function registerServe(program: Command, ctx: CliContext): void {
         port: opts.port,
         host: opts.host,
         terminal: process.stderr.isTTY === true,
+        ...(opts.demo ? {} : { demo: false as const }),
         stderr: (m) => ctx.io.stderr(m),
       });
       await new Promise<void>((resolve) => {

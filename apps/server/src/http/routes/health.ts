@@ -14,7 +14,9 @@ export const Health = z
     data: z.object({
       /** The current analysis, or null before the first one. */
       analysis: z.object({ id: z.string(), finishedAt: z.string().nullable() }).nullable(),
-      /** Said in words: what there is to look at (e.g. no data and no demo estate yet). */
+      /** Whether what is shown is the demo estate (the UI shows a banner). */
+      demo: z.boolean(),
+      /** Said in words: what there is to look at. */
       note: z.string(),
     }),
   })
@@ -55,9 +57,12 @@ export function registerHealthRoutes(app: ZodApp, ctx: RouteContext): void {
         stores: { graph: { kind: ctx.deps.graphKind, ...show(graph) }, app: show(appStore) },
         data: {
           analysis: current ? { id: current.id, finishedAt: current.finishedAt ?? null } : null,
-          note: current
-            ? `analysis ${current.id} is current`
-            : (ctx.deps.dataNote ?? "no analysis yet: scan or import, then analyse"),
+          demo: current?.demo === true,
+          note: current?.demo
+            ? "showing the demo estate (everything marked demo: true); the first real scan or import removes it"
+            : current
+              ? `analysis ${current.id} is current`
+              : (ctx.deps.dataNote ?? "no analysis yet: scan or import, then analyse"),
         },
       });
     },
