@@ -4,7 +4,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { CompactGraph, internIds } from "../src/search/compact.js";
-import { reachability, searchPaths } from "../src/search/search.js";
+import { potentials, reachability, searchPaths } from "../src/search/search.js";
 import type { FoundPath } from "../src/search/search.js";
 
 interface G {
@@ -192,13 +192,38 @@ describe("search", () => {
     );
   });
 
-  it("keeps a pair whose best path is long when a shorter, likelier walk fills a node first (hop limit 32)", () => {
-    // 0 → 1 (0.9) → … a chain of 20 nodes to the target, and a likelier detour that revisits nothing.
+  it("finds a 21-hop path (the hop limit is 32)", () => {
     const n = 22;
     const edges = Array.from({ length: n - 1 }, (_, i) => ({ from: i, to: i + 1, w: 0.99 }));
     const g: G = { n, edges, targets: [n - 1], sources: [{ node: 0, p: 1 }] };
     const got = byPair(run(g, 2).found);
     expect(got.get(`0:${n - 1}`)![0]!.slots).toHaveLength(n - 1);
+  });
+
+  it("pruning by potential is lossless: every pair whose best path clears the bound is found, with its exact best", () => {
+    fc.assert(
+      fc.property(
+        graphArb(false),
+        fc.integer({ min: 1, max: 3 }),
+        fc.integer({ min: 1, max: 40 }),
+        (g, k, m) => {
+          const minProb = m / 100;
+          const { cg, weight, isTarget } = compact(g);
+          const tw = new Float64Array(g.n);
+          g.targets.forEach((t, i) => (tw[t] = [1, 0.8, 0.6][i % 3]!));
+          const potential = potentials(cg, weight, tw);
+          const found: FoundPath[] = [];
+          searchPaths(cg, g.sources, { k, weight, isTarget, potential, minProb }, (p) => found.push(p));
+          const got = byPair(found);
+          for (const [key, want] of naive(g)) {
+            const target = Number(key.split(":")[1]);
+            const best = want[0]! * tw[target]!;
+            if (best >= minProb + 1e-12) expect(close(got.get(key)![0]!.prob, want[0]!)).toBe(true);
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 
   it("reachability counts the nodes each source reaches", () => {

@@ -6,10 +6,7 @@
 import { INTERNET_NODE_ID } from "@ctem/model";
 import type { FixPlanItem, Remediation } from "@ctem/model";
 import type { CoreState, PairResult } from "../pipeline/core.js";
-import { createScoreModel } from "../score/model.js";
-import type { ScoreModel } from "../score/model.js";
 import { PRIORS, round2 } from "../score/priors.js";
-import { findingsIndex } from "../pipeline/core.js";
 import { isCut, keyEntryOption, optionsForEdge, upgradeOptions } from "./options.js";
 import type { CutSpec, FixOption } from "./options.js";
 
@@ -28,7 +25,7 @@ export interface FixPlan {
 }
 
 /** How many remediation entries an issue carries (the plan itself keeps them all). */
-const PER_ISSUE = 12;
+const PER_ISSUE = 4;
 
 export function buildFixPlan(st: CoreState, pairs: ReadonlyMap<string, PairResult>): FixPlan {
   const { edges, input } = st;
@@ -80,7 +77,6 @@ export function buildFixPlan(st: CoreState, pairs: ReadonlyMap<string, PairResul
     });
 
   // Risk removed by each option alone, over the kept paths.
-  const upgraded = new Map<string, ScoreModel>();
   const items: FixPlanItem[] = [];
   for (const [id, o] of options) {
     const cuts = occurrences.get(id) ?? [];
@@ -93,7 +89,7 @@ export function buildFixPlan(st: CoreState, pairs: ReadonlyMap<string, PairResul
       for (const p of pr.paths) {
         if (o.change.type === "deactivate-key" && pr.source.entryId === o.change.user) continue;
         if (p.edges.some((ei) => isCut(specs.get(ei) ?? { killers: [], groups: [] }, applied))) continue;
-        after = Math.max(after, p.score.score * ratio(st, pr, p.edges, o, upgraded));
+        after = Math.max(after, p.score.score * ratio(st, pr, p.edges, o));
       }
       removed += Math.max(0, before - after);
     }
@@ -129,13 +125,7 @@ export function buildFixPlan(st: CoreState, pairs: ReadonlyMap<string, PairResul
 }
 
 /** How much a path's score is scaled by an option that weakens rather than cuts. */
-function ratio(
-  st: CoreState,
-  pr: PairResult,
-  pathEdges: readonly number[],
-  o: FixOption,
-  upgraded: Map<string, ScoreModel>,
-): number {
+function ratio(st: CoreState, pr: PairResult, pathEdges: readonly number[], o: FixOption): number {
   const ch = o.change;
   if (ch.type === "require-imdsv2") {
     let r = 1;
@@ -147,23 +137,14 @@ function ratio(
     return Math.min(1, r);
   }
   if (ch.type === "upgrade-package") {
-    let m = upgraded.get(o.id);
-    if (!m) {
-      m = createScoreModel({
-        nodes: st.input.estate.nodes,
-        findingsByAsset: findingsIndex(st.input.findings, new Set(ch.findings)),
-        tiers: st.tiers,
-        lookup: st.input.lookup,
-      });
-      upgraded.set(o.id, m);
-    }
+    const drop = new Set(ch.findings);
     let r = 1;
     for (const ei of pathEdges) {
       const e = st.edges[ei]!;
       if (e.to !== ch.asset) continue;
       if (e.kind === "EXPOSES" && e.from === INTERNET_NODE_ID)
-        r *= m.exposedEntry(e).p / pr.source.likelihood.p;
-      else if (e.kind === "CAN_REACH") r *= m.hop(e).p / st.model.hop(e).p;
+        r *= st.model.exposedEntry(e, drop).p / pr.source.likelihood.p;
+      else if (e.kind === "CAN_REACH") r *= st.model.compromise(e.to, drop).p / st.model.compromise(e.to).p;
     }
     return Math.min(1, r);
   }

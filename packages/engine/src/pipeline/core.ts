@@ -11,16 +11,21 @@ import type { Estate, EstateNode } from "../graph.js";
 import type { Observed } from "../issues/reconcile.js";
 import { computeTiers } from "../jewels/tiers.js";
 import { CompactGraph, internIds } from "../search/compact.js";
-import { searchPaths } from "../search/search.js";
+import { potentials, searchPaths } from "../search/search.js";
 import type { SearchSource } from "../search/search.js";
 import { createScoreModel } from "../score/model.js";
 import type { Likelihood, PathScore, ScoreModel } from "../score/model.js";
-import { band, round2 } from "../score/priors.js";
+import { PRIORS, band, round2 } from "../score/priors.js";
 import type { IntelLookup } from "../score/vuln.js";
 import { pathClass, titleOf } from "./classes.js";
 
 export const ADMIN_SUFFIX = "#admin";
 export const DEFAULT_K = 3;
+/**
+ * Issues kept per entry asset: its most severe targets. One over-privileged key reaching 170
+ * buckets would otherwise be 170 issues; the kept ones say how many targets the entry reaches.
+ */
+export const MAX_TARGETS_PER_ENTRY = 25;
 
 export interface CoreInput {
   estate: Estate;
@@ -51,6 +56,8 @@ export interface PairResult {
   key: string;
   source: Source;
   targetId: string;
+  /** How many targets the entry asset reaches in all (issues beyond MAX_TARGETS_PER_ENTRY are not kept). */
+  entryTargets: number;
   /** The target is "<identity>#admin": the identity can make itself admin. */
   virtualAdmin: boolean;
   /** Best first. */
@@ -68,6 +75,8 @@ export interface CoreState {
   tierAssignments: TierAssignment[];
   adminTier: number;
   sources: Source[];
+  /** Admin-equivalent identities (and "#admin" nodes): paths end there. */
+  stop: Uint8Array;
   model: ScoreModel;
   findingsByAsset: Map<string, Finding[]>;
   weight: Float64Array;
@@ -144,8 +153,14 @@ export function prepare(
     const i = g.index.get(t.nodeId);
     if (i !== undefined) isTarget[i] = 1;
   }
+  const stop = new Uint8Array(g.nodeCount);
+  for (const a of admins) {
+    const i = g.index.get(a);
+    if (i !== undefined) stop[i] = 1;
+  }
   for (const v of virtual) {
     const i = g.index.get(v)!;
+    stop[i] = 1;
     if (!excluded.has(realId(v))) {
       isTarget[i] = 1;
       tiers.set(v, adminTier);
@@ -198,6 +213,7 @@ export function prepare(
     tierAssignments,
     adminTier,
     sources,
+    stop,
     model,
     findingsByAsset,
     weight,
@@ -214,7 +230,23 @@ export function searchPairs(
   const active: Source[] = st.sources.filter((_, i) => !opts.skipSources?.has(i));
   const ss: SearchSource[] = active.map((s) => ({ node: s.node, p: s.likelihood.p }));
   const pairs = new Map<string, PairResult>();
-  searchPaths(g, ss, { k, weight: st.weight, isTarget: st.isTarget, mask: opts.mask }, (fp) => {
+  // Impact is at most 1, so a label whose probability is under floor / 10 cannot make an issue.
+  const floor = PRIORS.issue_floor.value;
+  const targetWeight = new Float64Array(g.nodeCount);
+  for (let v = 0; v < g.nodeCount; v++)
+    if (st.isTarget[v]) targetWeight[v] = st.model.tierWeight(g.ids[v]!).value;
+  const potential = potentials(g, st.weight, targetWeight, { mask: opts.mask, stop: st.stop });
+  const searchOpts = {
+    k,
+    weight: st.weight,
+    isTarget: st.isTarget,
+    stop: st.stop,
+    mask: opts.mask,
+    minProb: floor / 10,
+    potential,
+    coReach: Uint8Array.from(potential, (x) => (x > 0 ? 1 : 0)),
+  };
+  searchPaths(g, ss, searchOpts, (fp) => {
     const src = active[fp.source]!;
     const targetId = realId(g.ids[fp.target]!);
     const pathEdges = [
@@ -225,7 +257,14 @@ export function searchPairs(
     const key = issueKey(src.entryId, targetId);
     let pr = pairs.get(key);
     if (!pr) {
-      pr = { key, source: src, targetId, virtualAdmin: g.ids[fp.target]!.endsWith(ADMIN_SUFFIX), paths: [] };
+      pr = {
+        key,
+        source: src,
+        targetId,
+        entryTargets: 0,
+        virtualAdmin: g.ids[fp.target]!.endsWith(ADMIN_SUFFIX),
+        paths: [],
+      };
       pairs.set(key, pr);
     }
     const score = st.model.scorePath(
@@ -235,8 +274,23 @@ export function searchPairs(
     );
     pr.paths.push({ edges: pathEdges, score });
   });
-  for (const pr of pairs.values())
+  for (const [key, pr] of pairs) {
+    pr.paths = pr.paths.filter((p) => p.score.score >= floor);
+    if (!pr.paths.length) pairs.delete(key);
+  }
+  const byEntry = new Map<string, PairResult[]>();
+  for (const pr of pairs.values()) {
     pr.paths.sort((a, b) => b.score.score - a.score.score || b.score.likelihood - a.score.likelihood);
+    const list = byEntry.get(pr.source.entryId);
+    if (list) list.push(pr);
+    else byEntry.set(pr.source.entryId, [pr]);
+  }
+  for (const list of byEntry.values()) {
+    for (const pr of list) pr.entryTargets = list.length;
+    if (list.length <= MAX_TARGETS_PER_ENTRY) continue;
+    list.sort((a, b) => b.paths[0]!.score.score - a.paths[0]!.score.score || a.key.localeCompare(b.key));
+    for (const pr of list.slice(MAX_TARGETS_PER_ENTRY)) pairs.delete(pr.key);
+  }
   return pairs;
 }
 
@@ -283,6 +337,11 @@ export function observe(st: CoreState, pairs: Map<string, PairResult>): Observed
       { name: "entry", value: pr.source.via, source: pr.source.entry.evidence[0]?.source ?? "engine" },
       ...best.score.factors,
       { name: "paths", value: pr.paths.length, source: "search: best-k loop-free paths" },
+      {
+        name: "entry_targets",
+        value: pr.entryTargets,
+        source: "search: crown jewels this entry asset reaches",
+      },
       { name: "score", value: score, source: "10 × likelihood × impact of the best path" },
     ];
     out.push({

@@ -82,8 +82,8 @@ export function createScoreModel(input: ScoreModelInput) {
 
   const compromiseCache = new Map<string, Likelihood>();
   /** How likely an attacker who can reach `nodeId` inside the network compromises it. */
-  function compromise(nodeId: string): Likelihood {
-    let c = compromiseCache.get(nodeId);
+  function compromise(nodeId: string, drop?: ReadonlySet<string>): Likelihood {
+    let c = drop ? undefined : compromiseCache.get(nodeId);
     if (c) return c;
     const factors: Factor[] = [
       {
@@ -95,6 +95,7 @@ export function createScoreModel(input: ScoreModelInput) {
     const ps = [PRIORS.lateral_service.value];
     const assumptions: Assumption[] = [];
     for (const f of vulnsOf(nodeId)) {
+      if (drop?.has(f.key)) continue;
       const a = assess(f);
       if (a.attackVector === "local" || a.attackVector === "physical") continue;
       if (a.attackVector === "unknown")
@@ -103,12 +104,12 @@ export function createScoreModel(input: ScoreModelInput) {
       factors.push(...a.factors);
     }
     c = { p: combine(ps), factors, assumptions };
-    compromiseCache.set(nodeId, c);
+    if (!drop) compromiseCache.set(nodeId, c);
     return c;
   }
 
   /** Entry likelihood of an asset the internet reaches through `e` (EXPOSES). */
-  function exposedEntry(e: DerivedEdge): Likelihood {
+  function exposedEntry(e: DerivedEdge, drop?: ReadonlySet<string>): Likelihood {
     const node = input.nodes.get(e.to);
     const factors: Factor[] = [];
     const assumptions: Assumption[] = [];
@@ -130,6 +131,7 @@ export function createScoreModel(input: ScoreModelInput) {
         "exposed_service",
       );
     for (const f of vulnsOf(e.to)) {
+      if (drop?.has(f.key)) continue;
       const a = assess(f);
       if (a.attackVector === "local" || a.attackVector === "physical" || a.attackVector === "adjacent")
         continue;

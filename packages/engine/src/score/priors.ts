@@ -68,6 +68,10 @@ export const PRIORS = {
     0.1,
     "Reachability 0 means no path from a known entry; entries we do not see (VPN, insiders) remain, so never zero.",
   ),
+  issue_floor: prior(
+    0.1,
+    "Paths scoring below 0.1 (likelihood × impact under 1 %) are not kept as issues: lateral chains of unlikely hops would drown the list. Their findings still get priorities.",
+  ),
   unreached_impact: prior(
     0.5,
     "Impact of compromising an asset that is not a crown jewel and leads nowhere known.",

@@ -25,6 +25,15 @@ export interface SearchOptions {
   mask?: Uint8Array | undefined;
   /** Per node: 1 when it can reach a target; computed when absent. */
   coReach?: Uint8Array | undefined;
+  /** Per node: 1 when paths end there (an admin-equivalent identity subsumes what lies beyond). */
+  stop?: Uint8Array | undefined;
+  /** Labels whose probability × potential is below this are dropped (a bound: weights are ≤ 1). */
+  minProb?: number | undefined;
+  /**
+   * Per node: an upper bound of what any path on from it can still multiply by (the best product
+   * of weights to a target, times the target's weight). Exact bounds make the pruning lossless.
+   */
+  potential?: Float64Array | undefined;
 }
 
 export interface FoundPath {
@@ -120,7 +129,9 @@ export function searchPaths(
   const n = g.nodeCount;
   const k = Math.max(1, opts.k);
   const maxDepth = opts.maxDepth ?? 32;
-  const { weight, isTarget, mask } = opts;
+  const { weight, isTarget, mask, stop } = opts;
+  const minProb = opts.minProb ?? 0;
+  const pot = opts.potential;
   const co = opts.coReach ?? g.coReach(isTarget, mask);
   const pops = new Uint8Array(n);
   const touched: number[] = [];
@@ -152,7 +163,7 @@ export function searchPaths(
       pops[u]!++;
       if (isTarget[u]) found({ source: si, target: u, prob: labels.prob[l]!, slots: slotsOf(l) });
       const d = labels.depth[l]!;
-      if (d >= maxDepth) continue;
+      if (d >= maxDepth || (stop && stop[u] && d > 0)) continue;
       const pu = labels.prob[l]!;
       for (let s = off[u]!; s < off[u + 1]!; s++) {
         if (mask && mask[s]) continue;
@@ -160,13 +171,107 @@ export function searchPaths(
         if (!co[v] || pops[v]! >= k) continue;
         const w = weight[s]!;
         if (!(w > 0)) continue;
+        const pv = pu * w;
+        if ((pot ? pv * pot[v]! : pv) < minProb) continue;
         if (onPath(l, v)) continue;
-        heap.push(labels.add(v, l, s, pu * w, d + 1));
+        heap.push(labels.add(v, l, s, pv, d + 1));
       }
     }
     for (const u of touched) pops[u] = 0;
     touched.length = 0;
   });
+}
+
+/**
+ * The best product of slot weights from each node to a target, times the target's own weight
+ * (`targetWeight`), over unmasked slots; paths do not continue out of `stop` nodes. A max-product
+ * Dijkstra on the reversed rows: one pass for all sources, the bound searchPaths prunes with.
+ */
+export function potentials(
+  g: CompactGraph,
+  weight: Float64Array,
+  targetWeight: Float64Array,
+  opts: { mask?: Uint8Array | undefined; stop?: Uint8Array | undefined } = {},
+): Float64Array {
+  const n = g.nodeCount;
+  const { mask, stop } = opts;
+  const roff = new Uint32Array(n + 1);
+  for (let u = 0; u < n; u++) {
+    if (stop && stop[u]) continue;
+    for (let s = g.off[u]!; s < g.off[u + 1]!; s++) if (!mask || !mask[s]) roff[g.dst[s]! + 1]!++;
+  }
+  for (let i = 0; i < n; i++) roff[i + 1]! += roff[i]!;
+  const fill = roff.slice(0, n);
+  const rsrc = new Uint32Array(roff[n]!);
+  const rslot = new Uint32Array(roff[n]!);
+  for (let u = 0; u < n; u++) {
+    if (stop && stop[u]) continue;
+    for (let s = g.off[u]!; s < g.off[u + 1]!; s++)
+      if (!mask || !mask[s]) {
+        const j = fill[g.dst[s]!]!++;
+        rsrc[j] = u;
+        rslot[j] = s;
+      }
+  }
+  const pot = Float64Array.from(targetWeight);
+  const done = new Uint8Array(n);
+  // A binary max-heap of (node) keyed by pot, with lazy deletion.
+  let heap = new Int32Array(Math.max(16, n));
+  let keys = new Float64Array(heap.length);
+  let size = 0;
+  const push = (v: number, k: number) => {
+    if (size === heap.length) {
+      const h = new Int32Array(size * 2);
+      h.set(heap);
+      heap = h;
+      const kk = new Float64Array(size * 2);
+      kk.set(keys);
+      keys = kk;
+    }
+    let i = size++;
+    while (i > 0) {
+      const up = (i - 1) >> 1;
+      if (keys[up]! >= k) break;
+      heap[i] = heap[up]!;
+      keys[i] = keys[up]!;
+      i = up;
+    }
+    heap[i] = v;
+    keys[i] = k;
+  };
+  const pop = (): number => {
+    const top = heap[0]!;
+    const lv = heap[--size]!;
+    const lk = keys[size]!;
+    let i = 0;
+    for (;;) {
+      let c = 2 * i + 1;
+      if (c >= size) break;
+      if (c + 1 < size && keys[c + 1]! > keys[c]!) c++;
+      if (keys[c]! <= lk) break;
+      heap[i] = heap[c]!;
+      keys[i] = keys[c]!;
+      i = c;
+    }
+    heap[i] = lv;
+    keys[i] = lk;
+    return top;
+  };
+  for (let v = 0; v < n; v++) if (pot[v]! > 0) push(v, pot[v]!);
+  while (size > 0) {
+    const v = pop();
+    if (done[v]) continue;
+    done[v] = 1;
+    for (let j = roff[v]!; j < roff[v + 1]!; j++) {
+      const u = rsrc[j]!;
+      const c = pot[v]! * weight[rslot[j]!]!;
+      if (c > pot[u]!) {
+        pot[u] = c;
+        push(u, c);
+      }
+    }
+  }
+  return pot;
 }
 
 /**
