@@ -135,6 +135,8 @@ export const canReachSecurityGroup = defineRule(
         port: Record<string, unknown>,
         route?: Evidence,
       ) => {
+        // Reaching a group whose only member is yourself moves nowhere.
+        if (members.length === 1 && members[0]!.id === a.id) return;
         admitsAny = true;
         ctx.sink.add(a.id, "CAN_REACH", g.id, {
           rule: RULE,
