@@ -173,3 +173,38 @@ describe("role matrix", () => {
     });
   }
 });
+
+describe("before a one-time password is replaced", () => {
+  const PUBLIC = new Set([
+    "GET /api/health",
+    "GET /api/docs",
+    "POST /api/auth/login",
+    "GET /api/auth/sso",
+    "GET /api/auth/sso/login",
+    "GET /api/auth/sso/callback",
+  ]);
+  const ALLOWED = new Set(["GET /api/auth/me", "POST /api/auth/password", "POST /api/auth/logout"]);
+
+  it("every other protected route answers 403 password_change_required", async () => {
+    const created = await f.app.inject({
+      method: "POST",
+      url: "/api/users",
+      headers: sessions.admin!.headers,
+      payload: { email: "fresh-admin@example.com", role: "admin" },
+    });
+    const otp = created.json<{ oneTimePassword: string }>().oneTimePassword;
+    const s = await signIn(f.app, "fresh-admin@example.com", otp);
+    const blocked: string[] = [];
+    const passed: string[] = [];
+    for (const r of f.app.ctemRoutes) {
+      const route = `${r.method} ${r.url}`;
+      if (PUBLIC.has(route) || route === "POST /api/auth/logout") continue;
+      const url = r.url.replace(/:(\w+)/g, "x");
+      const res = await f.app.inject({ method: r.method as "GET", url, headers: s.headers, payload: {} });
+      const code = res.statusCode === 403 ? res.json<{ error: { code: string } }>().error.code : "";
+      (code === "password_change_required" ? blocked : passed).push(route);
+    }
+    expect(passed.sort()).toEqual([...ALLOWED].filter((r) => r !== "POST /api/auth/logout").sort());
+    expect(blocked.length).toBe(f.app.ctemRoutes.length - PUBLIC.size - ALLOWED.size);
+  });
+});
