@@ -25,7 +25,7 @@ export const DEFAULT_K = 3;
  * Issues kept per entry asset: its most severe targets. One over-privileged key reaching 170
  * buckets would otherwise be 170 issues; the kept ones say how many targets the entry reaches.
  */
-export const MAX_TARGETS_PER_ENTRY = 25;
+export const MAX_TARGETS_PER_ENTRY = 10;
 
 export interface CoreInput {
   estate: Estate;

@@ -1,0 +1,191 @@
+// The whole analysis (engine part 2) on the synthetic estate at 10k and 100k assets: the estate
+// is written into SQLite first (not timed), then `analyze()` runs as `ctem analyze` does —
+// snapshot → derive → search → score → reconcile → fix plan → commit — and its stages, total time
+// and peak RSS (high-water mark reset after the ingest) are reported. Beside it, the reachability
+// phase (which nodes each entry reaches) on the engine's compact graph, a bare typed-array BFS
+// and a graphology BFS over the same edges, from the same entries, as ratios.
+import { writeFile } from "node:fs/promises";
+import path from "node:path";
+import { DirectedGraph } from "graphology";
+import { bfsFromNode } from "graphology-traversal";
+import {
+  analyze,
+  loadActionCatalog,
+  paramsForAssets,
+  reachability,
+  syntheticEstate,
+  syntheticKeys,
+} from "@ctem/engine";
+import type { CompactGraph } from "@ctem/engine";
+import { createIntel } from "@ctem/intel";
+import { openSqliteStores } from "@ctem/store";
+import type { BenchFigure, Measurement } from "../harness.js";
+import { peakRssMiB } from "../harness.js";
+
+/** Entries the reachability comparison starts from (the same for all three). */
+const REACH_SOURCES = 300;
+
+async function resetPeakRss(): Promise<boolean> {
+  try {
+    await writeFile("/proc/self/clear_refs", "5");
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The plain baseline: adjacency as two Int32Arrays built from the edge list, one BFS per source. */
+function bareBfs(n: number, from: Int32Array, to: Int32Array, sources: readonly number[]): number {
+  const off = new Int32Array(n + 1);
+  for (let i = 0; i < from.length; i++) off[from[i]! + 1]!++;
+  for (let i = 0; i < n; i++) off[i + 1]! += off[i]!;
+  const adj = new Int32Array(from.length);
+  const fill = off.slice(0, n);
+  for (let i = 0; i < from.length; i++) adj[fill[from[i]!]!++] = to[i]!;
+  const seen = new Int32Array(n);
+  const queue = new Int32Array(n);
+  let total = 0;
+  sources.forEach((s, k) => {
+    const stamp = k + 1;
+    let head = 0;
+    let tail = 0;
+    seen[s] = stamp;
+    queue[tail++] = s;
+    while (head < tail) {
+      const u = queue[head++]!;
+      for (let j = off[u]!; j < off[u + 1]!; j++) {
+        const v = adj[j]!;
+        if (seen[v] !== stamp) {
+          seen[v] = stamp;
+          queue[tail++] = v;
+        }
+      }
+    }
+    total += tail;
+  });
+  return total;
+}
+
+function time<T>(f: () => T): { ms: number; value: T } {
+  const t0 = performance.now();
+  const value = f();
+  return { ms: performance.now() - t0, value };
+}
+
+function reachabilityFigures(g: CompactGraph, sources: number[]): BenchFigure[] {
+  const from = new Int32Array(g.slotCount);
+  const to = new Int32Array(g.slotCount);
+  for (let u = 0; u < g.nodeCount; u++)
+    for (let s = g.off[u]!; s < g.off[u + 1]!; s++) {
+      from[s] = u;
+      to[s] = g.dst[s]!;
+    }
+  const graph = new DirectedGraph();
+  for (let i = 0; i < g.nodeCount; i++) graph.addNode(g.ids[i]!);
+  for (let s = 0; s < from.length; s++) graph.mergeEdge(g.ids[from[s]!]!, g.ids[to[s]!]!);
+
+  const engine = time(() => reachability(g, sources).reduce((a, b) => a + b, 0));
+  const bare = time(() => bareBfs(g.nodeCount, from, to, sources));
+  const gl = time(() => {
+    let total = 0;
+    for (const s of sources)
+      bfsFromNode(graph, g.ids[s]!, () => {
+        total++;
+      });
+    return total;
+  });
+  if (engine.value !== bare.value || gl.value !== bare.value)
+    throw new Error(
+      `reachability disagrees: engine ${engine.value}, bare ${bare.value}, graphology ${gl.value}`,
+    );
+  const note = `${sources.length} entries, ${bare.value.toLocaleString("en-US")} nodes reached in all; ${g.nodeCount.toLocaleString("en-US")} nodes, ${g.slotCount.toLocaleString("en-US")} attack edges`;
+  return [
+    {
+      metric: "reachability: engine vs bare typed-array BFS",
+      value: engine.ms,
+      unit: "ms",
+      baseline: { name: "bare BFS", value: bare.ms, unit: "ms" },
+      ratioTarget: { op: "<=", value: 3 },
+      note,
+    },
+    {
+      metric: "reachability: graphology BFS vs bare typed-array BFS",
+      value: gl.ms,
+      unit: "ms",
+      baseline: { name: "bare BFS", value: bare.ms, unit: "ms" },
+    },
+  ];
+}
+
+function analyzeMeasurement(assets: number, targets: { seconds: number; rssMiB: number }): Measurement {
+  const label = `${assets / 1000}k`;
+  return {
+    name: `analyze-${label}`,
+    description: `whole analysis of the synthetic estate of ${assets.toLocaleString("en-US")} assets (derive → search → score → reconcile → fix plan → commit), and reachability beside a bare BFS and graphology`,
+    async run(ctx): Promise<BenchFigure[]> {
+      const stores = openSqliteStores(path.join(ctx.tmpDir, `analyze-${label}.db`));
+      try {
+        const params = paramsForAssets(assets, 1);
+        const startedAt = new Date().toISOString();
+        const run = {
+          id: `bench-analyze-${label}`,
+          trigger: { kind: "adhoc" as const },
+          status: "running" as const,
+          startedAt,
+          collectors: syntheticKeys(params).map((k) => ({ ...k, status: "ok" as const, counts: {} })),
+        };
+        await stores.app.scanRuns.start(run);
+        const applied = await stores.graph.applyScan(run, syntheticEstate(params));
+        await stores.app.scanRuns.finish({
+          ...run,
+          status: "complete",
+          finishedAt: new Date().toISOString(),
+        });
+        ctx.log(
+          `estate: ${applied.written.nodes.toLocaleString("en-US")} nodes, ${applied.written.edges.toLocaleString("en-US")} edges, ${applied.written.findings.toLocaleString("en-US")} findings`,
+        );
+        const catalog = await loadActionCatalog();
+        const intel = await createIntel({ dataDir: ctx.tmpDir }).load();
+        const reset = await resetPeakRss();
+        const t0 = performance.now();
+        const r = await analyze(stores, { catalog, lookup: (id, rep) => intel.lookup(id, rep) });
+        const total = (performance.now() - t0) / 1000;
+        const rss = await peakRssMiB();
+        const stage = (name: string) => (r.run.stages ?? []).find((s) => s.name === name)?.ms ?? 0;
+        const c = r.run.counts ?? {};
+        ctx.log(
+          `stages: ${(r.run.stages ?? []).map((s) => `${s.name} ${s.ms} ms`).join(", ")}; ${c.issues ?? 0} issues, ${c.paths ?? 0} paths, ${c.entries ?? 0} entries, ${c.targets ?? 0} targets`,
+        );
+        const st = r.analysis.state;
+        const sources = [...new Set(st.sources.map((s) => s.node))].slice(0, REACH_SOURCES);
+        return [
+          {
+            metric: "whole analysis",
+            value: total,
+            unit: "s",
+            target: { op: "<=", value: targets.seconds },
+            note: `snapshot ${stage("snapshot")} ms, derive ${stage("derive")} ms, prepare ${stage("prepare")} ms, fix plan ${stage("fixplan")} ms, finding priorities ${stage("finding-priorities")} ms, commit ${stage("commit")} ms; ${c.issues ?? 0} issues`,
+          },
+          { metric: "search", value: stage("search") / 1000, unit: "s" },
+          { metric: "score", value: stage("score") / 1000, unit: "s" },
+          { metric: "reconcile", value: stage("reconcile") / 1000, unit: "s" },
+          {
+            metric: "peak RSS",
+            value: rss,
+            unit: "MiB",
+            target: { op: "<=", value: targets.rssMiB },
+            note: reset
+              ? "high-water mark reset after ingest and intel load"
+              : "includes the ingest (could not reset)",
+          },
+          ...reachabilityFigures(st.g, sources),
+        ];
+      } finally {
+        await stores.close();
+      }
+    },
+  };
+}
+
+export const analyze10k = analyzeMeasurement(10_000, { seconds: 10, rssMiB: 2048 });
+export const analyze100k = analyzeMeasurement(100_000, { seconds: 10, rssMiB: 2048 });
