@@ -94,7 +94,12 @@ export async function loadSnapshot(
 /** The in-memory analysis of an estate: what analyze() commits, and what what-if needs. */
 export async function analyzeEstate(
   input: Omit<CoreInput, "derived"> & { derived?: DeriveResult },
-  opts: { catalog?: ActionCatalog; failedCollectors?: readonly SourceKey[] } = {},
+  opts: {
+    catalog?: ActionCatalog;
+    failedCollectors?: readonly SourceKey[];
+    /** Issue keys kept whatever the per-entry cap says (today's unresolved issues). */
+    keep?: ReadonlySet<string>;
+  } = {},
   stages?: Array<{ name: string; ms: number }>,
 ): Promise<Analysis> {
   const time = async <T>(name: string, f: () => T | Promise<T>): Promise<T> => {
@@ -112,7 +117,7 @@ export async function analyzeEstate(
       }),
     ));
   const state = await time("prepare", () => prepare({ ...input, derived }));
-  const pairs = await time("search", () => searchPairs(state));
+  const pairs = await time("search", () => searchPairs(state, { keep: opts.keep }));
   const observed = await time("score", () => observe(state, pairs));
   const plan = await time("fixplan", () => buildFixPlan(state, pairs));
   for (const o of observed) o.remediation = plan.byIssue.get(o.key) ?? [];
@@ -168,16 +173,17 @@ export async function analyze(stores: AnalyzeStores, opts: AnalyzeOptions = {}):
       [...estate.nodes.values()].every(
         (n) => n.stub || n.kind === "internet" || n.sources.every((s) => s.source === "demo"),
       ));
+  const previous = await allIssues(stores.app);
+  const keep = new Set(previous.filter((i) => i.status !== "resolved").map((i) => i.key));
   const analysis = await analyzeEstate(
     { estate, findings, settings, lookup: opts.lookup, k: opts.k },
-    { ...(opts.catalog ? { catalog: opts.catalog } : {}), failedCollectors },
+    { ...(opts.catalog ? { catalog: opts.catalog } : {}), failedCollectors, keep },
     stages,
   );
   const t1 = performance.now();
   const prios = findingPriorities(analysis.state, analysis.pairs);
   stages.push({ name: "finding-priorities", ms: Math.round(performance.now() - t1) });
   const t2 = performance.now();
-  const previous = await allIssues(stores.app);
   const issues = reconcile({
     previous,
     observed: analysis.observed,

@@ -12,6 +12,8 @@ import { analyze } from "../src/analyze.js";
 import { loadActionCatalog } from "../src/iam/catalog.js";
 import type { ActionCatalog } from "../src/iam/catalog.js";
 import { dueAt, reconcile } from "../src/issues/reconcile.js";
+import { MAX_TARGETS_PER_ENTRY } from "../src/pipeline/core.js";
+import { Builder, allow, doc } from "./build.js";
 import { arn, settings, webEstate } from "./analysis-fixtures.js";
 
 const analyst: Actor = { id: "ana@example.com", kind: "user" };
@@ -173,6 +175,61 @@ describe("issue lifecycle (DESIGN status table) on SQLite", () => {
     expect(verified.status).toBe("resolved");
     expect(verified.statusBeforeResolution).toBe("fixed");
     await s.stores.close();
+  });
+
+  it("an open issue pushed out of an entry's top targets stays open (the cap never resolves)", async () => {
+    const stores = openSqliteStores(path.join(dir, `cap-${++seq}.db`));
+    const n = MAX_TARGETS_PER_ENTRY + 2;
+    const buckets = Array.from({ length: n }, (_, i) => `b${String(i).padStart(2, "0")}`);
+    const estate = (writeTo: string[]) => {
+      const b = new Builder().user("reader").accessKey("reader", "AKIAREADER000000001", "Active");
+      for (const x of buckets) b.bucket(x);
+      for (const node of b.nodes)
+        if (node.type === "aws.s3.bucket") node.tags = { "data-classification": "pii" };
+      b.inline(
+        arn.user("reader"),
+        "data",
+        doc(
+          allow(["s3:GetObject", "s3:ListBucket"], ["arn:aws:s3:::b*"]),
+          ...(writeTo.length
+            ? [
+                allow(
+                  "s3:PutObject",
+                  writeTo.map((x) => `${arn.bucket(x)}/*`),
+                ),
+              ]
+            : []),
+        ),
+      );
+      return b.facts();
+    };
+    const scan = async (facts: ReturnType<typeof estate>, at: string) => {
+      const keys = new Map<string, ScanRun["collectors"][number]>();
+      for (const x of [...(facts.nodes ?? []), ...(facts.edges ?? [])])
+        for (const k of x.sources)
+          keys.set(`${k.source}|${k.region}|${k.collector}`, { ...k, status: "ok", counts: {} });
+      await stores.graph.applyScan(
+        {
+          id: `cap-${at}`,
+          trigger: { kind: "adhoc" },
+          status: "complete",
+          startedAt: at,
+          collectors: [...keys.values()],
+        },
+        [facts],
+      );
+      await analyze(stores, { now: () => new Date(at), catalog });
+      return (await stores.app.listIssues({}, { limit: 100 })).items;
+    };
+    const first = await scan(estate([]), T(0));
+    expect(first).toHaveLength(MAX_TARGETS_PER_ENTRY);
+    // Write access to the two left out makes them the most severe: they enter, nothing resolves.
+    const left = buckets.filter((b) => !first.some((i) => i.target.name === b));
+    expect(left).toHaveLength(2);
+    const second = await scan(estate(left), T(1));
+    expect(second).toHaveLength(n);
+    expect(second.filter((i) => i.status === "resolved")).toEqual([]);
+    await stores.close();
   });
 
   it("reconcile sends only what changes for issues whose path is gone (already resolved ones are left alone)", () => {

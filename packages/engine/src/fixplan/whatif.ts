@@ -50,7 +50,8 @@ export function whatIf(
   st2.sources.forEach((src, i) => {
     if (src.exposes !== undefined && isCut(specs[src.exposes]!, applied)) skip.add(i);
   });
-  const after = searchPairs(st2, { mask, skipSources: skip });
+  // Today's issues stay visible whatever the per-entry cap does: only a cut closes one.
+  const after = searchPairs(st2, { mask, skipSources: skip, keep: new Set(pairs.keys()) });
   const closes: string[] = [];
   const remaining: WhatIfResult["remaining"] = [];
   let removed = 0;

@@ -223,7 +223,12 @@ export function prepare(
 /** The best-k paths of every (entry asset, target) pair, scored. `mask` hides CSR slots (what-if). */
 export function searchPairs(
   st: CoreState,
-  opts: { mask?: Uint8Array | undefined; skipSources?: ReadonlySet<number> | undefined } = {},
+  opts: {
+    mask?: Uint8Array | undefined;
+    skipSources?: ReadonlySet<number> | undefined;
+    /** Pairs kept whatever the per-entry cap says: open issues must not resolve because of it. */
+    keep?: ReadonlySet<string> | undefined;
+  } = {},
 ): Map<string, PairResult> {
   const { g, edges, gEdges } = st;
   const k = st.input.k ?? DEFAULT_K;
@@ -289,7 +294,7 @@ export function searchPairs(
     for (const pr of list) pr.entryTargets = list.length;
     if (list.length <= MAX_TARGETS_PER_ENTRY) continue;
     list.sort((a, b) => b.paths[0]!.score.score - a.paths[0]!.score.score || a.key.localeCompare(b.key));
-    for (const pr of list.slice(MAX_TARGETS_PER_ENTRY)) pairs.delete(pr.key);
+    for (const pr of list.slice(MAX_TARGETS_PER_ENTRY)) if (!opts.keep?.has(pr.key)) pairs.delete(pr.key);
   }
   return pairs;
 }
