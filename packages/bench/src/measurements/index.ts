@@ -3,5 +3,12 @@ import type { Measurement } from "../harness.js";
 import { ingest } from "./ingest.js";
 import { intelLoadMeasurement } from "./intel.js";
 import { importPeakRss } from "./import.js";
+import { derive10k, derive100k } from "./derive.js";
 
-export const MEASUREMENTS: Measurement[] = [ingest, intelLoadMeasurement, importPeakRss];
+export const MEASUREMENTS: Measurement[] = [
+  ingest,
+  intelLoadMeasurement,
+  importPeakRss,
+  derive10k,
+  derive100k,
+];
