@@ -251,7 +251,16 @@ export function searchPairs(
     potential,
     coReach: Uint8Array.from(potential, (x) => (x > 0 ? 1 : 0)),
   };
+  // Scores are made in two steps: the search's probability × the target's weight bounds the
+  // score from above (it differs only by a public data store's access level), so it filters and
+  // caps cheaply; the full factor lists are built for the kept paths alone.
+  const raw = new Map<
+    string,
+    { pr: PairResult; found: Array<{ edges: number[]; bound: number; target: number }> }
+  >();
   searchPaths(g, ss, searchOpts, (fp) => {
+    const bound = 10 * fp.prob * targetWeight[fp.target]!;
+    if (bound < floor) return;
     const src = active[fp.source]!;
     const targetId = realId(g.ids[fp.target]!);
     const pathEdges = [
@@ -260,41 +269,52 @@ export function searchPairs(
     ];
     if (pathEdges.length === 0) return; // a keyed identity that is itself a target: no hop to show
     const key = issueKey(src.entryId, targetId);
-    let pr = pairs.get(key);
-    if (!pr) {
-      pr = {
-        key,
-        source: src,
-        targetId,
-        entryTargets: 0,
-        virtualAdmin: g.ids[fp.target]!.endsWith(ADMIN_SUFFIX),
-        paths: [],
+    let r = raw.get(key);
+    if (!r) {
+      r = {
+        pr: {
+          key,
+          source: src,
+          targetId,
+          entryTargets: 0,
+          virtualAdmin: g.ids[fp.target]!.endsWith(ADMIN_SUFFIX),
+          paths: [],
+        },
+        found: [],
       };
-      pairs.set(key, pr);
+      raw.set(key, r);
     }
-    const score = st.model.scorePath(
-      src.likelihood,
-      pathEdges.map((i) => edges[i]!),
-      g.ids[fp.target]!,
-    );
-    pr.paths.push({ edges: pathEdges, score });
+    r.found.push({ edges: pathEdges, bound, target: fp.target });
   });
-  for (const [key, pr] of pairs) {
-    pr.paths = pr.paths.filter((p) => p.score.score >= floor);
-    if (!pr.paths.length) pairs.delete(key);
+  const byEntry = new Map<string, Array<{ key: string; best: number }>>();
+  for (const [key, r] of raw) {
+    const best = Math.max(...r.found.map((f) => f.bound));
+    const list = byEntry.get(r.pr.source.entryId);
+    if (list) list.push({ key, best });
+    else byEntry.set(r.pr.source.entryId, [{ key, best }]);
   }
-  const byEntry = new Map<string, PairResult[]>();
-  for (const pr of pairs.values()) {
-    pr.paths.sort((a, b) => b.score.score - a.score.score || b.score.likelihood - a.score.likelihood);
-    const list = byEntry.get(pr.source.entryId);
-    if (list) list.push(pr);
-    else byEntry.set(pr.source.entryId, [pr]);
-  }
+  const kept = new Set<string>();
   for (const list of byEntry.values()) {
-    for (const pr of list) pr.entryTargets = list.length;
-    if (list.length <= MAX_TARGETS_PER_ENTRY) continue;
-    list.sort((a, b) => b.paths[0]!.score.score - a.paths[0]!.score.score || a.key.localeCompare(b.key));
-    for (const pr of list.slice(MAX_TARGETS_PER_ENTRY)) if (!opts.keep?.has(pr.key)) pairs.delete(pr.key);
+    list.sort((a, b) => b.best - a.best || a.key.localeCompare(b.key));
+    list.forEach((x, i) => {
+      if (i < MAX_TARGETS_PER_ENTRY || opts.keep?.has(x.key)) kept.add(x.key);
+      raw.get(x.key)!.pr.entryTargets = list.length;
+    });
+  }
+  for (const [key, r] of raw) {
+    if (!kept.has(key)) continue;
+    const pr = r.pr;
+    for (const f of r.found) {
+      const score = st.model.scorePath(
+        pr.source.likelihood,
+        f.edges.map((i) => edges[i]!),
+        g.ids[f.target]!,
+      );
+      if (score.score >= floor) pr.paths.push({ edges: f.edges, score });
+    }
+    if (!pr.paths.length) continue;
+    pr.paths.sort((a, b) => b.score.score - a.score.score || b.score.likelihood - a.score.likelihood);
+    pairs.set(key, pr);
   }
   return pairs;
 }

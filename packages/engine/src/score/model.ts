@@ -81,6 +81,8 @@ export function createScoreModel(input: ScoreModelInput) {
     (input.findingsByAsset.get(nodeId) ?? []).filter((f) => f.kind === "vulnerability");
 
   const compromiseCache = new Map<string, Likelihood>();
+  // Hops are scored once per edge object (the search weights, then every path through it).
+  const hopCache = new WeakMap<DerivedEdge, HopScore>();
   /** How likely an attacker who can reach `nodeId` inside the network compromises it. */
   function compromise(nodeId: string, drop?: ReadonlySet<string>): Likelihood {
     let c = drop ? undefined : compromiseCache.get(nodeId);
@@ -180,6 +182,15 @@ export function createScoreModel(input: ScoreModelInput) {
 
   /** The probability one attack edge is walked successfully (EXPOSES is scored as the entry). */
   function hop(e: DerivedEdge): HopScore {
+    let h = hopCache.get(e);
+    if (!h) {
+      h = hopUncached(e);
+      hopCache.set(e, h);
+    }
+    return h;
+  }
+
+  function hopUncached(e: DerivedEdge): HopScore {
     let prior: PriorName;
     const factors: Factor[] = [];
     let p: number;
