@@ -12,6 +12,7 @@ import { analyze } from "../src/analyze.js";
 import { loadActionCatalog } from "../src/iam/catalog.js";
 import type { ActionCatalog } from "../src/iam/catalog.js";
 import { dueAt, reconcile } from "../src/issues/reconcile.js";
+import { analyzeEstate } from "../src/analyze.js";
 import { MAX_TARGETS_PER_ENTRY } from "../src/pipeline/core.js";
 import { Builder, allow, doc } from "./build.js";
 import { arn, settings, webEstate } from "./analysis-fixtures.js";
@@ -230,6 +231,35 @@ describe("issue lifecycle (DESIGN status table) on SQLite", () => {
     expect(second).toHaveLength(n);
     expect(second.filter((i) => i.status === "resolved")).toEqual([]);
     await stores.close();
+  });
+
+  it("a new issue goes to the team an owner mapping names; a person's assignee is kept afterwards", async () => {
+    const b = webEstate();
+    b.nodes.find((x) => x.id === WEB)!.tags = { owner: "payments" };
+    const a = await analyzeEstate({
+      estate: b.estate(),
+      findings: [],
+      settings: settings({
+        owners: { mappings: [{ tag: "owner", value: "payments", team: "team-payments" }] },
+      }),
+    });
+    const [draft] = reconcile({
+      previous: [],
+      observed: a.observed,
+      now: T(0),
+      slaDays: settings().slaDays,
+      demo: false,
+    });
+    expect(draft!.assignee).toEqual({ team: "team-payments" });
+    const stored = { ...draft!, alias: "ISS-1", assignee: { user: "dev@example.com" } } as Issue;
+    const [again] = reconcile({
+      previous: [stored],
+      observed: a.observed,
+      now: T(1),
+      slaDays: settings().slaDays,
+      demo: false,
+    });
+    expect(again!.assignee).toEqual({ user: "dev@example.com" });
   });
 
   it("reconcile sends only what changes for issues whose path is gone (already resolved ones are left alone)", () => {

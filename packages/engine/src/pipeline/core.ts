@@ -338,6 +338,7 @@ export function observe(st: CoreState, pairs: Map<string, PairResult>): Observed
   const out: Observed[] = [];
   const nodes = st.input.estate.nodes;
   const admins = new Set(st.input.derived.adminEquivalent.map((a) => a.id));
+  const owners = st.input.settings.owners.mappings;
   for (const pr of pairs.values()) {
     const best = pr.paths[0]!;
     const entryNode = nodes.get(pr.source.entryId);
@@ -345,6 +346,10 @@ export function observe(st: CoreState, pairs: Map<string, PairResult>): Observed
     const selfAdmin = pr.virtualAdmin;
     const tier = st.tiers.get(selfAdmin ? pr.targetId + ADMIN_SUFFIX : pr.targetId) ?? null;
     const exposes = pr.source.exposes !== undefined ? st.edges[pr.source.exposes] : undefined;
+    // Owner mappings (settings): a new issue goes to the team whose tag the entry or target carries.
+    const team = owners.find(
+      (m) => entryNode?.tags[m.tag] === m.value || targetNode?.tags[m.tag] === m.value,
+    )?.team;
     const rule = pathClass(
       pr.source.via,
       entryNode,
@@ -381,6 +386,7 @@ export function observe(st: CoreState, pairs: Map<string, PairResult>): Observed
       paths,
       factors,
       remediation: [],
+      ...(team ? { assignee: { team } } : {}),
     });
   }
   return out.sort((a, b) => b.score - a.score || a.key.localeCompare(b.key));
