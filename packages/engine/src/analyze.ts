@@ -21,6 +21,8 @@ import { Estate } from "./graph.js";
 import type { ActionCatalog } from "./iam/catalog.js";
 import { buildFixPlan } from "./fixplan/plan.js";
 import type { FixPlan } from "./fixplan/plan.js";
+import { whatIf } from "./fixplan/whatif.js";
+import type { WhatIfResult } from "./fixplan/whatif.js";
 import { reconcile } from "./issues/reconcile.js";
 import type { Observed } from "./issues/reconcile.js";
 import { observe, prepare, searchPairs } from "./pipeline/core.js";
@@ -234,4 +236,27 @@ export async function analyze(stores: AnalyzeStores, opts: AnalyzeOptions = {}):
   stages.push({ name: "commit", ms: Math.round(performance.now() - t3) });
   stages.push({ name: "total", ms: Math.round(performance.now() - t0) });
   return { run, issues, analysis };
+}
+
+/**
+ * What-if on what is stored: analyses the graph as it is now (nothing is written) and applies the
+ * fix-plan options `optionIds` to an overlay. For the API's what-if; the CLI and tests use whatIf().
+ */
+export async function whatIfStored(
+  stores: AnalyzeStores,
+  optionIds: readonly string[],
+  opts: Pick<AnalyzeOptions, "lookup" | "k" | "catalog"> = {},
+): Promise<WhatIfResult> {
+  const [settings, failedCollectors, previous] = await Promise.all([
+    stores.app.settings(),
+    failedCollectorsOf(stores.app),
+    allIssues(stores.app),
+  ]);
+  const { estate, findings } = await loadSnapshot(stores.graph);
+  const keep = new Set(previous.filter((i) => i.status !== "resolved").map((i) => i.key));
+  const a = await analyzeEstate(
+    { estate, findings, settings, lookup: opts.lookup, k: opts.k },
+    { ...(opts.catalog ? { catalog: opts.catalog } : {}), failedCollectors, keep },
+  );
+  return whatIf(a.state, a.pairs, a.plan.options, optionIds);
 }

@@ -7,7 +7,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AppStore, ScanRun } from "@ctem/model";
 import { openSqliteStores } from "@ctem/store";
-import { analyze } from "../src/analyze.js";
+import { analyze, whatIfStored } from "../src/analyze.js";
 import { loadActionCatalog } from "../src/iam/catalog.js";
 import type { ActionCatalog } from "../src/iam/catalog.js";
 import {
@@ -95,6 +95,18 @@ describe("analyze", () => {
     expect((r.run.stages ?? []).map((s) => s.name)).toEqual(
       expect.arrayContaining(["snapshot", "derive", "search", "score", "reconcile", "fixplan", "commit"]),
     );
+    await stores.close();
+  });
+
+  it("what-if on the stores: revoking the web rule would close the web issue and nothing else", async () => {
+    const stores = await load("whatif.db");
+    await analyze(stores, { catalog, now: () => new Date("2026-03-01T01:00:00Z") });
+    const plan = await stores.app.fixPlan();
+    const revoke = plan.find((p) => p.id.startsWith("revoke-ingress:"))!;
+    const web = (await stores.app.listIssues({ rule: "exposed-compute-to-sensitive-data" }, { limit: 10 }))
+      .items[0]!;
+    const r = await whatIfStored(stores, [revoke.id], { catalog });
+    expect(r.closes).toEqual([web.key]);
     await stores.close();
   });
 
