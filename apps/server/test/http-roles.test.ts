@@ -98,6 +98,23 @@ const MATRIX: Record<string, Case> = {
     req: (f) => ({ url: `/api/issues/${f.issues.other}` }),
     expect: { nobody: 401, admin: 200, analyst: 200, developer: 403 },
   },
+  // dev1's own issue: a developer may move it to in_progress (DESIGN's status table).
+  "PATCH /api/issues/:key": {
+    req: (f) => ({ url: `/api/issues/${f.issues.mine}`, payload: { status: "in_progress" } }),
+    expect: signedIn(200),
+  },
+  "POST /api/issues/:key/comments": {
+    req: (f, who) => ({ url: `/api/issues/${f.issues.mine}/comments`, payload: { text: `seen by ${who}` } }),
+    expect: signedIn(201),
+  },
+  "GET /api/issues/:key/history": {
+    req: (f) => ({ url: `/api/issues/${f.issues.other}/history` }),
+    expect: { nobody: 401, admin: 200, analyst: 200, developer: 403 },
+  },
+  "POST /api/issues/bulk": {
+    req: (f) => ({ payload: { keys: [f.issues.other], change: { status: "in_progress" } } }),
+    expect: readers(200),
+  },
   "GET /api/assets": { req: () => ({}), expect: readers(200) },
   "GET /api/assets/:id": {
     req: () => ({ url: `/api/assets/${encodeURIComponent(BUCKET)}` }),

@@ -1,32 +1,55 @@
-// Read routes for issues (the workflow comes with server part 2). Analysts and admins see every
-// issue; a developer sees those assigned to them or their team: another existing issue answers
-// 403, an unknown one 404 (DESIGN "Server and UI").
+// Issue routes: reading, and the workflow (status, reasons, assignment, comments, history, bulk).
+// Analysts and admins see every issue; a developer sees those assigned to them or their team:
+// another existing issue answers 403, an unknown one 404 (DESIGN "Server and UI"). Who may set
+// which status is the issue service's business (DESIGN's status table); every change is audited.
 import { z } from "zod";
-import { ISSUE_STATUSES, Issue, IssueStatus, NotFoundError, SEVERITIES, Severity } from "@ctem/model";
-import type { IssueFilter, IssueSort, User } from "@ctem/model";
+import type { FastifyRequest } from "fastify";
+import {
+  ISSUE_STATUSES,
+  Issue,
+  IssueChange,
+  IssueEvent,
+  IssueStatus,
+  SEVERITIES,
+  Severity,
+  isCtemError,
+} from "@ctem/model";
+import type { IssueFilter, IssueSort } from "@ctem/model";
 import type { RouteContext, ZodApp } from "../app.js";
 import { principal } from "../access.js";
 import { HttpError } from "../errors.js";
 import { BoolString, Cursor, Limit, csvOf, pageOf, withErrors } from "../schemas.js";
+import { createIssueService, developerScope } from "../../issues/service.js";
 
 export const IssueOut = Issue.omit({ statusBeforeResolution: true }).meta({ id: "Issue" });
 
-/** What a developer may see: issues assigned to them (by id or e-mail) or to their team. */
-export function developerScope(user: User): { users: string[]; teams: string[] } {
-  return { users: [user.id, user.email], teams: user.team ? [user.team] : [] };
-}
+export { developerScope, visibleTo } from "../../issues/service.js";
 
-export function visibleTo(issue: Issue, user: User, role: string): boolean {
-  if (role !== "developer") return true;
-  const s = developerScope(user);
-  return (
-    (issue.assignee.user !== undefined && s.users.includes(issue.assignee.user)) ||
-    (issue.assignee.team !== undefined && s.teams.includes(issue.assignee.team))
-  );
-}
+const IssueKey = z.string().min(1).max(128);
+const EventOut = IssueEvent.meta({ id: "IssueEvent" });
+/** What a person may change; `resolved` is the analysis' alone (the schema refuses it). */
+const ChangeBody = IssueChange.omit({ comment: true }).strict();
+
+/** The fields an audit record keeps of an issue, before and after a change. */
+const audited = (i: Issue) => ({
+  status: i.status,
+  assignee: i.assignee,
+  reason: i.reason,
+  expiresAt: i.expiresAt,
+});
 
 export function registerIssueRoutes(app: ZodApp, ctx: RouteContext): void {
   const store = ctx.deps.app;
+  const service = createIssueService({
+    issues: store,
+    users: store.accounts.users,
+    teams: store.accounts.teams,
+    clock: ctx.now,
+  });
+  const caller = (req: FastifyRequest) => {
+    const p = principal(req);
+    return { user: p.user, role: p.role };
+  };
 
   app.get(
     "/api/issues",
@@ -94,13 +117,112 @@ export function registerIssueRoutes(app: ZodApp, ctx: RouteContext): void {
         response: withErrors({ 200: IssueOut }, 404),
       },
     },
+    async (req) => service.visible(req.params.key, caller(req)),
+  );
+
+  app.patch(
+    "/api/issues/:key",
+    {
+      config: { access: ["admin", "analyst", "developer"] },
+      schema: {
+        operationId: "updateIssue",
+        tags: ["issues"],
+        summary:
+          "Change status, reason, expiry or assignee (DESIGN's status table: a developer may move their issue from open or in_progress to in_progress or fixed)",
+        params: z.object({ key: IssueKey }),
+        body: ChangeBody,
+        response: withErrors({ 200: IssueOut }, 404, 409),
+      },
+    },
     async (req) => {
-      const p = principal(req);
-      const issue = await store.getIssue(req.params.key);
-      if (!issue) throw new NotFoundError(`no issue ${req.params.key}`);
-      if (!visibleTo(issue, p.user, p.role))
-        throw new HttpError(403, "forbidden", `${issue.alias} is not assigned to you or your team`);
-      return issue;
+      const { before, after } = await service.change(req.params.key, req.body, caller(req));
+      if (after !== before)
+        await ctx.audit(req, {
+          action: "issue.update",
+          target: after.key,
+          before: audited(before),
+          after: audited(after),
+        });
+      return after;
+    },
+  );
+
+  app.post(
+    "/api/issues/:key/comments",
+    {
+      config: { access: ["admin", "analyst", "developer"] },
+      schema: {
+        operationId: "commentIssue",
+        tags: ["issues"],
+        summary: "Add a comment to an issue's history",
+        params: z.object({ key: IssueKey }),
+        body: z.object({ text: z.string().trim().min(1).max(16_384) }).strict(),
+        response: withErrors({ 201: IssueOut }, 404),
+      },
+    },
+    async (req, reply) => {
+      const { after } = await service.change(req.params.key, { comment: req.body.text }, caller(req));
+      // The comment's text is in the issue's history; the audit log records that one was made.
+      await ctx.audit(req, { action: "issue.comment", target: after.key });
+      return reply.status(201).send(after);
+    },
+  );
+
+  app.get(
+    "/api/issues/:key/history",
+    {
+      config: { access: ["admin", "analyst", "developer"] },
+      schema: {
+        operationId: "issueHistory",
+        tags: ["issues"],
+        summary:
+          "An issue's history: creation, status changes (by people and analysis), assignment, reasons, comments",
+        params: z.object({ key: IssueKey }),
+        response: withErrors({ 200: z.object({ items: z.array(EventOut) }) }, 404),
+      },
+    },
+    async (req) => ({ items: await service.history(req.params.key, caller(req)) }),
+  );
+
+  app.post(
+    "/api/issues/bulk",
+    {
+      config: { access: ["admin", "analyst"] },
+      schema: {
+        operationId: "bulkUpdateIssues",
+        tags: ["issues"],
+        summary:
+          "The same change (status, reason, expiry, assignee) to many issues; each is checked and audited alone",
+        body: z.object({ keys: z.array(IssueKey).min(1).max(500), change: ChangeBody }).strict(),
+        response: withErrors({
+          200: z.object({
+            updated: z.array(z.string()),
+            failed: z.array(z.object({ key: z.string(), code: z.string(), message: z.string() })),
+          }),
+        }),
+      },
+    },
+    async (req) => {
+      const updated: string[] = [];
+      const failed: Array<{ key: string; code: string; message: string }> = [];
+      for (const key of new Set(req.body.keys)) {
+        try {
+          const { before, after } = await service.change(key, req.body.change, caller(req));
+          if (after !== before)
+            await ctx.audit(req, {
+              action: "issue.update",
+              target: after.key,
+              before: audited(before),
+              after: audited(after),
+            });
+          updated.push(after.alias);
+        } catch (e) {
+          if (isCtemError(e)) failed.push({ key, code: e.code, message: e.message });
+          else if (e instanceof HttpError) failed.push({ key, code: e.code, message: e.message });
+          else throw e;
+        }
+      }
+      return { updated, failed };
     },
   );
 }
