@@ -10,9 +10,10 @@ const NOW = new Date("2026-03-01T00:00:00.000Z");
 
 beforeAll(async () => {
   f = await makeFixture({ now: () => NOW });
-  [admin, analyst, dev1, dev2] = await Promise.all(
-    [f.users.admin, f.users.analyst, f.users.dev1, f.users.dev2].map((u) => signIn(f.app, u.email)),
-  );
+  admin = await signIn(f.app, f.users.admin.email);
+  analyst = await signIn(f.app, f.users.analyst.email);
+  dev1 = await signIn(f.app, f.users.dev1.email);
+  dev2 = await signIn(f.app, f.users.dev2.email);
 });
 afterAll(() => f.close());
 
