@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { issueKey } from "@ctem/model";
-import type { IssueDraft, Role } from "@ctem/model";
+import type { IssueDraft, Role, SettingsPatch } from "@ctem/model";
 import { openSqliteStores } from "@ctem/store";
 import type { SqliteStores } from "@ctem/store";
 import { edgeFact, key, nodeFact, scanRun, vulnFact } from "@ctem/store/contract";
@@ -90,10 +90,17 @@ export const baseConfig = (over: Partial<ServerConfig> = {}): ServerConfig => ({
 });
 
 export async function makeFixture(
-  opts: { config?: Partial<ServerConfig>; now?: () => Date; deps?: Partial<AppDeps>; logLevel?: string } = {},
+  opts: {
+    config?: Partial<ServerConfig>;
+    now?: () => Date;
+    deps?: Partial<AppDeps>;
+    logLevel?: string;
+    /** What ctem.config.json would set (the read-only settings overlay). */
+    overlay?: SettingsPatch;
+  } = {},
 ): Promise<Fixture> {
   const dir = mkdtempSync(path.join(tmpdir(), "ctem-http-"));
-  const stores = openSqliteStores(path.join(dir, "ctem.db"));
+  const stores = openSqliteStores(path.join(dir, "ctem.db"), opts.overlay ? { overlay: opts.overlay } : {});
   const acc = stores.app.accounts;
   const mk = async (email: string, role: Role, team?: string) => {
     const u = await acc.users.create({

@@ -115,6 +115,11 @@ const MATRIX: Record<string, Case> = {
     req: (f) => ({ payload: { keys: [f.issues.other], change: { status: "in_progress" } } }),
     expect: readers(200),
   },
+  "GET /api/settings": { req: () => ({}), expect: readers(200) },
+  "PATCH /api/settings": {
+    req: () => ({ payload: { slaDays: { critical: 5, high: 30, medium: 90, low: 180 } } }),
+    expect: adminOnly(200),
+  },
   "GET /api/assets": { req: () => ({}), expect: readers(200) },
   "GET /api/assets/:id": {
     req: () => ({ url: `/api/assets/${encodeURIComponent(BUCKET)}` }),

@@ -41,6 +41,8 @@ import { registerAuditRoutes } from "./routes/audit.js";
 import { registerIssueRoutes } from "./routes/issues.js";
 import { registerInventoryRoutes } from "./routes/inventory.js";
 import { registerSsoRoutes } from "./routes/sso.js";
+import { registerSettingsRoutes } from "./routes/settings.js";
+import { registerWebApp } from "./static.js";
 
 export interface AppDeps {
   graph: GraphStore;
@@ -224,6 +226,8 @@ export async function buildApp(deps: AppDeps) {
   registerAuditRoutes(z, ctx);
   registerIssueRoutes(z, ctx);
   registerInventoryRoutes(z, ctx);
+  registerSettingsRoutes(z, ctx);
+  registerWebApp(app);
   await app.ready();
   return app;
 }
