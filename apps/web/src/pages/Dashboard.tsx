@@ -1,0 +1,99 @@
+// The morning view: open issues by severity, the riskiest ones, overdue ones (SLA breaches), and
+// what data this is (demo banner, last analysis). Trend, MTTR and the fix plan need server routes
+// that do not exist yet; the page says so rather than inventing numbers.
+import { Link } from "react-router";
+import { useQuery } from "@tanstack/react-query";
+import { api, issuePath } from "../api";
+import type { ApiIssue, Page } from "../api";
+import { Empty, ErrorState, Loading, SeverityBadge, fmtDate } from "../ui";
+import { useHealth } from "./Shell";
+
+const SEVERITIES = ["critical", "high", "medium", "low", "info"] as const;
+
+export function DashboardPage() {
+  const health = useHealth();
+  const open = useQuery({
+    queryKey: ["issues", "dashboard"],
+    queryFn: () => api<Page<ApiIssue>>("/api/issues?status=open,in_progress&sort=score&limit=1000"),
+  });
+  return (
+    <section aria-labelledby="dash-title">
+      <div className="page-head">
+        <h1 id="dash-title">Dashboard</h1>
+        <span className="muted">
+          {health.data?.data.analysis
+            ? `last analysis ${health.data.data.analysis.finishedAt ? new Date(health.data.data.analysis.finishedAt).toISOString().slice(0, 16).replace("T", " ") : "running"} UTC`
+            : health.data?.data.note}
+        </span>
+      </div>
+      {open.isPending ? (
+        <Loading what="open issues" />
+      ) : open.isError ? (
+        <ErrorState error={open.error} what="open issues" />
+      ) : (
+        <DashboardBody items={open.data.items} more={!!open.data.next} />
+      )}
+    </section>
+  );
+}
+
+function DashboardBody({ items, more }: { items: ApiIssue[]; more: boolean }) {
+  const now = Date.now();
+  const counts = Object.fromEntries(SEVERITIES.map((s) => [s, items.filter((i) => i.severity === s).length]));
+  const overdue = items.filter((i) => i.dueAt && Date.parse(i.dueAt) < now);
+  if (items.length === 0)
+    return <Empty>No open issues. Scan a scope or import a report to find exposures.</Empty>;
+  return (
+    <div className="dash">
+      <div className="tiles" role="list" aria-label="Open issues by severity">
+        {SEVERITIES.map((s) => (
+          <Link role="listitem" key={s} to={`/issues?severity=${s}`} className={`tile sev-${s}`}>
+            <span className="tile-n">{counts[s]}</span>
+            <span className="tile-l">{s}</span>
+          </Link>
+        ))}
+        <Link role="listitem" to="/issues?sort=dueAt" className="tile overdue">
+          <span className="tile-n">{overdue.length}</span>
+          <span className="tile-l">past due (SLA)</span>
+        </Link>
+      </div>
+      {more ? <p className="muted">Counts cover the first 1000 open issues.</p> : null}
+      <section className="card" aria-labelledby="top-title">
+        <h2 id="top-title">Riskiest open issues</h2>
+        <table className="issues compact">
+          <thead>
+            <tr>
+              <th scope="col">Key</th>
+              <th scope="col">Severity</th>
+              <th scope="col">Score</th>
+              <th scope="col">Title</th>
+              <th scope="col">Due</th>
+            </tr>
+          </thead>
+          <tbody>
+            {items.slice(0, 8).map((i) => (
+              <tr key={i.key}>
+                <td className="mono">
+                  <Link to={issuePath(i.alias)}>{i.alias}</Link>
+                </td>
+                <td>
+                  <SeverityBadge severity={i.severity} />
+                </td>
+                <td className="num">{i.score.toFixed(1)}</td>
+                <td>{i.title}</td>
+                <td>{fmtDate(i.dueAt)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </section>
+      <section className="card" aria-labelledby="later-title">
+        <h2 id="later-title">Trend, MTTR and fix plan</h2>
+        <p className="muted">
+          Not available yet: the server does not expose KPI snapshots or the fix plan over the API. They will
+          appear here when it does.
+        </p>
+      </section>
+    </div>
+  );
+}

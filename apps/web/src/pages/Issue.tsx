@@ -1,0 +1,389 @@
+// The issue page (/issues/ISS-<n>): what a developer arriving from a link needs in a minute — the
+// path from the entry to the target as a graph, every hop's evidence and assumptions, why the score
+// is what it is, how to fix it (with copy buttons), and the workflow: status, assignee, comments,
+// due date, history.
+import { useState } from "react";
+import type { FormEvent } from "react";
+import { Link, useParams } from "react-router";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { api } from "../api";
+import type { ApiIssue, IssueChange, IssueEvent } from "../api";
+import { useMe } from "../auth";
+import { CopyButton, Empty, ErrorState, Loading, SeverityBadge, StatusBadge, fmtDate } from "../ui";
+import { PathGraph, shortName } from "./PathGraph";
+
+const PERSON_STATUSES = ["open", "in_progress", "fixed", "risk_accepted", "false_positive"] as const;
+const DEVELOPER_STATUSES = ["in_progress", "fixed"] as const;
+
+function Detail({ detail }: { detail?: Record<string, unknown> }) {
+  if (!detail || Object.keys(detail).length === 0) return null;
+  return (
+    <dl className="detail">
+      {Object.entries(detail).map(([k, v]) => (
+        <div key={k}>
+          <dt>{k}</dt>
+          <dd className="mono">{typeof v === "string" ? v : JSON.stringify(v)}</dd>
+        </div>
+      ))}
+    </dl>
+  );
+}
+
+export function IssuePage() {
+  const { alias = "" } = useParams();
+  const issue = useQuery({
+    queryKey: ["issue", alias],
+    queryFn: () => api<ApiIssue>(`/api/issues/${encodeURIComponent(alias)}`),
+  });
+  const [pathIndex, setPathIndex] = useState(0);
+  const [hop, setHop] = useState<number | null>(null);
+
+  if (issue.isPending) return <Loading what={alias} />;
+  if (issue.isError) return <ErrorState error={issue.error} what={alias} />;
+  const i = issue.data;
+  const path = i.paths[pathIndex];
+
+  return (
+    <article className="issue" aria-labelledby="issue-title">
+      <div className="crumbs">
+        <Link to="/issues">Issues</Link> / <span className="mono">{i.alias}</span>
+      </div>
+      <header className="issue-head">
+        <h1 id="issue-title">
+          <span className="mono">{i.alias}</span> {i.title}
+        </h1>
+        <div className="facts">
+          <SeverityBadge severity={i.severity} />
+          <span className="score" title="risk score, 0 to 10">
+            score <strong>{i.score.toFixed(1)}</strong>
+          </span>
+          <span>
+            confidence <strong>{i.confidence.replace(/_/g, " ")}</strong>
+          </span>
+          <StatusBadge status={i.status} />
+          <span>
+            rule <span className="mono">{i.rule}</span>
+          </span>
+          <span>due {fmtDate(i.dueAt)}</span>
+          {i.demo ? <span className="badge demo">demo</span> : null}
+        </div>
+        <p className="muted">
+          From <strong>{i.entry.name}</strong> ({i.entry.type}) to <strong>{i.target.name}</strong> (
+          {i.target.type}
+          {i.target.tier ? `, ${i.target.tier}` : ""}). First seen {fmtDate(i.firstSeen)}, last seen{" "}
+          {fmtDate(i.lastSeen)}.
+        </p>
+      </header>
+
+      <div className="issue-grid">
+        <div className="col-main">
+          <section aria-labelledby="path-title" className="card">
+            <div className="section-head">
+              <h2 id="path-title">Attack path</h2>
+              {i.paths.length > 1 ? (
+                <label>
+                  Path{" "}
+                  <select
+                    value={pathIndex}
+                    onChange={(e) => {
+                      setPathIndex(Number(e.target.value));
+                      setHop(null);
+                    }}
+                  >
+                    {i.paths.map((p, n) => (
+                      <option key={n} value={n}>
+                        {n + 1} of {i.paths.length} — likelihood {p.likelihood.toFixed(2)}
+                      </option>
+                    ))}
+                  </select>
+                </label>
+              ) : null}
+              {path ? (
+                <span className="muted">
+                  likelihood {path.likelihood.toFixed(2)} · confidence {path.confidence.replace(/_/g, " ")} ·{" "}
+                  {path.hops.length} hop{path.hops.length === 1 ? "" : "s"}
+                </span>
+              ) : null}
+            </div>
+            {path ? (
+              <>
+                <PathGraph issue={i} pathIndex={pathIndex} selectedHop={hop} onSelectHop={setHop} />
+                <ol className="hops">
+                  {path.hops.map((h, n) => (
+                    <li key={n} className={hop === n ? "hop selected" : "hop"}>
+                      <button
+                        type="button"
+                        className="hop-title"
+                        aria-expanded={hop === n}
+                        onClick={() => setHop(hop === n ? null : n)}
+                      >
+                        <span className="mono">{shortName(h.from, i)}</span> →{" "}
+                        <span className="edge">{h.edge}</span> →{" "}
+                        <span className="mono">{shortName(h.to, i)}</span>
+                      </button>
+                      <div className="hop-body">
+                        <h3>Evidence</h3>
+                        {h.evidence.length === 0 ? (
+                          <p className="muted">No evidence recorded for this hop.</p>
+                        ) : (
+                          <ul>
+                            {h.evidence.map((e, k) => (
+                              <li key={k}>
+                                <span className="mono">{e.source}</span>{" "}
+                                <span className="mono muted">{e.ref}</span>
+                                <Detail detail={e.detail} />
+                              </li>
+                            ))}
+                          </ul>
+                        )}
+                        <h3>Assumptions</h3>
+                        {h.assumptions.length === 0 ? (
+                          <p className="muted">None: this hop is confirmed by configuration.</p>
+                        ) : (
+                          <ul>
+                            {h.assumptions.map((a, k) => (
+                              <li key={k}>
+                                <span className="mono">{a.code}</span>
+                                <Detail detail={a.detail} />
+                              </li>
+                            ))}
+                          </ul>
+                        )}
+                      </div>
+                    </li>
+                  ))}
+                </ol>
+              </>
+            ) : (
+              <Empty>This issue has no open path any more (resolved by the last analysis).</Empty>
+            )}
+          </section>
+
+          <section aria-labelledby="why-title" className="card">
+            <h2 id="why-title">Why this score</h2>
+            {i.factors.length === 0 ? (
+              <Empty>No factors recorded.</Empty>
+            ) : (
+              <table className="factors">
+                <thead>
+                  <tr>
+                    <th scope="col">Factor</th>
+                    <th scope="col">Value</th>
+                    <th scope="col">Source</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {i.factors.map((f, n) => (
+                    <tr key={n}>
+                      <td>{f.name}</td>
+                      <td className="mono">{String(f.value)}</td>
+                      <td className="muted">{f.source}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            )}
+          </section>
+
+          <section aria-labelledby="fix-title" className="card">
+            <h2 id="fix-title">How to fix it</h2>
+            {i.remediation.length === 0 ? (
+              <Empty>No remediation is known for this path.</Empty>
+            ) : (
+              <ul className="remediation">
+                {i.remediation.map((r, n) => (
+                  <li key={n}>
+                    <h3>{r.title}</h3>
+                    <p className="muted">
+                      Cuts hop {r.hopIndex + 1} of path {r.pathIndex + 1}; removes{" "}
+                      {(r.riskRemoved * 100).toFixed(0)}% of this issue's risk
+                      {r.riskRemoved >= 1 ? " (closes it)" : ""}.
+                    </p>
+                    {r.cli ? (
+                      <div className="code">
+                        <div className="code-head">
+                          CLI <CopyButton text={r.cli} label="CLI" />
+                        </div>
+                        <pre>{r.cli}</pre>
+                      </div>
+                    ) : null}
+                    {r.terraform ? (
+                      <div className="code">
+                        <div className="code-head">
+                          Terraform <CopyButton text={r.terraform} label="Terraform" />
+                        </div>
+                        <pre>{r.terraform}</pre>
+                      </div>
+                    ) : null}
+                  </li>
+                ))}
+              </ul>
+            )}
+          </section>
+        </div>
+        <aside className="col-side">
+          <Workflow issue={i} />
+          <History alias={i.alias} />
+        </aside>
+      </div>
+    </article>
+  );
+}
+
+function Workflow({ issue }: { issue: ApiIssue }) {
+  const me = useMe();
+  const qc = useQueryClient();
+  const role = me.data?.role;
+  const [assignee, setAssignee] = useState(issue.assignee.user ?? "");
+  const [team, setTeam] = useState(issue.assignee.team ?? "");
+  const [comment, setComment] = useState("");
+  const [reason, setReason] = useState("");
+  const change = useMutation({
+    mutationFn: (c: IssueChange) =>
+      c.comment
+        ? api<ApiIssue>(`/api/issues/${encodeURIComponent(issue.alias)}/comments`, {
+            method: "POST",
+            body: { text: c.comment },
+          })
+        : api<ApiIssue>(`/api/issues/${encodeURIComponent(issue.alias)}`, { method: "PATCH", body: c }),
+    onSuccess: (updated) => {
+      qc.setQueryData(["issue", issue.alias], updated);
+      void qc.invalidateQueries({ queryKey: ["issues"] });
+      void qc.invalidateQueries({ queryKey: ["history", issue.alias] });
+    },
+  });
+  const statuses: readonly string[] = role === "developer" ? DEVELOPER_STATUSES : PERSON_STATUSES;
+  const canStatus = role !== "developer" || issue.status === "open" || issue.status === "in_progress";
+
+  function assign(e: FormEvent) {
+    e.preventDefault();
+    const a: { user?: string; team?: string } = {};
+    if (assignee.trim()) a.user = assignee.trim();
+    if (team.trim()) a.team = team.trim();
+    change.mutate({ assignee: a });
+  }
+
+  return (
+    <section className="card" aria-labelledby="wf-title">
+      <h2 id="wf-title">Status and owner</h2>
+      <label>
+        Status
+        <select
+          name="status"
+          value={statuses.includes(issue.status) ? issue.status : ""}
+          disabled={!canStatus || change.isPending}
+          onChange={(e) => {
+            const s = e.target.value as NonNullable<IssueChange["status"]>;
+            change.mutate(
+              s === "risk_accepted" || s === "false_positive"
+                ? { status: s, reason: reason || `marked ${s}` }
+                : { status: s },
+            );
+          }}
+        >
+          {!statuses.includes(issue.status) ? (
+            <option value="">{issue.status.replace("_", " ")}</option>
+          ) : null}
+          {statuses.map((s) => (
+            <option key={s} value={s}>
+              {s.replace("_", " ")}
+            </option>
+          ))}
+        </select>
+      </label>
+      {role !== "developer" ? (
+        <label>
+          Reason (for risk accepted / false positive)
+          <input value={reason} onChange={(e) => setReason(e.target.value)} />
+        </label>
+      ) : null}
+      {role === "developer" ? (
+        <p className="muted">
+          Developers may move their issue to in progress or fixed; the next analysis verifies a fix.
+        </p>
+      ) : null}
+      {role !== "developer" ? (
+        <form onSubmit={assign} className="assign">
+          <label>
+            Assignee (e-mail)
+            <input
+              name="assignee"
+              type="email"
+              value={assignee}
+              onChange={(e) => setAssignee(e.target.value)}
+            />
+          </label>
+          <label>
+            Team
+            <input name="team" value={team} onChange={(e) => setTeam(e.target.value)} />
+          </label>
+          <button type="submit" disabled={change.isPending}>
+            Assign
+          </button>
+        </form>
+      ) : (
+        <p>
+          Assigned to <strong>{issue.assignee.user ?? issue.assignee.team ?? "nobody"}</strong>
+        </p>
+      )}
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (comment.trim()) change.mutate({ comment: comment.trim() }, { onSuccess: () => setComment("") });
+        }}
+      >
+        <label>
+          Comment
+          <textarea name="comment" rows={3} value={comment} onChange={(e) => setComment(e.target.value)} />
+        </label>
+        <button type="submit" disabled={change.isPending || !comment.trim()}>
+          Add comment
+        </button>
+      </form>
+      {change.isError ? (
+        <p className="form-error" role="alert">
+          {change.error.message}
+        </p>
+      ) : change.isSuccess ? (
+        <p className="ok" role="status">
+          Saved.
+        </p>
+      ) : null}
+    </section>
+  );
+}
+
+function History({ alias }: { alias: string }) {
+  const h = useQuery({
+    queryKey: ["history", alias],
+    queryFn: () => api<{ items: IssueEvent[] }>(`/api/issues/${encodeURIComponent(alias)}/history`),
+  });
+  return (
+    <section className="card" aria-labelledby="hist-title">
+      <h2 id="hist-title">History</h2>
+      {h.isPending ? (
+        <Loading what="history" />
+      ) : h.isError ? (
+        <ErrorState error={h.error} what="history" />
+      ) : h.data.items.length === 0 ? (
+        <Empty>No history yet.</Empty>
+      ) : (
+        <ol className="history">
+          {h.data.items.map((e, n) => (
+            <li key={n}>
+              <span className="muted">{new Date(e.at).toISOString().slice(0, 16).replace("T", " ")}</span>{" "}
+              <strong>{e.type}</strong> by {e.actor.id}
+              {e.type === "comment" ? <blockquote>{e.text}</blockquote> : null}
+              {e.type !== "comment" && (e.from !== undefined || e.to !== undefined) ? (
+                <span className="mono">
+                  {" "}
+                  {JSON.stringify(e.from ?? null)} → {JSON.stringify(e.to ?? null)}
+                </span>
+              ) : null}
+            </li>
+          ))}
+        </ol>
+      )}
+    </section>
+  );
+}

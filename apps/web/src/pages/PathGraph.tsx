@@ -1,0 +1,88 @@
+// One attack path drawn as a graph: React Flow for the drawing, dagre (MIT) for the layout
+// (left to right, entry first). Nodes are the path's assets, edges its hops, labelled by kind.
+import { useMemo } from "react";
+import { Background, Controls, MarkerType, ReactFlow } from "@xyflow/react";
+import type { Edge, Node } from "@xyflow/react";
+import { graphlib, layout } from "@dagrejs/dagre";
+import "@xyflow/react/dist/style.css";
+import type { ApiIssue } from "../api";
+
+const W = 190;
+const H = 56;
+
+/** A readable name for a node id (ARNs and resource paths end in the resource's own name). */
+export function shortName(id: string, issue: ApiIssue): string {
+  if (id === issue.entry.id) return issue.entry.name;
+  if (id === issue.target.id) return issue.target.name;
+  const tail = id.split(/[/:]/).filter(Boolean).pop() ?? id;
+  return tail.length > 28 ? tail.slice(0, 27) + "…" : tail;
+}
+
+export function PathGraph({
+  issue,
+  pathIndex,
+  selectedHop,
+  onSelectHop,
+}: {
+  issue: ApiIssue;
+  pathIndex: number;
+  selectedHop: number | null;
+  onSelectHop: (i: number) => void;
+}) {
+  const path = issue.paths[pathIndex];
+  const { nodes, edges } = useMemo(() => {
+    if (!path) return { nodes: [], edges: [] };
+    const g = new graphlib.Graph();
+    g.setGraph({ rankdir: "LR", nodesep: 30, ranksep: 80 });
+    g.setDefaultEdgeLabel(() => ({}));
+    const ids: string[] = [];
+    for (const h of path.hops) for (const id of [h.from, h.to]) if (!ids.includes(id)) ids.push(id);
+    for (const id of ids) g.setNode(id, { width: W, height: H });
+    for (const h of path.hops) g.setEdge(h.from, h.to);
+    layout(g);
+    const nodes: Node[] = ids.map((id) => {
+      const p = g.node(id);
+      const role = id === issue.entry.id ? "entry" : id === issue.target.id ? "target" : "hop";
+      return {
+        id,
+        position: { x: p.x - W / 2, y: p.y - H / 2 },
+        data: {
+          label: `${role === "entry" ? "entry · " : role === "target" ? "target · " : ""}${shortName(id, issue)}`,
+        },
+        className: `pg-node pg-${role}`,
+        style: { width: W },
+        draggable: false,
+        connectable: false,
+      };
+    });
+    const edges: Edge[] = path.hops.map((h, i) => ({
+      id: `hop-${i}`,
+      source: h.from,
+      target: h.to,
+      label: `${i + 1}. ${h.edge}`,
+      markerEnd: { type: MarkerType.ArrowClosed },
+      animated: selectedHop === i,
+      className: selectedHop === i ? "pg-edge selected" : "pg-edge",
+    }));
+    return { nodes, edges };
+  }, [issue, path, selectedHop]);
+
+  return (
+    <div className="path-graph" aria-label={`Attack path ${pathIndex + 1} as a graph`} role="img">
+      <ReactFlow
+        nodes={nodes}
+        edges={edges}
+        fitView
+        fitViewOptions={{ padding: 0.2 }}
+        nodesDraggable={false}
+        nodesConnectable={false}
+        onEdgeClick={(_, e) => onSelectHop(Number(e.id.slice(4)))}
+        proOptions={{ hideAttribution: false }}
+        minZoom={0.3}
+      >
+        <Background />
+        <Controls showInteractive={false} />
+      </ReactFlow>
+    </div>
+  );
+}
