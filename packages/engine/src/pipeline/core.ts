@@ -268,12 +268,13 @@ export function searchPairs(
       ...fp.slots.map((s) => gEdges[g.eid[s]!]!),
     ];
     if (pathEdges.length === 0) return; // a keyed identity that is itself a target: no hop to show
-    const key = issueKey(src.entryId, targetId);
-    let r = raw.get(key);
+    // A cheap map key while searching; the issue key (a hash) only for what is kept.
+    const rawKey = `${fp.source}\u0000${fp.target}`;
+    let r = raw.get(rawKey);
     if (!r) {
       r = {
         pr: {
-          key,
+          key: "",
           source: src,
           targetId,
           entryTargets: 0,
@@ -282,26 +283,29 @@ export function searchPairs(
         },
         found: [],
       };
-      raw.set(key, r);
+      raw.set(rawKey, r);
     }
     r.found.push({ edges: pathEdges, bound, target: fp.target });
   });
   const byEntry = new Map<string, Array<{ key: string; best: number }>>();
-  for (const [key, r] of raw) {
+  for (const r of raw.values()) r.pr.key = issueKey(r.pr.source.entryId, r.pr.targetId);
+  for (const r of raw.values()) {
+    const key = r.pr.key;
     const best = Math.max(...r.found.map((f) => f.bound));
     const list = byEntry.get(r.pr.source.entryId);
     if (list) list.push({ key, best });
     else byEntry.set(r.pr.source.entryId, [{ key, best }]);
   }
   const kept = new Set<string>();
+  const byKey = new Map([...raw.values()].map((r) => [r.pr.key, r]));
   for (const list of byEntry.values()) {
     list.sort((a, b) => b.best - a.best || a.key.localeCompare(b.key));
     list.forEach((x, i) => {
       if (i < MAX_TARGETS_PER_ENTRY || opts.keep?.has(x.key)) kept.add(x.key);
-      raw.get(x.key)!.pr.entryTargets = list.length;
+      byKey.get(x.key)!.pr.entryTargets = list.length;
     });
   }
-  for (const [key, r] of raw) {
+  for (const [key, r] of byKey) {
     if (!kept.has(key)) continue;
     const pr = r.pr;
     for (const f of r.found) {

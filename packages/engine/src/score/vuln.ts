@@ -91,7 +91,23 @@ export function assessFinding(f: Finding, lookup: IntelLookup | undefined): Vuln
   return out;
 }
 
+// Many findings share a CVE and a reported vector (one image on many hosts): look each pair up once.
+const memo = new WeakMap<IntelLookup, Map<string, IntelRecord | undefined>>();
+
 function safeLookup(lookup: IntelLookup, id: string, reported: ReportedCvss[]): IntelRecord | undefined {
+  let m = memo.get(lookup);
+  if (!m) {
+    m = new Map();
+    memo.set(lookup, m);
+  }
+  const k = `${id}|${reported.map((r) => `${r.source}:${r.vector ?? ""}`).join("|")}`;
+  if (m.has(k)) return m.get(k);
+  const rec = lookupOnce(lookup, id, reported);
+  m.set(k, rec);
+  return rec;
+}
+
+function lookupOnce(lookup: IntelLookup, id: string, reported: ReportedCvss[]): IntelRecord | undefined {
   try {
     return lookup(id, reported);
   } catch {
