@@ -25,9 +25,7 @@ function apply(b: Builder, o: FixOption): void {
   };
   const statements = (docHolder: Record<string, unknown>, field: string) => {
     const d = docHolder[field] as { Statement: unknown };
-    return (d.Statement = Array.isArray(d.Statement)
-      ? [...(d.Statement as unknown[])]
-      : [d.Statement]);
+    return (d.Statement = Array.isArray(d.Statement) ? [...(d.Statement as unknown[])] : [d.Statement]);
   };
   switch (ch.type) {
     case "revoke-ingress": {
