@@ -262,6 +262,27 @@ describe("issue lifecycle (DESIGN status table) on SQLite", () => {
     expect(again!.assignee).toEqual({ user: "dev@example.com" });
   });
 
+  it("an admin-equivalent user with an active key is a key-to-admin issue of its own (one HAS_KEY hop)", async () => {
+    const b = new Builder()
+      .user("root-ish")
+      .accessKey("root-ish", "AKIAADMIN0000000001", "Active")
+      .managed("everything", doc(allow("*", "*")))
+      .attach(arn.user("root-ish"), arn.policy("everything"));
+    const a = await analyzeEstate({ estate: b.estate(), findings: [], settings: settings() });
+    const issue = a.observed.find(
+      (o) => o.entry.id === arn.user("root-ish") && o.target.id === arn.user("root-ish"),
+    );
+    expect(issue?.rule).toBe("key-to-admin");
+    expect(issue?.title).toBe("root-ish is admin-equivalent and has an active access key");
+    expect(issue?.paths[0]!.hops.map((h) => [h.edge, h.evidence[0]!.detail?.accessKeyId])).toEqual([
+      ["HAS_KEY", "AKIAADMIN0000000001"],
+    ]);
+    expect(issue?.remediation.map((r) => r.cli)).toContain(
+      "aws iam update-access-key --user-name root-ish --access-key-id AKIAADMIN0000000001 --status Inactive",
+    );
+    expect(a.derived.edges.some((e) => e.kind === "HAS_KEY")).toBe(false);
+  });
+
   it("reconcile sends only what changes for issues whose path is gone (already resolved ones are left alone)", () => {
     const prev = (status: Issue["status"], key: string): Issue => ({
       key,

@@ -63,6 +63,8 @@ export function titleOf(
     case "key-to-sensitive-data":
       return `The access key of ${en} can ${levelVerb(level)} ${tn}`;
     case "key-to-admin":
+      if (!selfAdmin && entry && entry.id === target?.id)
+        return `${en} is admin-equivalent and has an active access key`;
       return selfAdmin && en === tn
         ? `The access key of ${en} can make ${en} admin`
         : selfAdmin

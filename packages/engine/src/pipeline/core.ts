@@ -42,6 +42,8 @@ export interface Source {
   via: "internet" | "access_key";
   /** The EXPOSES edge (index into edges) for internet entries. */
   exposes?: number;
+  /** For a keyed identity that is itself admin-equivalent: its HAS_KEY hop (index into edges). */
+  keyHop?: number;
   likelihood: Likelihood;
   entry: Entry;
 }
@@ -201,6 +203,21 @@ export function prepare(
       via: "access_key",
       likelihood: model.keyEntry(en.id, en.assumptions),
       entry: en,
+      // An admin-equivalent identity with an active key is an issue by itself: its one hop is
+      // the key (an inventory edge, shown with the entry's evidence; never written as derived).
+      ...(admins.has(en.id) && isTarget[node]
+        ? {
+            keyHop:
+              edges.push({
+                from: en.id,
+                kind: "HAS_KEY" as const,
+                to: en.evidence[0]?.ref ?? `${en.id}#access-key`,
+                props: { rules: ["entry-access-key"] },
+                evidence: en.evidence,
+                assumptions: en.assumptions,
+              }) - 1,
+          }
+        : {}),
     });
   }
   return {
@@ -287,6 +304,15 @@ export function searchPairs(
     }
     r.found.push({ edges: pathEdges, bound, target: fp.target });
   });
+  for (const src of active) {
+    if (src.keyHop === undefined) continue;
+    const bound = 10 * src.likelihood.p * targetWeight[src.node]!;
+    if (bound < floor) continue;
+    raw.set(`key\u0000${src.entryId}`, {
+      pr: { key: "", source: src, targetId: src.entryId, entryTargets: 0, virtualAdmin: false, paths: [] },
+      found: [{ edges: [src.keyHop], bound, target: src.node }],
+    });
+  }
   const byEntry = new Map<string, Array<{ key: string; best: number }>>();
   for (const r of raw.values()) r.pr.key = issueKey(r.pr.source.entryId, r.pr.targetId);
   for (const r of raw.values()) {
