@@ -4,7 +4,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { issueKey } from "@ctem/model";
+import { ValidationError, issueKey } from "@ctem/model";
 import type { IssueDraft, Role, SettingsPatch } from "@ctem/model";
 import { openSqliteStores } from "@ctem/store";
 import type { SqliteStores } from "@ctem/store";
@@ -149,6 +149,31 @@ export async function makeFixture(
     { id: "a1", startedAt: "2026-01-01T00:00:00.000Z", status: "running" },
     { issues: [mine, team, other], paths: [], tiers: [], findingPriorities: [], fixPlan: [] },
   );
+  // A scope and a finished scan run for the scope and scan routes.
+  await stores.app.scopes.save({
+    id: "scope-prod",
+    name: "prod",
+    provider: "aws",
+    config: {
+      accountId: "111122223333",
+      roleArn: "arn:aws:iam::111122223333:role/ctem-scanner",
+      externalId: "ctem-0123456789abcdef",
+      regions: ["us-east-1"],
+      inspector2: false,
+    },
+    include: [],
+    exclude: [],
+    createdAt: "2026-01-01T00:00:00.000Z",
+  });
+  const run = {
+    id: "scan-fixture",
+    trigger: { kind: "scope" as const, scopeId: "scope-prod" },
+    status: "running" as const,
+    startedAt: "2026-01-01T00:00:00.000Z",
+    collectors: [],
+  };
+  await stores.app.scanRuns.start(run);
+  await stores.app.scanRuns.finish({ ...run, status: "complete", finishedAt: "2026-01-01T00:01:00.000Z" });
   const logs: string[] = [];
   const key32 = Buffer.alloc(32, 7);
   const app = await buildApp({
@@ -162,6 +187,9 @@ export async function makeFixture(
     hasher,
     log: { stream: { write: (l: string) => void logs.push(l) }, level: opts.logLevel ?? "debug" },
     ...(opts.now ? { now: opts.now } : {}),
+    // No cloud in these tests: a scan fails at once unless a test brings its scanner.
+    scanner: () => Promise.reject(new ValidationError("no scanner in this test")),
+    analyze: () => Promise.resolve(),
     ...opts.deps,
   });
   return {

@@ -120,6 +120,53 @@ const MATRIX: Record<string, Case> = {
     req: () => ({ payload: { slaDays: { critical: 5, high: 30, medium: 90, low: 180 } } }),
     expect: adminOnly(200),
   },
+  "GET /api/scopes": { req: () => ({}), expect: readers(200) },
+  "GET /api/scopes/:id": { req: () => ({ url: "/api/scopes/prod" }), expect: readers(200) },
+  "POST /api/scopes": {
+    req: (_f, who, _fresh, via) => ({
+      payload: {
+        name: `s-${who}-${via}`,
+        provider: "aws",
+        config: { accountId: "444455556666", roleArn: "arn:aws:iam::444455556666:role/ctem-scanner" },
+      },
+    }),
+    expect: adminOnly(201),
+  },
+  "PATCH /api/scopes/:id": {
+    req: () => ({ url: "/api/scopes/prod", payload: { include: ["env=prod"] } }),
+    expect: adminOnly(200),
+  },
+  // A scope of its own for each call, so every role finds one to (not) delete.
+  "DELETE /api/scopes/:id": {
+    req: async (f, who, _fresh, via) => {
+      const id = `scope-del-${who}-${via}`;
+      await f.stores.app.scopes.save({
+        id,
+        name: id,
+        provider: "aws",
+        config: { accountId: "777788889999" },
+        include: [],
+        exclude: [],
+        createdAt: "2026-01-01T00:00:00.000Z",
+      });
+      return { url: `/api/scopes/${id}`, query: { keepData: "true" } };
+    },
+    expect: adminOnly(200),
+  },
+  // The fixture's scanner fails at once; the pause lets the previous call's run end (else 409).
+  "POST /api/scopes/:id/scans": {
+    req: async () => {
+      await new Promise((r) => setTimeout(r, 30));
+      return { url: "/api/scopes/prod/scans" };
+    },
+    expect: adminOnly(202),
+  },
+  "GET /api/scans": { req: () => ({}), expect: readers(200) },
+  "GET /api/scans/:id": { req: () => ({ url: "/api/scans/scan-fixture" }), expect: readers(200) },
+  "GET /api/scans/:id/events": {
+    req: () => ({ url: "/api/scans/scan-fixture/events" }),
+    expect: readers(200),
+  },
   "GET /api/assets": { req: () => ({}), expect: readers(200) },
   "GET /api/assets/:id": {
     req: () => ({ url: `/api/assets/${encodeURIComponent(BUCKET)}` }),

@@ -112,6 +112,7 @@ export async function startServer(
     secrets: createSecretBox(key),
     hasher,
     dataNote,
+    awsEnv: o.cfg.env,
     ...(o.log !== undefined ? { log: o.log } : {}),
   });
   app.log.info(`stored secrets are sealed with the key from ${source}`);

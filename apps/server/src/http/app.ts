@@ -42,6 +42,10 @@ import { registerIssueRoutes } from "./routes/issues.js";
 import { registerInventoryRoutes } from "./routes/inventory.js";
 import { registerSsoRoutes } from "./routes/sso.js";
 import { registerSettingsRoutes } from "./routes/settings.js";
+import { registerScopeRoutes } from "./routes/scopes.js";
+import { awsScanner, createScanService } from "../scans/service.js";
+import type { ScanService, ScopeScanner } from "../scans/service.js";
+import { analyze } from "@ctem/engine";
 import { registerWebApp } from "./static.js";
 
 export interface AppDeps {
@@ -61,6 +65,12 @@ export interface AppDeps {
   dataNote?: string;
   /** The OIDC client; built from config (or the stored SSO settings) when absent. */
   oidc?: OidcService;
+  /** The environment the AWS SDK reads (credentials, AWS_ENDPOINT_URL); from the config loader. */
+  awsEnv?: Readonly<Record<string, string | undefined>>;
+  /** Scans a scope; default: the AWS connector with `awsEnv`. */
+  scanner?: ScopeScanner;
+  /** The analysis after a scan; default: the engine's, over these stores. */
+  analyze?: () => Promise<void>;
 }
 
 export interface RouteContext {
@@ -69,6 +79,7 @@ export interface RouteContext {
   cookies: CookieNames;
   oidc: OidcService;
   now: () => Date;
+  scans: ScanService;
   audit(
     req: FastifyRequest,
     e: Omit<NewAuditEvent, "actor" | "ip" | "requestId" | "outcome"> & {
@@ -184,11 +195,28 @@ export async function buildApp(deps: AppDeps) {
     now,
   });
 
+  const scans = createScanService({
+    app: deps.app,
+    graph: deps.graph,
+    clock: now,
+    scanner: deps.scanner ?? awsScanner(deps.awsEnv ?? {}),
+    analyze:
+      deps.analyze ??
+      (async () => {
+        await analyze({ graph: deps.graph, app: deps.app }, { now });
+      }),
+    onError: (msg, err) =>
+      app.log.error({ err: { name: (err as Error)?.name, message: (err as Error)?.message } }, msg),
+  });
+  // Closing waits for scans in flight, so a run is never left "running" by a clean shutdown.
+  app.addHook("onClose", () => scans.idle());
+
   const ctx: RouteContext = {
     deps,
     sessions,
     cookies,
     now,
+    scans,
     oidc:
       deps.oidc ??
       createOidcService({ accounts: deps.app.accounts, secrets: deps.secrets, config: deps.config }),
@@ -227,6 +255,7 @@ export async function buildApp(deps: AppDeps) {
   registerIssueRoutes(z, ctx);
   registerInventoryRoutes(z, ctx);
   registerSettingsRoutes(z, ctx);
+  registerScopeRoutes(z, ctx);
   registerWebApp(app);
   await app.ready();
   return app;
