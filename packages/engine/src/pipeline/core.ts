@@ -266,6 +266,7 @@ export function searchPairs(
     mask: opts.mask,
     minProb: floor / 10,
     potential,
+    reportWeight: targetWeight,
     coReach: Uint8Array.from(potential, (x) => (x > 0 ? 1 : 0)),
   };
   // Scores are made in two steps: the search's probability × the target's weight bounds the

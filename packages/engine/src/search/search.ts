@@ -34,6 +34,8 @@ export interface SearchOptions {
    * of weights to a target, times the target's weight). Exact bounds make the pruning lossless.
    */
   potential?: Float64Array | undefined;
+  /** Report a target only when the path's probability × this per-node weight reaches `minProb`. */
+  reportWeight?: Float64Array | undefined;
 }
 
 export interface FoundPath {
@@ -132,6 +134,7 @@ export function searchPaths(
   const { weight, isTarget, mask, stop } = opts;
   const minProb = opts.minProb ?? 0;
   const pot = opts.potential;
+  const rw = opts.reportWeight;
   const co = opts.coReach ?? g.coReach(isTarget, mask);
   const pops = new Uint8Array(n);
   const touched: number[] = [];
@@ -161,7 +164,8 @@ export function searchPaths(
       if (pops[u]! >= k) continue;
       if (pops[u] === 0) touched.push(u);
       pops[u]!++;
-      if (isTarget[u]) found({ source: si, target: u, prob: labels.prob[l]!, slots: slotsOf(l) });
+      if (isTarget[u] && (!rw || labels.prob[l]! * rw[u]! >= minProb))
+        found({ source: si, target: u, prob: labels.prob[l]!, slots: slotsOf(l) });
       const d = labels.depth[l]!;
       if (d >= maxDepth || (stop && stop[u] && d > 0)) continue;
       const pu = labels.prob[l]!;
