@@ -1,7 +1,7 @@
 // One attack path drawn as a graph: React Flow for the drawing, dagre (MIT) for the layout
 // (left to right, entry first). Nodes are the path's assets, edges its hops, labelled by kind.
 import { useMemo } from "react";
-import { Background, Controls, MarkerType, ReactFlow } from "@xyflow/react";
+import { Background, Controls, MarkerType, Position, ReactFlow } from "@xyflow/react";
 import type { Edge, Node } from "@xyflow/react";
 import { graphlib, layout } from "@dagrejs/dagre";
 import "@xyflow/react/dist/style.css";
@@ -51,6 +51,8 @@ export function PathGraph({
         },
         className: `pg-node pg-${role}`,
         style: { width: W },
+        sourcePosition: Position.Right,
+        targetPosition: Position.Left,
         draggable: false,
         connectable: false,
       };
@@ -73,7 +75,7 @@ export function PathGraph({
         nodes={nodes}
         edges={edges}
         fitView
-        fitViewOptions={{ padding: 0.2 }}
+        fitViewOptions={{ padding: 0.2, maxZoom: 1 }}
         nodesDraggable={false}
         nodesConnectable={false}
         onEdgeClick={(_, e) => onSelectHop(Number(e.id.slice(4)))}

@@ -77,7 +77,7 @@ export function Shell() {
           {role === "admin" ? <NavLink to="/settings">Settings</NavLink> : null}
         </nav>
         <span className="spacer" />
-        <button type="button" className="ghost" onClick={toggleTheme} aria-label="Switch colour theme">
+        <button type="button" className="ghost" onClick={toggleTheme}>
           {theme === "dark" ? "Light theme" : "Dark theme"}
         </button>
         <span className="who" title={role}>
