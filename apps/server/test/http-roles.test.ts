@@ -167,6 +167,16 @@ const MATRIX: Record<string, Case> = {
     req: () => ({ url: "/api/scans/scan-fixture/events" }),
     expect: readers(200),
   },
+  "GET /api/fixplan": { req: () => ({}), expect: readers(200) },
+  "GET /api/issues/:key/fixplan": {
+    req: (f) => ({ url: `/api/issues/${f.issues.other}/fixplan` }),
+    expect: { nobody: 401, admin: 200, analyst: 200, developer: 403 },
+  },
+  // The fixture has no analysis with a fix plan: an unknown option is 404 to those who may ask.
+  "POST /api/whatif": {
+    req: () => ({ payload: { options: ["no-such-option"] } }),
+    expect: { nobody: 401, admin: 404, analyst: 404, developer: 403 },
+  },
   "GET /api/assets": { req: () => ({}), expect: readers(200) },
   "GET /api/assets/:id": {
     req: () => ({ url: `/api/assets/${encodeURIComponent(BUCKET)}` }),

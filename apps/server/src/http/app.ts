@@ -43,6 +43,7 @@ import { registerInventoryRoutes } from "./routes/inventory.js";
 import { registerSsoRoutes } from "./routes/sso.js";
 import { registerSettingsRoutes } from "./routes/settings.js";
 import { registerScopeRoutes } from "./routes/scopes.js";
+import { registerFixPlanRoutes } from "./routes/fixplan.js";
 import { awsScanner, createScanService } from "../scans/service.js";
 import type { ScanService, ScopeScanner } from "../scans/service.js";
 import { analyze } from "@ctem/engine";
@@ -256,6 +257,7 @@ export async function buildApp(deps: AppDeps) {
   registerInventoryRoutes(z, ctx);
   registerSettingsRoutes(z, ctx);
   registerScopeRoutes(z, ctx);
+  registerFixPlanRoutes(z, ctx);
   registerWebApp(app);
   await app.ready();
   return app;
