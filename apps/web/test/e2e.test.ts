@@ -246,7 +246,7 @@ describe.runIf(haveChromium || process.env.CI)("web app in Chromium", () => {
   );
 
   it(
-    "an admin opens settings: the scope form says the scope API is missing (not faked)",
+    "an admin creates an AWS scope and is shown its external id; the theme switches to dark",
     () =>
       flow("admin", async (p) => {
         await p.goto(`${url}/settings`);
@@ -255,6 +255,15 @@ describe.runIf(haveChromium || process.env.CI)("web app in Chromium", () => {
         await p.getByRole("heading", { name: "Scopes" }).waitFor();
         await p.getByRole("heading", { name: "Users" }).waitFor();
         await p.getByText("dev@example.com").waitFor();
+        await p.getByLabel("Name", { exact: true }).fill("prod-aws");
+        await p.getByLabel("Account id").fill("123456789012");
+        await p.getByLabel("Scanner role ARN").fill("arn:aws:iam::123456789012:role/ctem-scanner");
+        await p.getByRole("button", { name: "Create scope" }).click();
+        const externalId = (await p.locator("code.external-id").innerText()).trim();
+        expect(externalId.length).toBeGreaterThanOrEqual(2);
+        const row = p.locator("tbody tr", { hasText: "prod-aws" });
+        await row.waitFor();
+        expect(await row.innerText()).toContain(externalId);
         await shot(p, "settings");
         await p.getByRole("button", { name: "Dark theme" }).click();
         await p.waitForFunction(() => document.documentElement.dataset.theme === "dark");

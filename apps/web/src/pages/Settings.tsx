@@ -1,9 +1,112 @@
-// Settings for admins: users (read), and the AWS scope setup. The scope routes are not in the API
-// yet; the form is shown disabled with that note rather than pretending to save.
-import { useQuery } from "@tanstack/react-query";
-import type { User } from "@ctem/model";
+// Settings for admins: scopes (AWS: create one, then see the external id for the scanner role's
+// trust policy) and users (read). Where the API has no route yet, the page says so.
+import { useState } from "react";
+import type { FormEvent } from "react";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import type { Scope, User } from "@ctem/model";
 import { ApiError, api } from "../api";
 import { Empty, ErrorState, Loading } from "../ui";
+
+type ScopeOut = Scope & { include: string[]; exclude: string[] };
+
+function NewAwsScope() {
+  const qc = useQueryClient();
+  const [name, setName] = useState("");
+  const [account, setAccount] = useState("");
+  const [role, setRole] = useState("");
+  const [regions, setRegions] = useState("");
+  const [inspector2, setInspector2] = useState(false);
+  const create = useMutation({
+    mutationFn: () =>
+      api<ScopeOut>("/api/scopes", {
+        method: "POST",
+        body: {
+          name: name.trim(),
+          provider: "aws",
+          config: {
+            accountId: account.trim(),
+            roleArn: role.trim(),
+            regions: regions
+              .split(",")
+              .map((r) => r.trim())
+              .filter(Boolean),
+            inspector2,
+          },
+        },
+      }),
+    onSuccess: () => void qc.invalidateQueries({ queryKey: ["scopes"] }),
+  });
+  function submit(e: FormEvent) {
+    e.preventDefault();
+    create.mutate();
+  }
+  const made = create.data;
+  const cfg = made?.config as { externalId?: string; accountId?: string } | undefined;
+  return (
+    <form onSubmit={submit} className="scope-form" aria-labelledby="new-scope-title">
+      <h3 id="new-scope-title">New AWS scope</h3>
+      <div className="row">
+        <label>
+          Name
+          <input name="scope-name" required value={name} onChange={(e) => setName(e.target.value)} />
+        </label>
+        <label>
+          Account id
+          <input
+            name="scope-account"
+            required
+            pattern="\d{12}"
+            title="12 digits"
+            value={account}
+            onChange={(e) => setAccount(e.target.value)}
+          />
+        </label>
+        <label className="wide">
+          Scanner role ARN
+          <input
+            name="scope-role"
+            required
+            placeholder="arn:aws:iam::123456789012:role/ctem-scanner"
+            value={role}
+            onChange={(e) => setRole(e.target.value)}
+          />
+        </label>
+        <label>
+          Regions (empty: all enabled)
+          <input
+            name="scope-regions"
+            placeholder="eu-west-1,us-east-1"
+            value={regions}
+            onChange={(e) => setRegions(e.target.value)}
+          />
+        </label>
+        <label className="check">
+          <input type="checkbox" checked={inspector2} onChange={(e) => setInspector2(e.target.checked)} />{" "}
+          Inspector2 findings
+        </label>
+        <button type="submit" className="primary" disabled={create.isPending}>
+          Create scope
+        </button>
+      </div>
+      {create.isError ? (
+        <p className="form-error" role="alert">
+          {create.error.message}
+        </p>
+      ) : null}
+      {made && cfg?.externalId ? (
+        <div className="notice" role="status">
+          Scope <strong>{made.name}</strong> created. Put this external id in the scanner role's trust policy
+          (condition <code>sts:ExternalId</code>): <code className="external-id">{cfg.externalId}</code>
+          <p>
+            Create the role from the CloudFormation template <code>infra/aws/scanner-role.json</code> (it
+            takes this external id) or attach <code>infra/aws/scanner-policy.json</code> to a role you manage
+            (docs/aws.md). The API does not serve these files yet, so they are not shown here.
+          </p>
+        </div>
+      ) : null}
+    </form>
+  );
+}
 
 export function SettingsPage() {
   const users = useQuery({ queryKey: ["users"], queryFn: () => api<{ items: User[] }>("/api/users") });
@@ -13,7 +116,7 @@ export function SettingsPage() {
       try {
         return {
           available: true,
-          items: (await api<{ items: Array<{ name: string; provider: string }> }>("/api/scopes")).items,
+          items: (await api<{ items: ScopeOut[] }>("/api/scopes")).items,
         };
       } catch (e) {
         if (e instanceof ApiError && e.status === 404) return { available: false, items: [] };
@@ -33,35 +136,43 @@ export function SettingsPage() {
         ) : scopes.isError ? (
           <ErrorState error={scopes.error} what="scopes" />
         ) : !scopes.data.available ? (
-          <>
-            <p className="notice" role="note">
-              Adding scopes from the web app needs the server's scope API, which is not there yet. Until then
-              use <code>ctem scope add NAME --provider aws --account ID --role-arn ARN</code>.
-            </p>
-            <fieldset disabled className="scope-form">
-              <legend>New AWS scope</legend>
-              <label>
-                Name <input name="scope-name" />
-              </label>
-              <label>
-                Account id <input name="scope-account" />
-              </label>
-              <label>
-                Role ARN <input name="scope-role" />
-              </label>
-              <button type="button">Create scope</button>
-            </fieldset>
-          </>
-        ) : scopes.data.items.length === 0 ? (
-          <Empty>No scopes yet.</Empty>
+          <p className="notice" role="note">
+            This server has no scope API; use{" "}
+            <code>ctem scope add NAME --provider aws --account ID --role-arn ARN</code>.
+          </p>
         ) : (
-          <ul>
-            {scopes.data.items.map((s) => (
-              <li key={s.name}>
-                {s.name} ({s.provider})
-              </li>
-            ))}
-          </ul>
+          <>
+            {scopes.data.items.length === 0 ? (
+              <Empty>No scopes yet: add the first AWS account below.</Empty>
+            ) : (
+              <table className="issues compact">
+                <thead>
+                  <tr>
+                    <th scope="col">Name</th>
+                    <th scope="col">Provider</th>
+                    <th scope="col">Account</th>
+                    <th scope="col">External id</th>
+                    <th scope="col">Regions</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {scopes.data.items.map((sc) => {
+                    const c = sc.config as { accountId?: string; externalId?: string; regions?: string[] };
+                    return (
+                      <tr key={sc.id}>
+                        <td>{sc.name}</td>
+                        <td>{sc.provider}</td>
+                        <td className="mono">{c.accountId ?? "—"}</td>
+                        <td className="mono">{c.externalId ?? "—"}</td>
+                        <td>{c.regions?.length ? c.regions.join(", ") : "all enabled"}</td>
+                      </tr>
+                    );
+                  })}
+                </tbody>
+              </table>
+            )}
+            <NewAwsScope />
+          </>
         )}
       </section>
       <section className="card" aria-labelledby="users-title">
