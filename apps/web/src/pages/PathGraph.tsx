@@ -41,7 +41,7 @@ export function PathGraph({
     for (const h of path.hops) g.setEdge(h.from, h.to);
     layout(g);
     const nodes: Node[] = ids.map((id) => {
-      const p = g.node(id);
+      const p = g.node(id) as { x: number; y: number };
       const role = id === issue.entry.id ? "entry" : id === issue.target.id ? "target" : "hop";
       return {
         id,
