@@ -137,21 +137,28 @@ async function allIssues(app: AppStore): Promise<Issue[]> {
   return out;
 }
 
-async function newestScanFinish(app: AppStore): Promise<{ at?: string; ids: string[] }> {
-  const page = await app.scanRuns.list({ limit: 50 });
+async function newestScanFinish(
+  app: AppStore,
+): Promise<{ at?: string; ids: string[]; bySource: Map<string, string> }> {
+  const page = await app.scanRuns.list({ limit: 200 });
   const ids: string[] = [];
   const seen = new Set<string>();
+  const bySource = new Map<string, string>();
   let at: string | undefined;
   for (const r of page.items) {
     if (r.status === "running" || !r.finishedAt) continue;
     if (!at || r.finishedAt > at) at = r.finishedAt;
+    for (const c of r.collectors) {
+      const prev = bySource.get(c.source);
+      if (!prev || r.finishedAt > prev) bySource.set(c.source, r.finishedAt);
+    }
     const sources = r.collectors.map((c) => c.source).join(",");
     if (!seen.has(sources)) {
       seen.add(sources);
       ids.push(r.id);
     }
   }
-  return at ? { at, ids } : { ids };
+  return at ? { at, ids, bySource } : { ids, bySource };
 }
 
 export async function analyze(stores: AnalyzeStores, opts: AnalyzeOptions = {}): Promise<AnalyzeResult> {
@@ -190,7 +197,17 @@ export async function analyze(stores: AnalyzeStores, opts: AnalyzeOptions = {}):
     previous,
     observed: analysis.observed,
     now: startedAt,
-    lastScanFinishedAt: scans.at,
+    // A fix is verified by a scan of the data the path rests on: the newest run of any source
+    // claiming the entry or the target (the newest scan at all when neither has a claim).
+    lastScanFinishedAt: (o) => {
+      let last: string | undefined;
+      for (const id of [o.entry.id, o.target.id])
+        for (const k of estate.node(id)?.sources ?? []) {
+          const t = scans.bySource.get(k.source);
+          if (t && (!last || t > last)) last = t;
+        }
+      return last ?? scans.at;
+    },
     slaDays: settings.slaDays,
     demo,
   });

@@ -166,6 +166,26 @@ describe("issue lifecycle (DESIGN status table) on SQLite", () => {
     expect(fixed.fixedAt).toBe(T(2));
     // No scan since the fix: the analysis cannot verify it yet.
     expect((await s.run(T(3))).status).toBe("fixed");
+    // A scan of other data (another source) does not verify it either.
+    const other: ScanRun = {
+      id: `other-${seq}`,
+      trigger: { kind: "import" },
+      status: "running",
+      startedAt: T(3),
+      collectors: [
+        {
+          source: "import:trivy:other",
+          region: "global",
+          collector: "import-trivy",
+          status: "ok",
+          counts: {},
+        },
+      ],
+    };
+    await s.stores.app.scanRuns.start(other);
+    await s.stores.graph.applyScan(other, [{}]);
+    await s.stores.app.scanRuns.finish({ ...other, status: "complete", finishedAt: T(3) });
+    expect((await s.run(T(3))).status).toBe("fixed");
     await s.scan(true, T(4));
     const failed = await s.run(T(5));
     expect(failed.status).toBe("open");

@@ -29,8 +29,11 @@ export interface ReconcileInput {
   observed: readonly Observed[];
   /** The analysis time (ISO). */
   now: string;
-  /** When the newest scan or import the analysis sees finished: verifies `fixed`. */
-  lastScanFinishedAt?: string | undefined;
+  /**
+   * When the newest scan or import that covers an issue finished (verifies `fixed`): one time for
+   * every issue, or per issue (the newest run of a source claiming its entry or target).
+   */
+  lastScanFinishedAt?: string | ((o: Observed) => string | undefined) | undefined;
   slaDays: Settings["slaDays"];
   demo: boolean;
 }
@@ -87,10 +90,12 @@ export function reconcile(input: ReconcileInput): IssueDraft[] {
         draft.reopenedAt = now;
       }
     } else if (prev.status === "fixed") {
+      const last =
+        typeof input.lastScanFinishedAt === "function"
+          ? input.lastScanFinishedAt(o)
+          : input.lastScanFinishedAt;
       const verified =
-        input.lastScanFinishedAt !== undefined &&
-        prev.fixedAt !== null &&
-        Date.parse(input.lastScanFinishedAt) > Date.parse(prev.fixedAt);
+        last !== undefined && prev.fixedAt !== null && Date.parse(last) > Date.parse(prev.fixedAt);
       if (verified) {
         draft.status = "open";
         draft.verificationFailedAt = now;
