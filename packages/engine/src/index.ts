@@ -29,6 +29,7 @@ export type { IntelLookup } from "./score/vuln.js";
 export { computeTiers, ruleMatches } from "./jewels/tiers.js";
 export { acceptanceExpired, dueAt, reconcile } from "./issues/reconcile.js";
 export type { Observed, ReconcileInput } from "./issues/reconcile.js";
+export { expireAcceptances } from "./issues/expire.js";
 export { PATH_CLASSES } from "./pipeline/classes.js";
 export type { PathClass } from "./pipeline/classes.js";
 export { buildFixPlan } from "./fixplan/plan.js";

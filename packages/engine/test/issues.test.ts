@@ -12,6 +12,7 @@ import { analyze } from "../src/analyze.js";
 import { loadActionCatalog } from "../src/iam/catalog.js";
 import type { ActionCatalog } from "../src/iam/catalog.js";
 import { dueAt, reconcile } from "../src/issues/reconcile.js";
+import { expireAcceptances } from "../src/issues/expire.js";
 import { analyzeEstate } from "../src/analyze.js";
 import { MAX_TARGETS_PER_ENTRY } from "../src/pipeline/core.js";
 import { Builder, allow, doc } from "./build.js";
@@ -155,6 +156,26 @@ describe("issue lifecycle (DESIGN status table) on SQLite", () => {
     const expired = await s.run(T(6));
     expect(expired.status).toBe("open");
     expect(expired.reason).toBe("until the migration");
+    await s.stores.close();
+  });
+
+  it("the daily job reopens an expired acceptance without an analysis, as the system", async () => {
+    const s = scenario();
+    await s.scan(true, T(0));
+    const i = await s.run(T(1));
+    await s.change(i.key, { status: "risk_accepted", reason: "later", expiresAt: T(5) }, T(2));
+    expect(await expireAcceptances(s.stores.app, new Date(T(4)))).toEqual([]);
+    expect(await expireAcceptances(s.stores.app, new Date(T(5)))).toEqual([i.key]);
+    const after = (await s.stores.app.getIssue(i.key))!;
+    expect(after.status).toBe("open");
+    expect(after.reason).toBe("later");
+    const last = (await s.stores.app.issueHistory(i.key)).pop()!;
+    expect(last).toMatchObject({
+      type: "status",
+      from: "risk_accepted",
+      to: "open",
+      actor: { kind: "system" },
+    });
     await s.stores.close();
   });
 
