@@ -177,6 +177,8 @@ const MATRIX: Record<string, Case> = {
     req: () => ({ payload: { options: ["no-such-option"] } }),
     expect: { nobody: 401, admin: 404, analyst: 404, developer: 403 },
   },
+  "GET /api/kpis": { req: () => ({}), expect: readers(200) },
+  "POST /api/jobs/daily": { req: () => ({}), expect: adminOnly(200) },
   "GET /api/assets": { req: () => ({}), expect: readers(200) },
   "GET /api/assets/:id": {
     req: () => ({ url: `/api/assets/${encodeURIComponent(BUCKET)}` }),

@@ -5,6 +5,7 @@ export * from "./runs.js";
 export * from "./settings.js";
 export * from "./issue.js";
 export * from "./accounts.js";
+export * from "./ops.js";
 export * from "./errors.js";
 export * from "./ports.js";
 export * from "./schema-docs.js";

@@ -35,6 +35,7 @@ import type {
   UserRecord,
 } from "./accounts.js";
 import type { Scope, Settings, SettingsKey, SettingsPatch } from "./settings.js";
+import type { KpiSnapshot, Webhook, WebhookDelivery } from "./ops.js";
 import type { Severity } from "./graph.js";
 
 export interface PageRequest {
@@ -198,6 +199,30 @@ export interface AccountStore {
   };
 }
 
+/** KPI snapshots and webhooks (server part 2). */
+export interface OpsStore {
+  kpiSnapshots: {
+    /** One per day: a second snapshot of the same day replaces the first. */
+    put(s: KpiSnapshot): Promise<void>;
+    /** Days from `fromDay` to `toDay` (inclusive, YYYY-MM-DD), oldest first. */
+    list(fromDay: string, toDay: string): Promise<KpiSnapshot[]>;
+  };
+  webhooks: {
+    list(): Promise<Webhook[]>;
+    get(id: string): Promise<Webhook | undefined>;
+    save(w: Webhook): Promise<void>;
+    /** Removes the webhook and its delivery log. */
+    remove(id: string): Promise<boolean>;
+  };
+  deliveries: {
+    put(d: WebhookDelivery): Promise<void>;
+    /** Pending deliveries due at or before `at`, oldest first. */
+    due(at: string, limit: number): Promise<WebhookDelivery[]>;
+    /** One webhook's deliveries, newest first. */
+    list(webhookId: string, page: PageRequest): Promise<PageResult<WebhookDelivery>>;
+  };
+}
+
 export interface AppStore {
   /** Stored settings with the ctem.config.json overlay applied key by key. */
   settings(): Promise<Settings>;
@@ -231,4 +256,6 @@ export interface AppStore {
   health(): Promise<{ ok: boolean; detail?: string }>;
   /** Users, teams, sessions, tokens, audit, secrets (server issue 1). */
   accounts: AccountStore;
+  /** KPI snapshots, webhooks and deliveries (server issue 2). */
+  ops: OpsStore;
 }

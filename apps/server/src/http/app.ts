@@ -44,6 +44,7 @@ import { registerSsoRoutes } from "./routes/sso.js";
 import { registerSettingsRoutes } from "./routes/settings.js";
 import { registerScopeRoutes } from "./routes/scopes.js";
 import { registerFixPlanRoutes } from "./routes/fixplan.js";
+import { registerKpiRoutes } from "./routes/kpis.js";
 import { awsScanner, createScanService } from "../scans/service.js";
 import type { ScanService, ScopeScanner } from "../scans/service.js";
 import { analyze } from "@ctem/engine";
@@ -258,6 +259,7 @@ export async function buildApp(deps: AppDeps) {
   registerSettingsRoutes(z, ctx);
   registerScopeRoutes(z, ctx);
   registerFixPlanRoutes(z, ctx);
+  registerKpiRoutes(z, ctx);
   registerWebApp(app);
   await app.ready();
   return app;

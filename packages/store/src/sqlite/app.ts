@@ -34,6 +34,7 @@ import type {
 import type { z } from "zod";
 import type { SqliteHandle } from "./db.js";
 import { createSqliteAccountStore } from "./accounts.js";
+import { createSqliteOpsStore } from "./ops.js";
 import { promoteDerivedSync } from "./graph.js";
 import { decodeCursor, encodeCursor } from "./paging.js";
 
@@ -346,6 +347,7 @@ export function createSqliteAppStore(h: SqliteHandle, opts: SqliteAppStoreOption
       }
     },
     accounts: createSqliteAccountStore(h, now),
+    ops: createSqliteOpsStore(h),
   };
   return store;
 }

@@ -148,4 +148,15 @@ export const MIGRATIONS: string[] = [
   CREATE TABLE secrets (name TEXT PRIMARY KEY, sealed TEXT NOT NULL, updated_at TEXT NOT NULL) WITHOUT ROWID;
   CREATE TABLE app_config (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
   `,
+  // Server part 2: daily KPI snapshots, webhooks and their delivery log.
+  `
+  CREATE TABLE kpi_snapshots (day TEXT PRIMARY KEY, doc TEXT NOT NULL) WITHOUT ROWID;
+  CREATE TABLE webhooks (id TEXT PRIMARY KEY, doc TEXT NOT NULL) WITHOUT ROWID;
+  CREATE TABLE webhook_deliveries (
+    id TEXT PRIMARY KEY, webhook_id TEXT NOT NULL, status TEXT NOT NULL, created_at TEXT NOT NULL,
+    next_attempt_at TEXT, doc TEXT NOT NULL
+  ) WITHOUT ROWID;
+  CREATE INDEX webhook_deliveries_due ON webhook_deliveries (status, next_attempt_at);
+  CREATE INDEX webhook_deliveries_hook ON webhook_deliveries (webhook_id, created_at, id);
+  `,
 ];
