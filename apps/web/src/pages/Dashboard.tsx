@@ -1,9 +1,10 @@
 // The morning view: open issues by severity, the riskiest ones, overdue ones (SLA breaches), and
-// what data this is (demo banner, last analysis). Trend, MTTR and the fix plan need server routes
-// that do not exist yet; the page says so rather than inventing numbers.
+// what data this is (demo banner, last analysis), the top fix-plan items and what they would close.
+// Trend and MTTR need a KPI route that does not exist yet; the page says so rather than inventing numbers.
 import { Link } from "react-router";
-import { useQuery } from "@tanstack/react-query";
-import { api, issuePath } from "../api";
+import { useMutation, useQuery } from "@tanstack/react-query";
+import type { FixPlanItem } from "@ctem/model";
+import { ApiError, api, issuePath } from "../api";
 import type { ApiIssue, Page } from "../api";
 import { Empty, ErrorState, Loading, SeverityBadge, fmtDate } from "../ui";
 import { useHealth } from "./Shell";
@@ -87,13 +88,79 @@ function DashboardBody({ items, more }: { items: ApiIssue[]; more: boolean }) {
           </tbody>
         </table>
       </section>
+      <FixPlan />
       <section className="card" aria-labelledby="later-title">
-        <h2 id="later-title">Trend, MTTR and fix plan</h2>
+        <h2 id="later-title">Trend and MTTR</h2>
         <p className="muted">
-          Not available yet: the server does not expose KPI snapshots or the fix plan over the API. They will
-          appear here when it does.
+          Not available yet: the server does not expose KPI snapshots over the API. They will appear here when
+          it does.
         </p>
       </section>
     </div>
+  );
+}
+
+interface WhatIf {
+  closes: Array<{ key: string; alias: string | null }>;
+  remaining: Array<{ key: string; alias: string | null; before: number; after: number }>;
+  riskRemoved: number;
+}
+
+/** The top fix-plan items, and what applying them would close (a what-if, run on request). */
+function FixPlan() {
+  const plan = useQuery({
+    queryKey: ["fixplan"],
+    queryFn: () => api<{ items: FixPlanItem[]; total: number }>("/api/fixplan?limit=5"),
+  });
+  const top = plan.data?.items.slice(0, 3) ?? [];
+  const whatIf = useMutation({
+    mutationFn: () => api<WhatIf>("/api/whatif", { method: "POST", body: { options: top.map((o) => o.id) } }),
+  });
+  return (
+    <section className="card" aria-labelledby="fix-title">
+      <h2 id="fix-title">Fix plan: the changes that remove the most risk</h2>
+      {plan.isPending ? (
+        <Loading what="the fix plan" />
+      ) : plan.isError ? (
+        plan.error instanceof ApiError && plan.error.status === 404 ? (
+          <p className="muted">This server has no fix-plan API.</p>
+        ) : (
+          <ErrorState error={plan.error} what="the fix plan" />
+        )
+      ) : top.length === 0 ? (
+        <Empty>No remediation options: nothing to fix.</Empty>
+      ) : (
+        <>
+          <ol className="fixplan">
+            {top.map((o) => (
+              <li key={o.id}>
+                <strong>{o.title}</strong>{" "}
+                <span className="muted">
+                  cuts {o.cuts.length} path{o.cuts.length === 1 ? "" : "s"} in{" "}
+                  {new Set(o.cuts.map((c) => c.issueKey)).size} issue(s); risk removed{" "}
+                  {o.riskRemoved.toFixed(2)}
+                </span>
+              </li>
+            ))}
+          </ol>
+          <p className="muted">{plan.data.total} options in all.</p>
+          {whatIf.data ? (
+            <p role="status">
+              These {top.length} changes would close <strong>{whatIf.data.closes.length}</strong> issue(s) and
+              lower {whatIf.data.remaining.filter((r) => r.after < r.before).length} more.
+            </p>
+          ) : (
+            <button type="button" onClick={() => whatIf.mutate()} disabled={whatIf.isPending}>
+              {whatIf.isPending ? "Working it out…" : `What would these ${top.length} changes close?`}
+            </button>
+          )}
+          {whatIf.isError ? (
+            <p className="form-error" role="alert">
+              {whatIf.error.message}
+            </p>
+          ) : null}
+        </>
+      )}
+    </section>
   );
 }

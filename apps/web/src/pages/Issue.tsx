@@ -8,6 +8,7 @@ import { Link, useParams } from "react-router";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api } from "../api";
 import type { ApiIssue, IssueChange, IssueEvent } from "../api";
+import type { FixPlanItem } from "@ctem/model";
 import { useMe } from "../auth";
 import { CopyButton, Empty, ErrorState, Loading, SeverityBadge, StatusBadge, fmtDate } from "../ui";
 import { PathGraph, shortName } from "./PathGraph";
@@ -219,6 +220,7 @@ export function IssuePage() {
                 ))}
               </ul>
             )}
+            <IssueFixPlan issue={i} />
           </section>
         </div>
         <aside className="col-side">
@@ -385,5 +387,30 @@ function History({ alias }: { alias: string }) {
         </ol>
       )}
     </section>
+  );
+}
+
+/** What each fix-plan option that cuts this issue would change elsewhere too. */
+function IssueFixPlan({ issue }: { issue: ApiIssue }) {
+  const q = useQuery({
+    queryKey: ["issue-fixplan", issue.alias],
+    queryFn: () => api<{ items: FixPlanItem[] }>(`/api/issues/${encodeURIComponent(issue.alias)}/fixplan`),
+    retry: false,
+  });
+  if (q.isPending || q.isError || q.data.items.length === 0) return null;
+  return (
+    <div className="fix-wider">
+      <h3>What each change closes beyond this issue</h3>
+      <ul>
+        {q.data.items.map((o) => {
+          const others = new Set(o.cuts.map((c) => c.issueKey).filter((k) => k !== issue.key)).size;
+          return (
+            <li key={o.id}>
+              {o.title}: also cuts paths of <strong>{others}</strong> other issue{others === 1 ? "" : "s"}
+            </li>
+          );
+        })}
+      </ul>
+    </div>
   );
 }
