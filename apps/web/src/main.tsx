@@ -11,6 +11,8 @@ import { DashboardPage } from "./pages/Dashboard";
 import { IssuesPage } from "./pages/Issues";
 import { SettingsPage } from "./pages/Settings";
 import { NotFoundPage } from "./pages/NotFound";
+import { AssetPage, AssetsPage } from "./pages/Assets";
+import { ScansPage } from "./pages/Scans";
 import "./styles.css";
 
 const queryClient = new QueryClient({
@@ -37,6 +39,9 @@ const router = createBrowserRouter([
         path: "issues/:alias",
         lazy: async () => ({ Component: (await import("./pages/Issue")).IssuePage }),
       },
+      { path: "assets", element: <AssetsPage /> },
+      { path: "assets/:id", element: <AssetPage /> },
+      { path: "scans", element: <ScansPage /> },
       { path: "settings", element: <SettingsPage /> },
       { path: "*", element: <NotFoundPage /> },
     ],

@@ -213,6 +213,15 @@ describe.runIf(haveChromium || process.env.CI)("web app in Chromium", () => {
         await p.getByRole("heading", { name: "History" }).waitFor();
         await p.locator(".history").getByText("assignee").first().waitFor();
 
+        // The graph explorer: from the issue's entry asset to its neighbours and the issues through it.
+        await p.locator(".issue-head a[href^='/assets/']").first().click();
+        await p.getByRole("heading", { name: "Issues through this asset" }).waitFor();
+        await p.getByRole("link", { name: alias, exact: true }).waitFor();
+        await p.getByRole("heading", { name: "Neighbours" }).waitFor();
+        await shot(p, "asset");
+        await p.getByRole("link", { name: "Scans" }).click();
+        await p.getByRole("heading", { name: "Scans" }).waitFor();
+
         // The committed screenshot shows a longer path: the load-balancer one the demo estate carries.
         await p.goto(`${url}/issues?status=open,in_progress&q=load%20balancer`);
         await p.locator("tbody tr td:nth-child(2) a").first().click();

@@ -9,7 +9,7 @@ import type { ApiIssue, Page } from "../api";
 import { Empty, ErrorState, Loading, SeverityBadge, fmtDate } from "../ui";
 import { useHealth } from "./Shell";
 
-const SEVERITIES = ["critical", "high", "medium", "low", "info"] as const;
+const SEVERITIES = ["critical", "high", "medium", "low"] as const;
 
 export function DashboardPage() {
   const health = useHealth();

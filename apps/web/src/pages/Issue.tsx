@@ -16,6 +16,18 @@ import { PathGraph, shortName } from "./PathGraph";
 const PERSON_STATUSES = ["open", "in_progress", "fixed", "risk_accepted", "false_positive"] as const;
 const DEVELOPER_STATUSES = ["in_progress", "fixed"] as const;
 
+/** Analysts and admins can walk the graph from here; developers have no asset views. */
+function AssetLink({ id, name }: { id: string; name: string }) {
+  const me = useMe();
+  return me.data && me.data.role !== "developer" ? (
+    <Link to={`/assets/${encodeURIComponent(id)}`}>
+      <strong>{name}</strong>
+    </Link>
+  ) : (
+    <strong>{name}</strong>
+  );
+}
+
 function Detail({ detail }: { detail?: Record<string, unknown> }) {
   if (!detail || Object.keys(detail).length === 0) return null;
   return (
@@ -69,8 +81,8 @@ export function IssuePage() {
           {i.demo ? <span className="badge demo">demo</span> : null}
         </div>
         <p className="muted">
-          From <strong>{i.entry.name}</strong> ({i.entry.type}) to <strong>{i.target.name}</strong> (
-          {i.target.type}
+          From <AssetLink id={i.entry.id} name={i.entry.name} /> ({i.entry.type}) to{" "}
+          <AssetLink id={i.target.id} name={i.target.name} /> ({i.target.type}
           {i.target.tier ? `, ${i.target.tier}` : ""}). First seen {fmtDate(i.firstSeen)}, last seen{" "}
           {fmtDate(i.lastSeen)}.
         </p>

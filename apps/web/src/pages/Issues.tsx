@@ -9,7 +9,7 @@ import type { ApiIssue, Page } from "../api";
 import { useMe } from "../auth";
 import { Empty, ErrorState, Loading, SeverityBadge, StatusBadge, fmtDate } from "../ui";
 
-const SEVERITIES = ["critical", "high", "medium", "low", "info"] as const;
+const SEVERITIES = ["critical", "high", "medium", "low"] as const;
 const STATUSES = ["open", "in_progress", "fixed", "risk_accepted", "false_positive", "resolved"] as const;
 const SORTS = { score: "Score", firstSeen: "First seen", dueAt: "Due", alias: "Key" } as const;
 const DEFAULT_STATUS = "open,in_progress";

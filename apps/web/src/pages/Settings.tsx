@@ -4,10 +4,32 @@ import { useState } from "react";
 import type { FormEvent } from "react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import type { Scope, User } from "@ctem/model";
+import { useNavigate } from "react-router";
 import { ApiError, api } from "../api";
 import { Empty, ErrorState, Loading } from "../ui";
 
 type ScopeOut = Scope & { include: string[]; exclude: string[] };
+
+function ScanNow({ id, name }: { id: string; name: string }) {
+  const navigate = useNavigate();
+  const scan = useMutation({
+    mutationFn: () => api<{ id: string }>(`/api/scopes/${encodeURIComponent(id)}/scans`, { method: "POST" }),
+    onSuccess: (run) => void navigate(`/scans?run=${encodeURIComponent(run.id)}`),
+  });
+  return (
+    <>
+      <button
+        type="button"
+        onClick={() => scan.mutate()}
+        disabled={scan.isPending}
+        aria-label={`Scan ${name} now`}
+      >
+        Scan now
+      </button>
+      {scan.isError ? <span className="form-error"> {scan.error.message}</span> : null}
+    </>
+  );
+}
 
 function NewAwsScope() {
   const qc = useQueryClient();
@@ -153,6 +175,9 @@ export function SettingsPage() {
                     <th scope="col">Account</th>
                     <th scope="col">External id</th>
                     <th scope="col">Regions</th>
+                    <th scope="col">
+                      <span className="sr-only">Actions</span>
+                    </th>
                   </tr>
                 </thead>
                 <tbody>
@@ -165,6 +190,9 @@ export function SettingsPage() {
                         <td className="mono">{c.accountId ?? "—"}</td>
                         <td className="mono">{c.externalId ?? "—"}</td>
                         <td>{c.regions?.length ? c.regions.join(", ") : "all enabled"}</td>
+                        <td>
+                          <ScanNow id={sc.id} name={sc.name} />
+                        </td>
                       </tr>
                     );
                   })}

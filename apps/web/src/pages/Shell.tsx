@@ -74,6 +74,8 @@ export function Shell() {
             </NavLink>
           ) : null}
           <NavLink to="/my">My issues</NavLink>
+          {role !== "developer" ? <NavLink to="/assets">Assets</NavLink> : null}
+          {role !== "developer" ? <NavLink to="/scans">Scans</NavLink> : null}
           {role === "admin" ? <NavLink to="/settings">Settings</NavLink> : null}
         </nav>
         <span className="spacer" />
