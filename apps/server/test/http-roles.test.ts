@@ -179,6 +179,8 @@ const MATRIX: Record<string, Case> = {
   },
   "GET /api/kpis": { req: () => ({}), expect: readers(200) },
   "POST /api/jobs/daily": { req: () => ({}), expect: adminOnly(200) },
+  "GET /api/exports/issues": { req: () => ({}), expect: signedIn(200) },
+  "GET /api/exports/findings.sarif": { req: () => ({}), expect: readers(200) },
   "GET /api/assets": { req: () => ({}), expect: readers(200) },
   "GET /api/assets/:id": {
     req: () => ({ url: `/api/assets/${encodeURIComponent(BUCKET)}` }),

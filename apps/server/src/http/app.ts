@@ -45,6 +45,7 @@ import { registerSettingsRoutes } from "./routes/settings.js";
 import { registerScopeRoutes } from "./routes/scopes.js";
 import { registerFixPlanRoutes } from "./routes/fixplan.js";
 import { registerKpiRoutes } from "./routes/kpis.js";
+import { registerExportRoutes } from "./routes/exports.js";
 import { awsScanner, createScanService } from "../scans/service.js";
 import type { ScanService, ScopeScanner } from "../scans/service.js";
 import { analyze } from "@ctem/engine";
@@ -260,6 +261,7 @@ export async function buildApp(deps: AppDeps) {
   registerScopeRoutes(z, ctx);
   registerFixPlanRoutes(z, ctx);
   registerKpiRoutes(z, ctx);
+  registerExportRoutes(z, ctx);
   registerWebApp(app);
   await app.ready();
   return app;
