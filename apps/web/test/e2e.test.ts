@@ -277,6 +277,15 @@ describe.runIf(haveChromium || process.env.CI)("web app in Chromium", () => {
         await row.waitFor();
         expect(await row.innerText()).toContain(externalId);
         await shot(p, "settings");
+        await p.locator('input[name="sla-critical"]').fill("5");
+        await p.getByRole("button", { name: "Save SLAs" }).click();
+        await expect(p.getByRole("button", { name: "Save SLAs" }).isDisabled()).resolves.toBe(true);
+        await p.getByLabel("New token name").fill("ci");
+        await p.getByRole("button", { name: "Create token" }).click();
+        const token = (
+          await p.getByRole("status").filter({ hasText: "Copy the token now" }).locator("code").innerText()
+        ).trim();
+        expect(token).toMatch(/^ctem_/);
         await p.getByRole("button", { name: "Dark theme" }).click();
         await p.waitForFunction(() => document.documentElement.dataset.theme === "dark");
         await shot(p, "settings-dark");

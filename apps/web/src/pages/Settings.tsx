@@ -6,7 +6,9 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import type { Scope, User } from "@ctem/model";
 import { useNavigate } from "react-router";
 import { ApiError, api } from "../api";
+import { useMe } from "../auth";
 import { Empty, ErrorState, Loading } from "../ui";
+import { CrownJewelSettings, NewUser, SlaSettings, Tokens } from "./SettingsMore";
 
 type ScopeOut = Scope & { include: string[]; exclude: string[] };
 
@@ -131,7 +133,13 @@ function NewAwsScope() {
 }
 
 export function SettingsPage() {
-  const users = useQuery({ queryKey: ["users"], queryFn: () => api<{ items: User[] }>("/api/users") });
+  const me = useMe();
+  const admin = me.data?.role === "admin";
+  const users = useQuery({
+    queryKey: ["users"],
+    queryFn: () => api<{ items: User[] }>("/api/users"),
+    enabled: admin,
+  });
   const scopes = useQuery({
     queryKey: ["scopes"],
     queryFn: async () => {
@@ -190,51 +198,61 @@ export function SettingsPage() {
                         <td className="mono">{c.accountId ?? "—"}</td>
                         <td className="mono">{c.externalId ?? "—"}</td>
                         <td>{c.regions?.length ? c.regions.join(", ") : "all enabled"}</td>
-                        <td>
-                          <ScanNow id={sc.id} name={sc.name} />
-                        </td>
+                        <td>{admin ? <ScanNow id={sc.id} name={sc.name} /> : null}</td>
                       </tr>
                     );
                   })}
                 </tbody>
               </table>
             )}
-            <NewAwsScope />
+            {admin ? <NewAwsScope /> : null}
           </>
         )}
       </section>
-      <section className="card" aria-labelledby="users-title">
-        <h2 id="users-title">Users</h2>
-        {users.isPending ? (
-          <Loading what="users" />
-        ) : users.isError ? (
-          <ErrorState error={users.error} what="users" />
-        ) : (
-          <table className="issues compact">
-            <thead>
-              <tr>
-                <th scope="col">E-mail</th>
-                <th scope="col">Role</th>
-                <th scope="col">Team</th>
-                <th scope="col">Sign-in</th>
-              </tr>
-            </thead>
-            <tbody>
-              {users.data.items.map((u) => (
-                <tr key={u.id}>
-                  <td>{u.email}</td>
-                  <td>{u.role}</td>
-                  <td>{u.team ?? "—"}</td>
-                  <td>
-                    {u.source}
-                    {u.disabled ? " (disabled)" : ""}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
+      <section className="card" aria-labelledby="prio-title">
+        <h2 id="prio-title">Prioritisation</h2>
+        <SlaSettings admin={admin} />
+        <CrownJewelSettings admin={admin} />
       </section>
+      <section className="card" aria-labelledby="tokens-title">
+        <h2 id="tokens-title">Your API tokens</h2>
+        <Tokens />
+      </section>
+      {admin ? (
+        <section className="card" aria-labelledby="users-title">
+          <h2 id="users-title">Users</h2>
+          <NewUser />
+          {users.isPending ? (
+            <Loading what="users" />
+          ) : users.isError ? (
+            <ErrorState error={users.error} what="users" />
+          ) : (
+            <table className="issues compact">
+              <thead>
+                <tr>
+                  <th scope="col">E-mail</th>
+                  <th scope="col">Role</th>
+                  <th scope="col">Team</th>
+                  <th scope="col">Sign-in</th>
+                </tr>
+              </thead>
+              <tbody>
+                {users.data.items.map((u) => (
+                  <tr key={u.id}>
+                    <td>{u.email}</td>
+                    <td>{u.role}</td>
+                    <td>{u.team ?? "—"}</td>
+                    <td>
+                      {u.source}
+                      {u.disabled ? " (disabled)" : ""}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+        </section>
+      ) : null}
     </section>
   );
 }

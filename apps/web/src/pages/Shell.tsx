@@ -76,7 +76,7 @@ export function Shell() {
           <NavLink to="/my">My issues</NavLink>
           {role !== "developer" ? <NavLink to="/assets">Assets</NavLink> : null}
           {role !== "developer" ? <NavLink to="/scans">Scans</NavLink> : null}
-          {role === "admin" ? <NavLink to="/settings">Settings</NavLink> : null}
+          {role !== "developer" ? <NavLink to="/settings">Settings</NavLink> : null}
         </nav>
         <span className="spacer" />
         <button type="button" className="ghost" onClick={toggleTheme}>
