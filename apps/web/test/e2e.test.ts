@@ -172,6 +172,7 @@ describe.runIf(haveChromium || process.env.CI)("web app in Chromium", () => {
         await p.getByRole("heading", { name: "Dashboard" }).waitFor();
         await p.getByText("Demo data.").waitFor();
         await p.getByRole("list", { name: "Open issues by severity" }).waitFor();
+        await p.getByRole("heading", { name: "Mean time to remediate" }).waitFor();
         await p.getByRole("heading", { name: /Fix plan/ }).waitFor();
         await p.getByRole("button", { name: /What would these \d changes close/ }).click();
         await p.getByText(/These \d changes would close/).waitFor();

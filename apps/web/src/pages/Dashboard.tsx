@@ -1,6 +1,6 @@
 // The morning view: open issues by severity, the riskiest ones, overdue ones (SLA breaches), and
 // what data this is (demo banner, last analysis), the top fix-plan items and what they would close.
-// Trend and MTTR need a KPI route that does not exist yet; the page says so rather than inventing numbers.
+// Trend, MTTR, SLA compliance and the last scan come from /api/kpis and /api/scans (Kpis.tsx).
 import { Link } from "react-router";
 import { useMutation, useQuery } from "@tanstack/react-query";
 import type { FixPlanItem } from "@ctem/model";
@@ -8,6 +8,7 @@ import { ApiError, api, issuePath } from "../api";
 import type { ApiIssue, Page } from "../api";
 import { Empty, ErrorState, Loading, SeverityBadge, fmtDate } from "../ui";
 import { useHealth } from "./Shell";
+import { KpiPanel } from "./Kpis";
 
 const SEVERITIES = ["critical", "high", "medium", "low"] as const;
 
@@ -59,6 +60,8 @@ function DashboardBody({ items, more }: { items: ApiIssue[]; more: boolean }) {
         </Link>
       </div>
       {more ? <p className="muted">Counts cover the first 1000 open issues.</p> : null}
+      <KpiPanel />
+      <FixPlan />
       <section className="card" aria-labelledby="top-title">
         <h2 id="top-title">Riskiest open issues</h2>
         <table className="issues compact">
@@ -87,14 +90,6 @@ function DashboardBody({ items, more }: { items: ApiIssue[]; more: boolean }) {
             ))}
           </tbody>
         </table>
-      </section>
-      <FixPlan />
-      <section className="card" aria-labelledby="later-title">
-        <h2 id="later-title">Trend and MTTR</h2>
-        <p className="muted">
-          Not available yet: the server does not expose KPI snapshots over the API. They will appear here when
-          it does.
-        </p>
       </section>
     </div>
   );
