@@ -1,6 +1,8 @@
 // End to end in a real Chromium against the built app served by the real server (`ctem serve` on a
 // temporary data directory with the demo estate; users made by `ctem users add --password-stdin`).
 // Runs when /usr/bin/chromium exists; mandatory (fails, never skips) when CI is set (DESIGN "Tests").
+// Screenshots go to apps/web/test-artifacts/; UPDATE_SCREENSHOTS=1 also refreshes the dashboard,
+// triage and issue screenshots committed under docs/screenshots/.
 import { spawn, spawnSync } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, copyFileSync } from "node:fs";
@@ -140,7 +142,9 @@ describe.runIf(haveChromium || process.env.CI)("web app in Chromium", () => {
   }
   const shot = async (p: Page, name: string, committed = false) => {
     await p.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: false });
-    if (committed) {
+    // The committed copies change only when asked (or when missing): every run renders new dates.
+    const docCopy = join(SCREENSHOTS, `${name}.png`);
+    if (committed && (process.env.UPDATE_SCREENSHOTS === "1" || !existsSync(docCopy))) {
       mkdirSync(SCREENSHOTS, { recursive: true });
       copyFileSync(join(ARTIFACTS, `${name}.png`), join(SCREENSHOTS, `${name}.png`));
     }
