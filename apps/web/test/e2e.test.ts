@@ -294,6 +294,15 @@ describe.runIf(haveChromium || process.env.CI)("web app in Chromium", () => {
         await p.getByRole("button", { name: "Dark theme" }).click();
         await p.waitForFunction(() => document.documentElement.dataset.theme === "dark");
         await shot(p, "settings-dark");
+        await p.getByLabel("Webhook name").fill("chat");
+        await p.getByLabel("URL", { exact: true }).fill("https://hooks.example.com/ctem");
+        await p.getByRole("button", { name: "Add webhook" }).click();
+        await p.getByRole("status").filter({ hasText: "Signing secret" }).waitFor();
+        await p.getByText("https://hooks.example.com/ctem", { exact: true }).waitFor();
+        // The issue page in the dark theme: the graph follows it.
+        await p.goto(`${url}/issues/${alias}`);
+        await p.locator(".react-flow.dark").waitFor();
+        await shot(p, "issue-dark");
       }),
     60_000,
   );

@@ -1,11 +1,23 @@
 // One attack path drawn as a graph: React Flow for the drawing, dagre (MIT) for the layout
 // (left to right, entry first). Nodes are the path's assets, edges its hops, labelled by kind.
-import { useMemo } from "react";
+import { useEffect, useMemo, useState } from "react";
 import { Background, Controls, MarkerType, Position, ReactFlow } from "@xyflow/react";
 import type { Edge, Node } from "@xyflow/react";
 import { graphlib, layout } from "@dagrejs/dagre";
 import "@xyflow/react/dist/style.css";
 import type { ApiIssue } from "../api";
+
+/** The app's theme (the html element's data-theme), followed live so the graph switches with it. */
+function useDocumentTheme(): "light" | "dark" {
+  const read = (): "light" | "dark" => (document.documentElement.dataset.theme === "dark" ? "dark" : "light");
+  const [theme, setTheme] = useState(read);
+  useEffect(() => {
+    const o = new MutationObserver(() => setTheme(read()));
+    o.observe(document.documentElement, { attributes: true, attributeFilter: ["data-theme"] });
+    return () => o.disconnect();
+  }, []);
+  return theme;
+}
 
 const W = 190;
 const H = 56;
@@ -30,6 +42,7 @@ export function PathGraph({
   onSelectHop: (i: number) => void;
 }) {
   const path = issue.paths[pathIndex];
+  const colorMode = useDocumentTheme();
   const { nodes, edges } = useMemo(() => {
     if (!path) return { nodes: [], edges: [] };
     const g = new graphlib.Graph();
@@ -75,6 +88,7 @@ export function PathGraph({
         nodes={nodes}
         edges={edges}
         fitView
+        colorMode={colorMode}
         fitViewOptions={{ padding: 0.2, maxZoom: 1 }}
         nodesDraggable={false}
         nodesConnectable={false}

@@ -8,7 +8,7 @@ import { useNavigate } from "react-router";
 import { ApiError, api } from "../api";
 import { useMe } from "../auth";
 import { Empty, ErrorState, Loading } from "../ui";
-import { CrownJewelSettings, NewUser, SlaSettings, Tokens } from "./SettingsMore";
+import { CrownJewelSettings, NewUser, SlaSettings, Tokens, Webhooks } from "./SettingsMore";
 
 type ScopeOut = Scope & { include: string[]; exclude: string[] };
 
@@ -214,6 +214,12 @@ export function SettingsPage() {
         <SlaSettings admin={admin} />
         <CrownJewelSettings admin={admin} />
       </section>
+      {admin ? (
+        <section className="card" aria-labelledby="hooks-title">
+          <h2 id="hooks-title">Webhooks</h2>
+          <Webhooks />
+        </section>
+      ) : null}
       <section className="card" aria-labelledby="tokens-title">
         <h2 id="tokens-title">Your API tokens</h2>
         <Tokens />

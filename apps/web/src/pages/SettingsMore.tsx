@@ -3,7 +3,7 @@
 import { useState } from "react";
 import type { FormEvent } from "react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import type { ApiToken, Settings } from "@ctem/model";
+import type { ApiToken, Settings, Webhook } from "@ctem/model";
 import { api } from "../api";
 import { CopyButton, Empty, ErrorState, Loading, fmtDate } from "../ui";
 
@@ -303,5 +303,84 @@ export function NewUser() {
       ) : null}
       {create.isError ? <p className="form-error">{create.error.message}</p> : null}
     </>
+  );
+}
+
+/** Webhooks (admin): subscribe a URL to every event; the signing secret is shown once. */
+export function Webhooks() {
+  const qc = useQueryClient();
+  const hooks = useQuery({
+    queryKey: ["webhooks"],
+    queryFn: () => api<{ items: Webhook[] }>("/api/webhooks"),
+  });
+  const [name, setName] = useState("");
+  const [url, setUrl] = useState("");
+  const create = useMutation({
+    mutationFn: () =>
+      api<{ webhook: Webhook; secret: string }>("/api/webhooks", { method: "POST", body: { name, url } }),
+    onSuccess: () => {
+      setName("");
+      setUrl("");
+      void qc.invalidateQueries({ queryKey: ["webhooks"] });
+    },
+  });
+  const remove = useMutation({
+    mutationFn: (id: string) => api(`/api/webhooks/${encodeURIComponent(id)}`, { method: "DELETE" }),
+    onSuccess: () => void qc.invalidateQueries({ queryKey: ["webhooks"] }),
+  });
+  return (
+    <div>
+      {hooks.isPending ? (
+        <Loading what="webhooks" />
+      ) : hooks.isError ? (
+        <ErrorState error={hooks.error} what="webhooks" />
+      ) : hooks.data.items.length === 0 ? (
+        <Empty>No webhooks.</Empty>
+      ) : (
+        <ul>
+          {hooks.data.items.map((h) => (
+            <li key={h.id}>
+              <strong>{h.name}</strong> <span className="mono">{h.url}</span>{" "}
+              <span className="muted">{h.events.join(", ")}</span>{" "}
+              <button type="button" onClick={() => remove.mutate(h.id)} disabled={remove.isPending}>
+                Remove
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+      <form
+        className="row-fields"
+        onSubmit={(e) => {
+          e.preventDefault();
+          create.mutate();
+        }}
+      >
+        <label>
+          Webhook name
+          <input value={name} onChange={(e) => setName(e.target.value)} required />
+        </label>
+        <label>
+          URL
+          <input
+            type="url"
+            value={url}
+            onChange={(e) => setUrl(e.target.value)}
+            required
+            placeholder="https://"
+          />
+        </label>
+        <button type="submit" disabled={create.isPending}>
+          Add webhook
+        </button>
+      </form>
+      {create.data ? (
+        <div className="notice" role="status">
+          Signing secret (shown once; verify <code>x-ctem-signature</code> with it):{" "}
+          <code>{create.data.secret}</code> <CopyButton text={create.data.secret} label="secret" />
+        </div>
+      ) : null}
+      {create.isError ? <p className="form-error">{create.error.message}</p> : null}
+    </div>
   );
 }
