@@ -32,6 +32,24 @@ const readers = (n: number) => ({ nobody: 401, admin: n, analyst: n, developer: 
 
 let tokenToRevoke = "";
 
+/** A webhook to call a route on: a shared one, or a fresh one to delete. */
+async function hookId(f: Fixture, fresh = false): Promise<string> {
+  const list = await f.stores.app.ops.webhooks.list();
+  const shared = list.find((w) => w.name === "matrix");
+  if (shared && !fresh) return shared.id;
+  const id = `wh-matrix-${list.length}`;
+  await f.stores.app.ops.webhooks.save({
+    id,
+    name: fresh ? id : "matrix",
+    url: "http://127.0.0.1:9/hook",
+    events: ["issue.created"],
+    active: true,
+    secretName: `webhook:${id}`,
+    createdAt: "2026-01-01T00:00:00.000Z",
+  });
+  return id;
+}
+
 const MATRIX: Record<string, Case> = {
   "GET /api/health": { req: () => ({}), expect: all(200) },
   "GET /api/docs": { req: () => ({}), expect: all(200) },
@@ -181,6 +199,24 @@ const MATRIX: Record<string, Case> = {
   "POST /api/jobs/daily": { req: () => ({}), expect: adminOnly(200) },
   "GET /api/exports/issues": { req: () => ({}), expect: signedIn(200) },
   "GET /api/exports/findings.sarif": { req: () => ({}), expect: readers(200) },
+  "GET /api/webhooks": { req: () => ({}), expect: adminOnly(200) },
+  // Pointed at a closed port: deliveries fail quietly into the log.
+  "POST /api/webhooks": {
+    req: (_f, who) => ({ payload: { name: `hook-${who}`, url: "http://127.0.0.1:9/hook" } }),
+    expect: adminOnly(201),
+  },
+  "PATCH /api/webhooks/:id": {
+    req: async (f) => ({ url: `/api/webhooks/${await hookId(f)}`, payload: { active: false } }),
+    expect: adminOnly(200),
+  },
+  "DELETE /api/webhooks/:id": {
+    req: async (f) => ({ url: `/api/webhooks/${await hookId(f, true)}` }),
+    expect: adminOnly(204),
+  },
+  "GET /api/webhooks/:id/deliveries": {
+    req: async (f) => ({ url: `/api/webhooks/${await hookId(f)}/deliveries` }),
+    expect: adminOnly(200),
+  },
   "GET /api/assets": { req: () => ({}), expect: readers(200) },
   "GET /api/assets/:id": {
     req: () => ({ url: `/api/assets/${encodeURIComponent(BUCKET)}` }),

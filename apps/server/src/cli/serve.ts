@@ -113,6 +113,7 @@ export async function startServer(
     hasher,
     dataNote,
     awsEnv: o.cfg.env,
+    background: true,
     ...(o.log !== undefined ? { log: o.log } : {}),
   });
   app.log.info(`stored secrets are sealed with the key from ${source}`);

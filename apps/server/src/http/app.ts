@@ -46,6 +46,10 @@ import { registerScopeRoutes } from "./routes/scopes.js";
 import { registerFixPlanRoutes } from "./routes/fixplan.js";
 import { registerKpiRoutes } from "./routes/kpis.js";
 import { registerExportRoutes } from "./routes/exports.js";
+import { registerWebhookRoutes } from "./routes/webhooks.js";
+import { analysisEvents, createWebhookService } from "../webhooks/service.js";
+import type { FetchLike, WebhookService } from "../webhooks/service.js";
+import { allIssues } from "../kpis/kpis.js";
 import { awsScanner, createScanService } from "../scans/service.js";
 import type { ScanService, ScopeScanner } from "../scans/service.js";
 import { analyze } from "@ctem/engine";
@@ -74,6 +78,10 @@ export interface AppDeps {
   scanner?: ScopeScanner;
   /** The analysis after a scan; default: the engine's, over these stores. */
   analyze?: () => Promise<void>;
+  /** How webhooks are sent; default: the global fetch. */
+  fetch?: FetchLike;
+  /** Timers for webhook retries (`ctem serve`); off in tests, which call the services. */
+  background?: boolean;
 }
 
 export interface RouteContext {
@@ -83,6 +91,7 @@ export interface RouteContext {
   oidc: OidcService;
   now: () => Date;
   scans: ScanService;
+  webhooks: WebhookService;
   audit(
     req: FastifyRequest,
     e: Omit<NewAuditEvent, "actor" | "ip" | "requestId" | "outcome"> & {
@@ -198,16 +207,34 @@ export async function buildApp(deps: AppDeps) {
     now,
   });
 
+  const webhooks = createWebhookService({
+    ops: deps.app.ops,
+    secrets: deps.app.accounts.secrets,
+    box: deps.secrets,
+    clock: now,
+    ...(deps.fetch ? { fetch: deps.fetch } : {}),
+    onError: (msg, err) => app.log.error({ err: { name: (err as Error)?.name } }, msg),
+  });
+  if (deps.background) {
+    const retry = setInterval(() => void webhooks.deliverDue(), 60_000);
+    retry.unref();
+    app.addHook("onClose", () => {
+      clearInterval(retry);
+      return Promise.resolve();
+    });
+  }
   const scans = createScanService({
     app: deps.app,
     graph: deps.graph,
     clock: now,
     scanner: deps.scanner ?? awsScanner(deps.awsEnv ?? {}),
-    analyze:
-      deps.analyze ??
-      (async () => {
-        await analyze({ graph: deps.graph, app: deps.app }, { now });
-      }),
+    // The analysis, and the webhook events it caused (created, resolved, reopened, updated).
+    analyze: async () => {
+      const before = new Map((await allIssues(deps.app)).map((i) => [i.key, i.status]));
+      if (deps.analyze) await deps.analyze();
+      else await analyze({ graph: deps.graph, app: deps.app }, { now });
+      await webhooks.emit(analysisEvents(before, await allIssues(deps.app)));
+    },
     onError: (msg, err) =>
       app.log.error({ err: { name: (err as Error)?.name, message: (err as Error)?.message } }, msg),
   });
@@ -220,6 +247,7 @@ export async function buildApp(deps: AppDeps) {
     cookies,
     now,
     scans,
+    webhooks,
     oidc:
       deps.oidc ??
       createOidcService({ accounts: deps.app.accounts, secrets: deps.secrets, config: deps.config }),
@@ -262,6 +290,7 @@ export async function buildApp(deps: AppDeps) {
   registerFixPlanRoutes(z, ctx);
   registerKpiRoutes(z, ctx);
   registerExportRoutes(z, ctx);
+  registerWebhookRoutes(z, ctx);
   registerWebApp(app);
   await app.ready();
   return app;

@@ -136,13 +136,15 @@ export function registerIssueRoutes(app: ZodApp, ctx: RouteContext): void {
     },
     async (req) => {
       const { before, after } = await service.change(req.params.key, req.body, caller(req));
-      if (after !== before)
+      if (after !== before) {
         await ctx.audit(req, {
           action: "issue.update",
           target: after.key,
           before: audited(before),
           after: audited(after),
         });
+        await ctx.webhooks.emit([{ event: "issue.updated", issue: after, from: before.status }]);
+      }
       return after;
     },
   );
@@ -208,13 +210,15 @@ export function registerIssueRoutes(app: ZodApp, ctx: RouteContext): void {
       for (const key of new Set(req.body.keys)) {
         try {
           const { before, after } = await service.change(key, req.body.change, caller(req));
-          if (after !== before)
+          if (after !== before) {
             await ctx.audit(req, {
               action: "issue.update",
               target: after.key,
               before: audited(before),
               after: audited(after),
             });
+            await ctx.webhooks.emit([{ event: "issue.updated", issue: after, from: before.status }]);
+          }
           updated.push(after.alias);
         } catch (e) {
           if (isCtemError(e)) failed.push({ key, code: e.code, message: e.message });
