@@ -282,6 +282,12 @@ describe.runIf(haveChromium || process.env.CI)("web app in Chromium", () => {
         await row.waitFor();
         expect(await row.innerText()).toContain(externalId);
         await shot(p, "settings");
+        const refetched = p.waitForResponse(
+          (r) => r.url().endsWith("/api/users") && r.request().method() === "GET",
+        );
+        await p.getByLabel("Role of dev2@example.com").selectOption("analyst");
+        await refetched;
+        await expect(p.getByLabel("Role of dev2@example.com").inputValue()).resolves.toBe("analyst");
         await p.locator('input[name="sla-critical"]').fill("5");
         await p.getByRole("button", { name: "Save SLAs" }).click();
         await expect(p.getByRole("button", { name: "Save SLAs" }).isDisabled()).resolves.toBe(true);

@@ -12,6 +12,63 @@ import { CrownJewelSettings, NewUser, SlaSettings, Tokens, Webhooks } from "./Se
 
 type ScopeOut = Scope & { include: string[]; exclude: string[] };
 
+/** One user: role, team and disabled are changed in place (PATCH /api/users/:id). */
+function UserRow({ user: u }: { user: User }) {
+  const qc = useQueryClient();
+  const [team, setTeam] = useState(u.team ?? "");
+  const update = useMutation({
+    mutationFn: (patch: { role?: string; team?: string | null; disabled?: boolean }) =>
+      api(`/api/users/${encodeURIComponent(u.id)}`, { method: "PATCH", body: patch }),
+    onSuccess: () => void qc.invalidateQueries({ queryKey: ["users"] }),
+  });
+  return (
+    <tr>
+      <td>{u.email}</td>
+      <td>
+        <select
+          aria-label={`Role of ${u.email}`}
+          value={u.role}
+          disabled={update.isPending}
+          onChange={(e) => update.mutate({ role: e.target.value })}
+        >
+          <option value="developer">developer</option>
+          <option value="analyst">analyst</option>
+          <option value="admin">admin</option>
+        </select>
+      </td>
+      <td>
+        <form
+          onSubmit={(e) => {
+            e.preventDefault();
+            update.mutate({ team: team.trim() || null });
+          }}
+        >
+          <input
+            aria-label={`Team of ${u.email}`}
+            value={team}
+            onChange={(e) => setTeam(e.target.value)}
+            size={12}
+          />
+        </form>
+      </td>
+      <td>
+        {u.source}
+        {u.disabled ? " (disabled)" : ""}
+      </td>
+      <td>
+        <button
+          type="button"
+          onClick={() => update.mutate({ disabled: !u.disabled })}
+          disabled={update.isPending}
+        >
+          {u.disabled ? "Enable" : "Disable"}
+        </button>
+        {update.isError ? <span className="form-error"> {update.error.message}</span> : null}
+      </td>
+    </tr>
+  );
+}
+
 function ScanNow({ id, name }: { id: string; name: string }) {
   const navigate = useNavigate();
   const scan = useMutation({
@@ -240,19 +297,14 @@ export function SettingsPage() {
                   <th scope="col">Role</th>
                   <th scope="col">Team</th>
                   <th scope="col">Sign-in</th>
+                  <th scope="col">
+                    <span className="sr-only">Actions</span>
+                  </th>
                 </tr>
               </thead>
               <tbody>
                 {users.data.items.map((u) => (
-                  <tr key={u.id}>
-                    <td>{u.email}</td>
-                    <td>{u.role}</td>
-                    <td>{u.team ?? "—"}</td>
-                    <td>
-                      {u.source}
-                      {u.disabled ? " (disabled)" : ""}
-                    </td>
-                  </tr>
+                  <UserRow key={u.id} user={u} />
                 ))}
               </tbody>
             </table>
