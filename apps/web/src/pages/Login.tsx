@@ -6,11 +6,7 @@ import { useQueryClient } from "@tanstack/react-query";
 import { ApiError, api, setCsrfToken } from "../api";
 import type { Me } from "../api";
 import { useMe } from "../auth";
-
-/** Only same-site paths: an open redirect through ?next= would be a phishing aid. */
-export function safeNext(next: string | null): string {
-  return next && next.startsWith("/") && !next.startsWith("//") && !next.startsWith("/api/") ? next : "/";
-}
+import { safeNext } from "../next";
 
 export function LoginPage() {
   const [params] = useSearchParams();

@@ -8,7 +8,7 @@ import { api } from "../api";
 import type { Health } from "../api";
 import { useMe } from "../auth";
 import { ErrorState, Loading, useTheme } from "../ui";
-import { safeNext } from "./Login";
+import { safeNext } from "../next";
 
 export function useHealth() {
   return useQuery({ queryKey: ["health"], queryFn: () => api<Health>("/api/health"), staleTime: 60_000 });
