@@ -117,6 +117,8 @@ export const Scope = z.object({
   /** Analysis and view filters; never applied to what is stored. */
   include: z.array(z.string()).default([]),
   exclude: z.array(z.string()).default([]),
+  /** A cron expression (croner syntax, UTC) for scheduled scans; absent or null: on demand only. */
+  schedule: z.string().min(1).max(128).nullable().optional(),
   createdAt: IsoTime,
 });
 export type Scope = z.input<typeof Scope>;

@@ -49,7 +49,9 @@ import { registerExportRoutes } from "./routes/exports.js";
 import { registerWebhookRoutes } from "./routes/webhooks.js";
 import { analysisEvents, createWebhookService } from "../webhooks/service.js";
 import type { FetchLike, WebhookService } from "../webhooks/service.js";
-import { allIssues } from "../kpis/kpis.js";
+import { allIssues, runDailyJob } from "../kpis/kpis.js";
+import { createScheduler } from "../scans/scheduler.js";
+import type { Scheduler } from "../scans/scheduler.js";
 import { awsScanner, createScanService } from "../scans/service.js";
 import type { ScanService, ScopeScanner } from "../scans/service.js";
 import { analyze } from "@ctem/engine";
@@ -82,6 +84,8 @@ export interface AppDeps {
   fetch?: FetchLike;
   /** Timers for webhook retries (`ctem serve`); off in tests, which call the services. */
   background?: boolean;
+  /** Scheduled scans and the daily job; default: as `background`. */
+  schedules?: boolean;
 }
 
 export interface RouteContext {
@@ -92,6 +96,7 @@ export interface RouteContext {
   now: () => Date;
   scans: ScanService;
   webhooks: WebhookService;
+  scheduler: Scheduler;
   audit(
     req: FastifyRequest,
     e: Omit<NewAuditEvent, "actor" | "ip" | "requestId" | "outcome"> & {
@@ -238,8 +243,19 @@ export async function buildApp(deps: AppDeps) {
     onError: (msg, err) =>
       app.log.error({ err: { name: (err as Error)?.name, message: (err as Error)?.message } }, msg),
   });
-  // Closing waits for scans in flight, so a run is never left "running" by a clean shutdown.
-  app.addHook("onClose", () => scans.idle());
+  const scheduler = createScheduler({
+    listScopes: () => deps.app.scopes.list(),
+    startScan: (id) => scans.start(id),
+    daily: () => runDailyJob(deps.app, now()),
+    onError: (msg, err) => app.log.error({ err: { name: (err as Error)?.name } }, msg),
+  });
+  if (deps.schedules ?? deps.background) await scheduler.start();
+  // Closing stops the schedules and waits for scans in flight, so a clean shutdown never leaves a
+  // run "running".
+  app.addHook("onClose", async () => {
+    scheduler.stop();
+    await scans.idle();
+  });
 
   const ctx: RouteContext = {
     deps,
@@ -248,6 +264,7 @@ export async function buildApp(deps: AppDeps) {
     now,
     scans,
     webhooks,
+    scheduler,
     oidc:
       deps.oidc ??
       createOidcService({ accounts: deps.app.accounts, secrets: deps.secrets, config: deps.config }),

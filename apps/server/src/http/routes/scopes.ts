@@ -12,14 +12,26 @@ import type { RouteContext, ZodApp } from "../app.js";
 import { HttpError } from "../errors.js";
 import { BoolString, PageQuery, pageOf, withErrors } from "../schemas.js";
 import { sourceOf } from "../../scans/service.js";
+import { checkSchedule } from "../../scans/scheduler.js";
 
 const ScopeOut = Scope.meta({ id: "Scope" });
 const ScanRunOut = ScanRun.meta({ id: "ScanRun" });
 const IdParam = z.object({ id: z.string().min(1).max(128) });
+const Schedule = z
+  .string()
+  .trim()
+  .min(1)
+  .max(128)
+  .describe("cron expression, UTC (croner: 5 or 6 fields, e.g. '0 3 * * *')");
 const Filter = z.array(z.string().min(1).max(512)).max(100);
 
 /** Stored scopes may predate the filters. */
-const out = (s: ScopeT) => ({ ...s, include: s.include ?? [], exclude: s.exclude ?? [] });
+const out = (s: ScopeT) => ({
+  ...s,
+  include: s.include ?? [],
+  exclude: s.exclude ?? [],
+  schedule: s.schedule ?? null,
+});
 
 /** The run with its defaults filled (a stored collector may carry no counts). */
 const runOut = (r: ScanRunT) => ScanRun.parse(r);
@@ -36,6 +48,7 @@ const ScopeIn = z
     config: AwsConfigIn,
     include: Filter.default([]),
     exclude: Filter.default([]),
+    schedule: Schedule.nullable().default(null),
   })
   .strict();
 
@@ -47,6 +60,7 @@ const ScopePatch = z
       .optional(),
     include: Filter.optional(),
     exclude: Filter.optional(),
+    schedule: Schedule.nullable().optional(),
   })
   .strict();
 
@@ -104,6 +118,7 @@ export function registerScopeRoutes(app: ZodApp, ctx: RouteContext): void {
     async (req, reply) => {
       const b = req.body;
       if (await store.scopes.get(b.name)) throw new ConflictError(`a scope named '${b.name}' exists already`);
+      if (b.schedule) checkSchedule(b.schedule);
       const config = parseAwsScopeConfig(
         { ...b.config, externalId: b.config.externalId ?? newExternalId() },
         b.name,
@@ -115,9 +130,11 @@ export function registerScopeRoutes(app: ZodApp, ctx: RouteContext): void {
         config: { ...config },
         include: b.include,
         exclude: b.exclude,
+        schedule: b.schedule,
         createdAt: ctx.now().toISOString(),
       };
       await store.scopes.save(scope);
+      await ctx.scheduler.reload();
       await ctx.audit(req, { action: "scope.create", target: scope.id, after: scope });
       return reply.status(201).send(out(scope));
     },
@@ -146,8 +163,11 @@ export function registerScopeRoutes(app: ZodApp, ctx: RouteContext): void {
         config,
         include: req.body.include ?? before.include ?? [],
         exclude: req.body.exclude ?? before.exclude ?? [],
+        schedule: req.body.schedule !== undefined ? req.body.schedule : (before.schedule ?? null),
       };
+      if (after.schedule) checkSchedule(after.schedule);
       await store.scopes.save(after);
+      await ctx.scheduler.reload();
       await ctx.audit(req, { action: "scope.update", target: after.id, before, after });
       return out(after);
     },
@@ -171,6 +191,7 @@ export function registerScopeRoutes(app: ZodApp, ctx: RouteContext): void {
       if (scans.running(s.id))
         throw new ConflictError(`scope '${s.name}' is being scanned; try when it ends`);
       await store.scopes.remove(s.id);
+      await ctx.scheduler.reload();
       const source = sourceOf(s);
       let removedData = false;
       if (!req.query.keepData && !(await store.scopes.list()).some((o) => sourceOf(o) === source)) {
