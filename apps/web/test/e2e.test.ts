@@ -250,7 +250,7 @@ describe.runIf(haveChromium || process.env.CI)("web app in Chromium", () => {
         await p.getByRole("status").filter({ hasText: "Saved." }).waitFor();
         await p.locator(".issue-head .badge.status", { hasText: "fixed" }).waitFor();
 
-        await p.getByRole("link", { name: "My issues" }).click();
+        await p.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "My issues" }).click();
         await p.getByRole("heading", { name: "My issues" }).waitFor();
 
         // Someone else's issue: the 403 page says who can grant access.

@@ -16,6 +16,11 @@ import { PathGraph, shortName } from "./PathGraph";
 const PERSON_STATUSES = ["open", "in_progress", "fixed", "risk_accepted", "false_positive"] as const;
 const DEVELOPER_STATUSES = ["in_progress", "fixed"] as const;
 
+function IssuesCrumb() {
+  const me = useMe();
+  return me.data?.role === "developer" ? <Link to="/my">My issues</Link> : <Link to="/issues">Issues</Link>;
+}
+
 /** Analysts and admins can walk the graph from here; developers have no asset views. */
 function AssetLink({ id, name }: { id: string; name: string }) {
   const me = useMe();
@@ -59,7 +64,7 @@ export function IssuePage() {
   return (
     <article className="issue" aria-labelledby="issue-title">
       <div className="crumbs">
-        <Link to="/issues">Issues</Link> / <span className="mono">{i.alias}</span>
+        <IssuesCrumb /> / <span className="mono">{i.alias}</span>
       </div>
       <header className="issue-head">
         <h1 id="issue-title">
@@ -368,6 +373,7 @@ function Workflow({ issue }: { issue: ApiIssue }) {
 }
 
 function History({ alias }: { alias: string }) {
+  const meId = useMe().data?.user.id;
   const h = useQuery({
     queryKey: ["history", alias],
     queryFn: () => api<{ items: IssueEvent[] }>(`/api/issues/${encodeURIComponent(alias)}/history`),
@@ -386,7 +392,14 @@ function History({ alias }: { alias: string }) {
           {h.data.items.map((e, n) => (
             <li key={n}>
               <span className="muted">{new Date(e.at).toISOString().slice(0, 16).replace("T", " ")}</span>{" "}
-              <strong>{e.type}</strong> by {e.actor.id}
+              <strong>{e.type}</strong> by{" "}
+              {e.actor.id === meId ? (
+                "you"
+              ) : e.actor.kind === "system" ? (
+                e.actor.id
+              ) : (
+                <span className="mono">{e.actor.id.slice(0, 8)}</span>
+              )}
               {e.type === "comment" ? <blockquote>{e.text}</blockquote> : null}
               {e.type !== "comment" && (e.from !== undefined || e.to !== undefined) ? (
                 <span className="mono">
