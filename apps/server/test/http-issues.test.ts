@@ -182,3 +182,29 @@ describe("assignment, comments, history, bulk, audit", () => {
     expect(events.filter((e) => e.action === "issue.comment").map((e) => e.target)).toContain(f.issues.mine);
   });
 });
+
+describe("list filters", () => {
+  const keys = async (query: string) => {
+    const res = await f.app.inject({ url: `/api/issues?${query}`, headers: analyst.headers });
+    expect(res.statusCode).toBe(200);
+    return res
+      .json<{ items: Array<{ key: string }> }>()
+      .items.map((i) => i.key)
+      .sort();
+  };
+
+  it("by free text, account, target, confidence, and sorted by age", async () => {
+    expect(await keys("q=i-0000000000000002")).toEqual([f.issues.team]);
+    expect(await keys("q=ISS-1")).toEqual([f.issues.mine]);
+    expect(await keys("q=%25")).toEqual([]);
+    expect(await keys("account=111122223333")).toHaveLength(3);
+    expect(await keys("account=999999999999")).toEqual([]);
+    expect(await keys(`target=${encodeURIComponent("arn:aws:s3:::customer-data")}`)).toHaveLength(3);
+    expect(await keys("confidence=config_confirmed")).toHaveLength(3);
+    expect(await keys("confidence=theoretical")).toEqual([]);
+    const bad = await f.app.inject({ url: "/api/issues?confidence=sure", headers: analyst.headers });
+    expect(bad.statusCode).toBe(400);
+    const aged = await f.app.inject({ url: "/api/issues?sort=firstSeen", headers: analyst.headers });
+    expect(aged.statusCode).toBe(200);
+  });
+});

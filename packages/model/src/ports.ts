@@ -15,6 +15,7 @@ import type {
   AnalysisOutput,
   FindingPriority,
   FixPlanItem,
+  Confidence,
   Issue,
   IssueChange,
   IssueEvent,
@@ -123,6 +124,13 @@ export interface IssueFilter {
   demo?: boolean;
   /** Issues assigned to any of these users OR any of these teams (what a developer may see). */
   assignedTo?: { users: string[]; teams: string[] };
+  confidence?: Confidence | Confidence[];
+  /** Issues whose target is this node. */
+  targetId?: string;
+  /** Issues whose entry or target id names this cloud account (`:<account>:` in an ARN, or `/<id>/`). */
+  account?: string;
+  /** Case-insensitive substring of the alias, title, entry or target id. */
+  text?: string;
 }
 
 export type IssueSort = "score" | "firstSeen" | "dueAt" | "alias";

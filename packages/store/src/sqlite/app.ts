@@ -36,7 +36,7 @@ import type { SqliteHandle } from "./db.js";
 import { createSqliteAccountStore } from "./accounts.js";
 import { createSqliteOpsStore } from "./ops.js";
 import { promoteDerivedSync } from "./graph.js";
-import { decodeCursor, encodeCursor } from "./paging.js";
+import { decodeCursor, encodeCursor, likePattern } from "./paging.js";
 
 export interface SqliteAppStoreOptions {
   /** ctem.config.json, already validated: wins key by key and cannot be changed through the store. */
@@ -407,6 +407,23 @@ function listIssues(
     if (teams.length) ors.push(`assignee_team IN (${teams.map(() => "?").join(", ")})`);
     where.push(`(${ors.join(" OR ")})`);
     args.push(...users, ...teams);
+  }
+  if (filter.confidence) inList("json_extract(doc, '$.confidence')", filter.confidence);
+  if (filter.targetId) inList("target_id", filter.targetId);
+  if (filter.account) {
+    // ARNs name the account between colons; Azure and GCP ids between slashes.
+    const pats = [likePattern(`:${filter.account}:`), likePattern(`/${filter.account}/`)];
+    where.push(
+      "(entry_id LIKE ? ESCAPE '\\' OR entry_id LIKE ? ESCAPE '\\' OR target_id LIKE ? ESCAPE '\\' OR target_id LIKE ? ESCAPE '\\')",
+    );
+    args.push(pats[0], pats[1], pats[0], pats[1]);
+  }
+  if (filter.text) {
+    const p = likePattern(filter.text);
+    where.push(
+      "(alias LIKE ? ESCAPE '\\' OR json_extract(doc, '$.title') LIKE ? ESCAPE '\\' OR entry_id LIKE ? ESCAPE '\\' OR target_id LIKE ? ESCAPE '\\')",
+    );
+    args.push(p, p, p, p);
   }
   // Keyset over (sort value, seq); score sorts descending (the riskiest first), the others ascending.
   const sort = filter.sort ?? "score";

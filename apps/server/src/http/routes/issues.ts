@@ -5,6 +5,7 @@
 import { z } from "zod";
 import type { FastifyRequest } from "fastify";
 import {
+  Confidence,
   ISSUE_STATUSES,
   Issue,
   IssueChange,
@@ -80,8 +81,21 @@ export function registerIssueRoutes(app: ZodApp, ctx: RouteContext): void {
               .max(2048)
               .optional()
               .describe("issues whose entry or target is this asset"),
+            target: z.string().min(1).max(2048).optional().describe("issues whose target is this asset"),
+            confidence: csvOf(Confidence)
+              .optional()
+              .describe("comma-separated: theoretical, config_confirmed, externally_validated"),
+            account: z
+              .string()
+              .regex(/^[A-Za-z0-9._-]{1,128}$/)
+              .optional()
+              .describe("cloud account, subscription or project id named in the entry or target"),
+            q: z.string().min(1).max(256).optional().describe("text in the alias, title, entry or target"),
             demo: BoolString.optional(),
-            sort: z.enum(["score", "firstSeen", "dueAt", "alias"]).default("score"),
+            sort: z
+              .enum(["score", "firstSeen", "dueAt", "alias"])
+              .default("score")
+              .describe("score: riskiest first; firstSeen: oldest first (age); dueAt: soonest due first"),
             cursor: Cursor.optional(),
             limit: Limit,
           })
@@ -100,6 +114,10 @@ export function registerIssueRoutes(app: ZodApp, ctx: RouteContext): void {
       if (q.team) filter.assigneeTeam = q.team;
       if (q.node) filter.nodeId = q.node;
       if (q.demo !== undefined) filter.demo = q.demo;
+      if (q.target) filter.targetId = q.target;
+      if (q.confidence) filter.confidence = q.confidence;
+      if (q.account) filter.account = q.account;
+      if (q.q) filter.text = q.q;
       if (p.role === "developer") filter.assignedTo = developerScope(p.user);
       return store.listIssues(filter, { limit: q.limit, ...(q.cursor ? { cursor: q.cursor } : {}) });
     },
