@@ -16,6 +16,8 @@ export default defineConfig({
       pkg("testkit", "packages/testkit"),
       pkg("bench", "packages/bench"),
       pkg("server", "apps/server", { testTimeout: 60_000 }),
+      // Builds apps/web when its sources are newer than dist, then drives it in Chromium.
+      pkg("web", "apps/web", { testTimeout: 60_000, hookTimeout: 120_000 }),
       { test: { name: "repo", root: ".", include: ["scripts/**/*.test.ts"] } },
     ],
   },

@@ -4,6 +4,7 @@ import { ingest } from "./ingest.js";
 import { intelLoadMeasurement } from "./intel.js";
 import { importPeakRss } from "./import.js";
 import { derive10k, derive100k } from "./derive.js";
+import { webMeasurement } from "./web.js";
 
 export const MEASUREMENTS: Measurement[] = [
   ingest,
