@@ -79,6 +79,21 @@ describe("ctem demo, issues, jewels", () => {
     expect((await ctem(["jewels", "unpin", target])).code).toBe(0);
     expect((await ctem(["jewels", "unpin", target])).code).toBe(1);
 
+    // `ctem analyze` runs the whole analysis and commits it: the issues are the same ones, re-analysed.
+    const analysed = await ctem(["analyze", "--json"]);
+    expect(analysed.code).toBe(0);
+    const a = JSON.parse(analysed.stdout) as {
+      analysisId: string;
+      issues: Record<string, number>;
+      counts: { issues: number };
+    };
+    expect(a.analysisId).not.toBe(summary.analysisId);
+    expect(a.counts.issues).toBeGreaterThan(0);
+    const relisted = JSON.parse((await ctem(["issues", "list", "--json"])).stdout) as {
+      items: Array<{ key: string; alias: string }>;
+    };
+    expect(relisted.items.find((i) => i.key === items[0]!.key)?.alias).toBe(alias);
+
     const removed = await ctem(["demo", "--remove", "--json"]);
     expect(JSON.parse(removed.stdout)).toEqual({ removed: true });
     expect(JSON.parse((await ctem(["assets", "list", "--source", "demo", "--json"])).stdout)).toEqual({

@@ -1,46 +1,55 @@
-// `ctem analyze`: derive the attack edges from what is stored (engine part 1) and make them the
-// current derived generation: snapshot → derive → replaceDerived → promoteDerived. Part 2 puts
-// search, scoring and AppStore.commitAnalysis between the write and the promotion. Collectors
-// that failed in the newest scan of each source make the hops resting on their data unknown.
-import { randomUUID } from "node:crypto";
+// `ctem analyze`: the whole analysis on what is stored (DESIGN "The pipeline"): snapshot → derive →
+// search → score → reconcile → fix plan, committed as DESIGN's analysis commit (a new derived
+// generation → AppStore.commitAnalysis → promote). Collectors that failed in the newest scan of
+// each source make the hops resting on their data unknown. Threat intel comes from the data
+// directory's feeds, else the snapshot carried in the repository.
 import type { Command } from "commander";
-import { derive, derivedFacts, failedCollectorsOf, loadEstate } from "@ctem/engine";
+import { analyze, failedCollectorsOf } from "@ctem/engine";
+import { createIntel } from "@ctem/intel";
 import type { CliContext } from "./context.js";
 import { renderTable } from "./table.js";
 
 export function registerAnalyze(program: Command, ctx: CliContext): void {
   program
     .command("analyze")
-    .description("derive attack edges (exposure, reachability, IAM, escalation) from what is stored")
+    .description("derive attack edges, find and score attack paths, reconcile issues and plan fixes")
     .action(async (_opts: unknown, cmd: Command) => {
-      const { graph, app } = await ctx.stores(cmd);
-      const id = `analysis-${new Date().toISOString().replace(/[:.]/g, "-")}-${randomUUID().slice(0, 8)}`;
+      const stores = await ctx.stores(cmd);
       const t0 = performance.now();
-      const failedCollectors = await failedCollectorsOf(app);
+      const failedCollectors = await failedCollectorsOf(stores.app);
       if (failedCollectors.length)
         ctx.progress(
           `analyze: ${failedCollectors.length} collector(s) failed in the latest scans; their hops are marked unknown (${failedCollectors.map((k) => `${k.source} ${k.region} ${k.collector}`).join("; ")})`,
         );
-      ctx.progress("analyze: reading the graph…");
-      const estate = await loadEstate(graph.snapshot());
-      ctx.progress(`analyze: ${estate.nodes.size} assets, ${estate.edgeCount} inventory edges; deriving…`);
-      const result = await derive(estate, { failedCollectors });
-      ctx.progress(`analyze: writing ${result.edges.length} attack edges…`);
-      await graph.replaceDerived(id, derivedFacts(result.edges));
-      await graph.promoteDerived(id);
+      const intel = await createIntel({ dataDir: ctx.config(cmd).dataDir }).load();
+      ctx.progress("analyze: reading the graph, deriving…");
+      const r = await analyze(stores, {
+        lookup: (id, reported) => intel.lookup(id, reported),
+        progress: (m) => ctx.progress(`analyze: ${m}`),
+      });
+      const a = r.analysis;
+      const issues: Record<string, number> = {};
+      for (const o of a.observed) issues[o.severity] = (issues[o.severity] ?? 0) + 1;
       const summary = {
-        analysisId: id,
-        assets: estate.nodes.size,
-        edges: result.stats.edges,
-        entries: result.entries.map((e) => ({ id: e.id, reason: e.reason })),
-        adminEquivalent: result.adminEquivalent.map((a) => a.id),
+        analysisId: r.run.id,
+        assets: r.run.counts?.nodes ?? 0,
+        edges: a.derived.stats.edges,
+        entries: a.derived.entries.map((e) => ({ id: e.id, reason: e.reason })),
+        adminEquivalent: a.derived.adminEquivalent.map((x) => x.id),
         failedCollectors,
+        issues,
+        counts: r.run.counts ?? {},
+        stages: r.run.stages ?? [],
         elapsedMs: Math.round(performance.now() - t0),
       };
       ctx.print(cmd, summary, () => {
-        const rows = Object.entries(result.stats.edges).sort(([a], [b]) => a.localeCompare(b));
+        const rows = Object.entries(a.derived.stats.edges).sort(([x], [y]) => x.localeCompare(y));
         return [
-          `analysis ${id}: ${estate.nodes.size} assets, ${result.edges.length} attack edges in ${summary.elapsedMs} ms`,
+          `analysis ${r.run.id}: ${summary.assets} assets, ${a.derived.edges.length} attack edges, ${a.observed.length} issues (${
+            Object.entries(issues)
+              .map(([k, v]) => `${v} ${k}`)
+              .join(", ") || "none"
+          }) in ${summary.elapsedMs} ms`,
           rows.length
             ? renderTable(
                 ["edge", "count"],
@@ -48,6 +57,7 @@ export function registerAnalyze(program: Command, ctx: CliContext): void {
               ).trimEnd()
             : "no attack edges",
           `entries: ${summary.entries.length} (internet and users with active access keys); admin-equivalent identities: ${summary.adminEquivalent.length}`,
+          "see the issues with `ctem issues list`",
           "",
         ].join("\n");
       });
