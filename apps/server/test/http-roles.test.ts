@@ -217,6 +217,7 @@ const MATRIX: Record<string, Case> = {
     req: async (f) => ({ url: `/api/webhooks/${await hookId(f)}/deliveries` }),
     expect: adminOnly(200),
   },
+  "GET /api/intel/status": { req: () => ({}), expect: readers(200) },
   "GET /api/assets": { req: () => ({}), expect: readers(200) },
   "GET /api/assets/:id": {
     req: () => ({ url: `/api/assets/${encodeURIComponent(BUCKET)}` }),

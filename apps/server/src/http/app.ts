@@ -47,6 +47,8 @@ import { registerFixPlanRoutes } from "./routes/fixplan.js";
 import { registerKpiRoutes } from "./routes/kpis.js";
 import { registerExportRoutes } from "./routes/exports.js";
 import { registerWebhookRoutes } from "./routes/webhooks.js";
+import { registerIntelRoutes } from "./routes/intel.js";
+import type { Intel } from "@ctem/intel";
 import { analysisEvents, createWebhookService } from "../webhooks/service.js";
 import type { FetchLike, WebhookService } from "../webhooks/service.js";
 import { allIssues, runDailyJob } from "../kpis/kpis.js";
@@ -86,6 +88,8 @@ export interface AppDeps {
   background?: boolean;
   /** Scheduled scans and the daily job; default: as `background`. */
   schedules?: boolean;
+  /** Threat intel for feed freshness; default: the feeds in the data directory (or the snapshot). */
+  intel?: Pick<Intel, "load">;
 }
 
 export interface RouteContext {
@@ -308,6 +312,7 @@ export async function buildApp(deps: AppDeps) {
   registerKpiRoutes(z, ctx);
   registerExportRoutes(z, ctx);
   registerWebhookRoutes(z, ctx);
+  registerIntelRoutes(z, ctx);
   registerWebApp(app);
   await app.ready();
   return app;
