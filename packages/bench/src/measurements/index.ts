@@ -5,6 +5,7 @@ import { intelLoadMeasurement } from "./intel.js";
 import { importPeakRss } from "./import.js";
 import { derive10k, derive100k } from "./derive.js";
 import { webMeasurement } from "./web.js";
+import { analyze10k, analyze100k } from "./analyze.js";
 
 export const MEASUREMENTS: Measurement[] = [
   ingest,
