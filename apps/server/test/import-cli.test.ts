@@ -73,7 +73,10 @@ describe("ctem import", () => {
     writeFileSync(path.join(dir, "cut.json"), text.slice(0, text.indexOf('"Severity"') + 5));
     const r = await ctem(["--db", "c.db", "--json", "import", "cut.json", "insp.json"]);
     expect(r.code).toBe(3);
-    const out = JSON.parse(r.stdout) as { files: Array<Record<string, unknown>> };
+    const out = JSON.parse(r.stdout) as {
+      files: Array<Record<string, unknown>>;
+      analysis: { analysisId?: string };
+    };
     expect(out.files[0]).toMatchObject({
       name: "cut.json",
       status: "refused",
@@ -84,7 +87,28 @@ describe("ctem import", () => {
       /^not a complete Trivy JSON report: .* at Results\[0\]\.Vulnerabilities\[0\]/,
     );
     expect(out.files[1]).toMatchObject({ status: "ok", written: 1 });
-    expect(r.stderr).toContain("analysis: not run");
+    // A partial import is analysed too.
+    expect(out.analysis.analysisId).toMatch(/.+/);
+    expect(r.stderr).toMatch(/analysis \S+: /);
+  });
+
+  it("the first real import removes the demo estate and says so; --keep-demo keeps it", async () => {
+    expect((await ctem(["--db", "d.db", "demo", "--assets", "100"])).code).toBe(0);
+    const kept = await ctem(["--db", "d.db", "--json", "import", "--keep-demo", "--no-analyze", "insp.json"]);
+    expect(kept.code).toBe(0);
+    expect(kept.stderr).not.toContain("demo: removed");
+    expect(kept.stderr).toContain("analysis: skipped (--no-analyze)");
+    const demoNodes = async () =>
+      (
+        JSON.parse((await ctem(["--db", "d.db", "--json", "assets", "list", "--source", "demo"])).stdout) as {
+          items: unknown[];
+        }
+      ).items.length;
+    expect(await demoNodes()).toBeGreaterThan(0);
+    const r = await ctem(["--db", "d.db", "--json", "import", "insp.json"]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain("demo: removed the demo estate");
+    expect(await demoNodes()).toBe(0);
   });
 
   it("exits 1 when a file cannot be read", async () => {

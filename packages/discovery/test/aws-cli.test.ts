@@ -62,14 +62,21 @@ describe("ctem scan aws / scope / scan --scope against the replay server", () =>
       "scanning AWS account 123456789012 (source aws:123456789012) in us-east-1, us-west-2",
     );
     expect(ok.stderr).toMatch(/us-east-1\s+aws-ec2-instances\s+ok\s+3 nodes, 12 edges/);
-    expect(ok.stderr).toContain("analysis: not run");
+    // The analysis runs after the scan (DESIGN "Command line").
+    expect(ok.stderr).toMatch(/analysis \S+: /);
     expect(ok.code).toBe(0);
     const summary = JSON.parse(ok.stdout) as {
+      analysis: { analysisId: string; issues: Record<string, number> };
       status: string;
       collectors: Array<{ name: string; region: string; status: string; found: number; written: number }>;
       elapsedMs: number;
     };
     expect(summary.status).toBe("complete");
+    expect(summary.analysis.analysisId).toMatch(/.+/);
+    const issues = await ctem(["--json", "issues", "list"]);
+    expect(issues.code).toBe(0);
+    const issueCount = Object.values(summary.analysis.issues).reduce((a, b) => a + b, 0);
+    expect((JSON.parse(issues.stdout) as { items: unknown[] }).items).toHaveLength(issueCount);
     expect(summary.collectors).toHaveLength(4 + 12 * 2);
     expect(summary.collectors.find((c) => c.name === "aws-iam")).toMatchObject({
       status: "ok",

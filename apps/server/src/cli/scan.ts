@@ -9,6 +9,7 @@ import { NotFoundError } from "@ctem/model";
 import type { ScanRun } from "@ctem/model";
 import type { CliContext } from "./context.js";
 import { EXIT, UsageError } from "./exit.js";
+import { analyzeAfterScan, removeDemoBeforeRealData } from "./after-scan.js";
 import { renderTable } from "./table.js";
 
 export interface ScanSummaryRow {
@@ -25,9 +26,6 @@ export interface ScanSummaryRow {
   errorCode?: string;
   message?: string;
 }
-
-const ANALYSIS_NOTE =
-  "analysis: not run — it comes with the engine (ctem analyze); --no-analyze silences this";
 
 export function parseRegions(v: string | undefined): string[] | undefined {
   if (v === undefined) return undefined;
@@ -62,6 +60,7 @@ async function runAwsScan(
     expectedAccountId?: string;
     trigger: ScanRun["trigger"];
     analyze: boolean;
+    keepDemo: boolean;
   },
 ): Promise<void> {
   const cfg = ctx.config(cmd);
@@ -76,6 +75,7 @@ async function runAwsScan(
       : {}),
   });
   const { graph, app } = await ctx.stores(cmd);
+  await removeDemoBeforeRealData(ctx, cmd, o.keepDemo);
   let result: AwsScanResult;
   try {
     result = await scanAws({
@@ -131,8 +131,9 @@ async function runAwsScan(
     findingRows[0]!.merged = result.apply.findings.merged;
   }
   const failed = collectors.filter((c) => c.status === "failed");
-  if (!o.analyze) ctx.progress("analysis: skipped (--no-analyze)");
-  else ctx.progress(ANALYSIS_NOTE);
+  // Partial scans are analysed too (DESIGN): the failed collectors' hops become unknown.
+  const analysis =
+    failed.length === collectors.length ? ("skipped" as const) : await analyzeAfterScan(ctx, cmd, o.analyze);
   const summary = {
     runId: result.run.id,
     source: result.source,
@@ -141,7 +142,7 @@ async function runAwsScan(
     status: result.run.status,
     collectors,
     deleted: result.apply.deleted,
-    analysis: o.analyze ? "not_available" : "skipped",
+    analysis,
     elapsedMs: result.elapsedMs,
   };
   ctx.print(cmd, summary, () => {
@@ -175,8 +176,9 @@ export function registerScan(program: Command, ctx: CliContext): void {
     .command("scan")
     .description("discover a cloud account: a configured scope (--scope NAME) or a one-off scan (scan aws)")
     .option("--scope <name>", "scan this configured scope (ctem scope list)")
-    .option("--no-analyze", "do not run the analysis afterwards (it comes with the engine)")
-    .action(async (opts: { scope?: string; analyze: boolean }, cmd: Command) => {
+    .option("--no-analyze", "do not run the analysis afterwards")
+    .option("--keep-demo", "keep the demo estate (the first real scan removes it)")
+    .action(async (opts: { scope?: string; analyze: boolean; keepDemo?: boolean }, cmd: Command) => {
       if (!opts.scope)
         throw new UsageError("name a scope (ctem scan --scope NAME) or a provider (ctem scan aws)");
       const { app } = await ctx.stores(cmd);
@@ -195,6 +197,7 @@ export function registerScan(program: Command, ctx: CliContext): void {
         expectedAccountId: c.accountId,
         trigger: { kind: "scope", scopeId: scope.id },
         analyze: opts.analyze,
+        keepDemo: opts.keepDemo ?? false,
       });
     });
 
@@ -208,7 +211,8 @@ export function registerScan(program: Command, ctx: CliContext): void {
     .option("--external-id <id>", "the external id the role's trust policy requires")
     .option("--profile <name>", "a profile from the AWS config files")
     .option("--inspector2", "also read Inspector2 findings")
-    .option("--no-analyze", "do not run the analysis afterwards (it comes with the engine)")
+    .option("--no-analyze", "do not run the analysis afterwards")
+    .option("--keep-demo", "keep the demo estate (the first real scan removes it)")
     .action(
       async (
         opts: {
@@ -218,6 +222,7 @@ export function registerScan(program: Command, ctx: CliContext): void {
           profile?: string;
           inspector2?: boolean;
           analyze: boolean;
+          keepDemo?: boolean;
         },
         cmd: Command,
       ) => {
@@ -232,6 +237,8 @@ export function registerScan(program: Command, ctx: CliContext): void {
           trigger: { kind: "adhoc" },
           // Commander sets analyze from the subcommand's own --no-analyze or the parent's.
           analyze: opts.analyze && (cmd.parent?.opts<{ analyze?: boolean }>().analyze ?? true),
+          keepDemo:
+            (opts.keepDemo ?? false) || (cmd.parent?.opts<{ keepDemo?: boolean }>().keepDemo ?? false),
         });
       },
     );
