@@ -4,6 +4,8 @@ import { readFileSync } from "node:fs";
 import AjvDraft04 from "ajv-draft-04";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeFixture, signIn } from "./http-fixture.js";
+import { checkOcsfFinding } from "./ocsf-check.js";
+import { findingsOcsf } from "../src/exports/exports.js";
 import type { As, Fixture } from "./http-fixture.js";
 
 const schema = JSON.parse(
@@ -75,5 +77,31 @@ describe("exports", () => {
     const broken = structuredClone(log) as { runs: Array<{ results: Array<Record<string, unknown>> }> };
     delete broken.runs[0]!.results[0]!.message;
     expect(validate(broken)).toBe(false);
+  });
+
+  it("findings as OCSF 1.8.0 events that the class definitions accept", async () => {
+    const res = await f.app.inject({ url: "/api/exports/findings.ocsf", headers: analyst.headers });
+    expect(res.statusCode).toBe(200);
+    const events = res.json<Array<Record<string, unknown>>>();
+    expect(events.map((e) => e.class_uid)).toEqual([2002]);
+    expect(events.map(checkOcsfFinding)).toEqual([[]]);
+    expect(events[0]).toMatchObject({ vulnerabilities: [{ cve: { uid: "CVE-2021-44228" } }] });
+    // A misconfiguration becomes a Detection Finding, which the checker accepts too.
+    const finding = (await f.stores.graph.listFindings({}, { limit: 1 })).items[0]!;
+    const [detection] = findingsOcsf(
+      [{ ...finding, kind: "misconfiguration", ruleId: "s3-bucket-public", package: "" }],
+      new Map(),
+      "0.1.0",
+      new Date(),
+    ) as Array<Record<string, unknown>>;
+    expect(detection!.class_uid).toBe(2004);
+    expect(checkOcsfFinding(detection!)).toEqual([]);
+    // The checker can fail: a missing required attribute, a wrong enum, an unknown attribute.
+    const { finding_info: _drop, ...noInfo } = events[0]!;
+    expect(checkOcsfFinding({ ...noInfo, severity_id: 42, colour: "red" })).toEqual([
+      "vulnerability_finding.finding_info: required",
+      "vulnerability_finding.severity_id: 42 is not in the enum",
+      "vulnerability_finding.colour: not an attribute of this class or object",
+    ]);
   });
 });

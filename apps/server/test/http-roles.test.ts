@@ -199,6 +199,7 @@ const MATRIX: Record<string, Case> = {
   "POST /api/jobs/daily": { req: () => ({}), expect: adminOnly(200) },
   "GET /api/exports/issues": { req: () => ({}), expect: signedIn(200) },
   "GET /api/exports/findings.sarif": { req: () => ({}), expect: readers(200) },
+  "GET /api/exports/findings.ocsf": { req: () => ({}), expect: readers(200) },
   "GET /api/webhooks": { req: () => ({}), expect: adminOnly(200) },
   // Pointed at a closed port: deliveries fail quietly into the log.
   "POST /api/webhooks": {

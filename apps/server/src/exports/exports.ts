@@ -115,3 +115,73 @@ export function findingsSarif(
     ],
   };
 }
+
+/** OCSF severity_id: 1 informational … 5 critical. */
+const OCSF_SEVERITY: Record<string, number> = { info: 1, low: 2, medium: 3, high: 4, critical: 5 };
+const OCSF_VERSION = "1.8.0";
+
+/**
+ * Findings as OCSF 1.8.0 events: CVEs as Vulnerability Finding (2002), everything else as
+ * Detection Finding (2004), activity Create (1), status New (1).
+ */
+export function findingsOcsf(
+  findings: readonly Finding[],
+  priorities: ReadonlyMap<string, FindingPriority>,
+  version: string,
+  now: Date,
+): unknown[] {
+  return findings.map((f) => {
+    const vuln = f.kind === "vulnerability" && /^CVE-\d{4}-\d+$/i.test(f.ruleId);
+    const classUid = vuln ? 2002 : 2004;
+    const p = priorities.get(f.key);
+    const reported = [...f.sources].sort((a, b) => (RANK[b.severity] ?? 0) - (RANK[a.severity] ?? 0))[0]!
+      .severity;
+    const severity = p?.severity ?? reported;
+    const resourceId = f.matched ? f.assetRef : f.resource.ids[0]!;
+    return {
+      activity_id: 1,
+      category_uid: 2,
+      class_uid: classUid,
+      type_uid: classUid * 100 + 1,
+      severity_id: OCSF_SEVERITY[severity] ?? 0,
+      status_id: 1,
+      time: now.getTime(),
+      message: `${f.ruleId} on ${f.resource.name ?? resourceId}`,
+      metadata: { product: { name: "ctem", vendor_name: "ctem", version }, version: OCSF_VERSION },
+      finding_info: {
+        uid: f.key,
+        title: f.title ?? f.ruleId,
+        first_seen_time: Date.parse(f.firstSeen),
+        last_seen_time: Date.parse(f.lastSeen),
+        product: { name: "ctem", vendor_name: "ctem" },
+      },
+      resources: [{ uid: resourceId, ...(f.resource.type ? { type: f.resource.type } : {}) }],
+      ...(vuln
+        ? {
+            vulnerabilities: [
+              {
+                cve: { uid: f.ruleId.toUpperCase() },
+                title: f.title ?? f.ruleId,
+                ...(f.package
+                  ? {
+                      affected_packages: [
+                        {
+                          name: f.package,
+                          version: f.installedVersion ?? "unknown",
+                          ...(f.fixedVersion ? { fixed_in_version: f.fixedVersion } : {}),
+                        },
+                      ],
+                    }
+                  : {}),
+              },
+            ],
+          }
+        : {}),
+      unmapped: {
+        ctem_priority_score: p?.score ?? null,
+        ctem_on_attack_path: p?.onPath ?? false,
+        reported_severities: f.sources.map((s) => ({ tool: s.tool, severity: s.severity })),
+      },
+    };
+  });
+}

@@ -7,7 +7,7 @@ import type { RouteContext, ZodApp } from "../app.js";
 import { principal } from "../access.js";
 import { withErrors } from "../schemas.js";
 import { developerScope } from "../../issues/service.js";
-import { findingsSarif, issuesCsv } from "../../exports/exports.js";
+import { findingsOcsf, findingsSarif, issuesCsv } from "../../exports/exports.js";
 
 const MAX_ROWS = 200_000;
 
@@ -43,6 +43,44 @@ export function registerExportRoutes(app: ZodApp, ctx: RouteContext): void {
       reply.header("content-disposition", `attachment; filename="ctem-issues-${day}.${req.query.format}"`);
       if (req.query.format === "json") return reply.type("application/json").send(JSON.stringify(out));
       return reply.type("text/csv; charset=utf-8").send(issuesCsv(issues));
+    },
+  );
+
+  const allFindings = async () => {
+    const findings: Finding[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await graph.listFindings({}, { limit: 1000, ...(cursor ? { cursor } : {}) });
+      findings.push(...page.items);
+      cursor = page.next;
+    } while (cursor && findings.length < MAX_ROWS);
+    return findings;
+  };
+
+  app.get(
+    "/api/exports/findings.ocsf",
+    {
+      config: { access: ["admin", "analyst"] },
+      schema: {
+        operationId: "exportFindingsOcsf",
+        tags: ["exports"],
+        summary:
+          "Every finding as OCSF 1.8.0 events (a JSON array): Vulnerability Finding for CVEs, Detection Finding for the rest",
+        produces: ["application/json"],
+        response: withErrors({ 200: z.string().describe("the file") }),
+      },
+    },
+    async (_req, reply) => {
+      const findings = await allFindings();
+      const priorities = new Map((await store.findingPriorities()).map((p) => [p.findingKey, p]));
+      const now = ctx.now();
+      reply.header(
+        "content-disposition",
+        `attachment; filename="ctem-findings-${now.toISOString().slice(0, 10)}.ocsf.json"`,
+      );
+      return reply
+        .type("application/json")
+        .send(JSON.stringify(findingsOcsf(findings, priorities, SERVER_VERSION, now)));
     },
   );
 
