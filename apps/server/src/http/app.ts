@@ -250,7 +250,16 @@ export async function buildApp(deps: AppDeps) {
   const scheduler = createScheduler({
     listScopes: () => deps.app.scopes.list(),
     startScan: (id) => scans.start(id),
-    daily: () => runDailyJob(deps.app, now()),
+    daily: async () => {
+      const r = await runDailyJob(deps.app, now());
+      await webhooks.emit(
+        r.reopened.map((issue) => ({
+          event: "issue.updated" as const,
+          issue,
+          from: "risk_accepted" as const,
+        })),
+      );
+    },
     onError: (msg, err) => app.log.error({ err: { name: (err as Error)?.name } }, msg),
   });
   if (deps.schedules ?? deps.background) await scheduler.start();

@@ -136,13 +136,12 @@ const DAILY: Actor = { id: "daily-job", kind: "system" };
 export async function runDailyJob(
   store: Pick<AppStore, "listIssues" | "updateIssue" | "ops">,
   now: Date,
-): Promise<{ reopened: string[]; snapshot: KpiSnapshot }> {
+): Promise<{ reopened: Issue[]; snapshot: KpiSnapshot }> {
   const at = now.toISOString();
-  const reopened: string[] = [];
+  const reopened: Issue[] = [];
   for (const i of await allIssues(store)) {
     if (!acceptanceExpired(i, at)) continue;
-    await store.updateIssue(i.key, { status: "open", expiresAt: null }, DAILY, at);
-    reopened.push(i.alias);
+    reopened.push(await store.updateIssue(i.key, { status: "open", expiresAt: null }, DAILY, at));
   }
   const snapshot = snapshotOf(await allIssues(store), now);
   await store.ops.kpiSnapshots.put(snapshot);

@@ -71,8 +71,12 @@ export function registerKpiRoutes(app: ZodApp, ctx: RouteContext): void {
     },
     async (req) => {
       const r = await runDailyJob(store, ctx.now());
-      await ctx.audit(req, { action: "job.daily", target: r.snapshot.day, after: { reopened: r.reopened } });
-      return r;
+      const reopened = r.reopened.map((i) => i.alias);
+      await ctx.audit(req, { action: "job.daily", target: r.snapshot.day, after: { reopened } });
+      await ctx.webhooks.emit(
+        r.reopened.map((issue) => ({ event: "issue.updated", issue, from: "risk_accepted" })),
+      );
+      return { reopened, snapshot: r.snapshot };
     },
   );
 }
