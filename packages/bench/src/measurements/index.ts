@@ -13,4 +13,7 @@ export const MEASUREMENTS: Measurement[] = [
   importPeakRss,
   derive10k,
   derive100k,
+  analyze10k,
+  analyze100k,
+  webMeasurement,
 ];
