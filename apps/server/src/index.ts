@@ -5,6 +5,8 @@ export type { CtemConfig } from "./config.js";
 export { EXIT } from "./cli/exit.js";
 export { buildApp } from "./http/app.js";
 export type { AppDeps, CtemApp } from "./http/app.js";
+export { createPasswordHasher } from "./auth/passwords.js";
+export { createSecretBox } from "./auth/secrets.js";
 export { startServer } from "./cli/serve.js";
 export { resolveServerConfig } from "./config.js";
 export type { ServerConfig } from "./config.js";

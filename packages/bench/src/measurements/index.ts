@@ -6,6 +6,7 @@ import { importPeakRss } from "./import.js";
 import { derive10k, derive100k } from "./derive.js";
 import { webMeasurement } from "./web.js";
 import { analyze10k, analyze100k } from "./analyze.js";
+import { apiIssues50k } from "./api.js";
 
 export const MEASUREMENTS: Measurement[] = [
   ingest,
@@ -15,5 +16,6 @@ export const MEASUREMENTS: Measurement[] = [
   derive100k,
   analyze10k,
   analyze100k,
+  apiIssues50k,
   webMeasurement,
 ];
