@@ -107,8 +107,15 @@ describe("ctem import", () => {
     expect(await demoNodes()).toBeGreaterThan(0);
     const r = await ctem(["--db", "d.db", "--json", "import", "insp.json"]);
     expect(r.code).toBe(0);
-    expect(r.stderr).toContain("demo: removed the demo estate");
+    expect(r.stderr).toMatch(
+      /demo: removed the demo estate before writing real data \(graph, \d+ issues, \d+ analyses/,
+    );
     expect(await demoNodes()).toBe(0);
+    // Its issues and analyses went with it: what is listed now is the real analysis' only.
+    const issues = JSON.parse((await ctem(["--db", "d.db", "--json", "issues", "list"])).stdout) as {
+      items: Array<{ demo: boolean }>;
+    };
+    expect(issues.items.filter((i) => i.demo)).toEqual([]);
   });
 
   it("exits 1 when a file cannot be read", async () => {

@@ -246,6 +246,12 @@ export interface AppStore {
   };
   currentAnalysis(): Promise<AnalysisRun | undefined>;
   listAnalyses(page: PageRequest): Promise<PageResult<AnalysisRun>>;
+  /**
+   * Removes what the demo estate left in the app tables (DESIGN "Demo estate"): demo issues with
+   * their history, demo analyses (and the current analysis' outputs when it was one), and the KPI
+   * snapshots taken since the first demo analysis. The graph side is GraphStore.removeSource("demo").
+   */
+  removeDemoData(): Promise<{ issues: number; analyses: number; kpiSnapshots: number }>;
   listIssues(filter: IssueFilter & { sort?: IssueSort }, page: PageRequest): Promise<PageResult<Issue>>;
   /** By key or by alias (`ISS-12`, case-insensitive). */
   getIssue(keyOrAlias: string): Promise<Issue | undefined>;

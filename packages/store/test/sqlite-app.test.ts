@@ -319,6 +319,30 @@ describe("issues and the analysis commit", () => {
   });
 });
 
+describe("demo removal", () => {
+  it("removes demo issues, their history, demo analyses and the current one's outputs; keeps real issues", async () => {
+    const demoIssue = draft({ key: issueKey("d", "t"), entry: { ...entry, id: "d" }, demo: true });
+    await stores.app.commitAnalysis(
+      { ...analysis("demo-1"), demo: true },
+      {
+        ...emptyOut([demoIssue]),
+        tiers: [{ nodeId: "t", tier: 1, reason: "pin" }],
+      },
+    );
+    expect((await stores.app.currentAnalysis())?.id).toBe("demo-1");
+    expect(await stores.app.removeDemoData()).toEqual({ issues: 1, analyses: 1, kpiSnapshots: 0 });
+    expect(await stores.app.getIssue(demoIssue.key)).toBeUndefined();
+    expect(await stores.app.currentAnalysis()).toBeUndefined();
+    expect(await stores.app.tiers()).toEqual([]);
+    expect((await stores.app.listAnalyses({ limit: 10 })).items).toEqual([]);
+    // Real data stays, and a second call finds nothing.
+    await stores.app.commitAnalysis(analysis("real-1", "2026-01-02T00:00:00.000Z"), emptyOut([draft()]));
+    expect(await stores.app.removeDemoData()).toEqual({ issues: 0, analyses: 0, kpiSnapshots: 0 });
+    expect((await stores.app.getIssue(draft().key))?.demo).toBe(false);
+    expect((await stores.app.currentAnalysis())?.id).toBe("real-1");
+  });
+});
+
 describe("the one file", () => {
   it("reopens with everything in place and refuses a file from a newer ctem", async () => {
     await stores.app.commitAnalysis(analysis("a1"), emptyOut([draft()]));

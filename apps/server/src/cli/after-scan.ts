@@ -27,11 +27,13 @@ export async function removeDemoBeforeRealData(
   if (keepDemo) return false;
   const stores = await ctx.stores(cmd);
   const removed = await removeDemo(stores);
-  if (removed)
+  // Its issues, analyses and KPI snapshots go too, whether or not graph data was left.
+  const app = await stores.app.removeDemoData();
+  if (removed || app.issues || app.analyses)
     ctx.progress(
-      "demo: removed the demo estate's graph data before writing real data (--keep-demo keeps it); the analysis resolves its issues",
+      `demo: removed the demo estate before writing real data (graph, ${app.issues} issues, ${app.analyses} analyses, ${app.kpiSnapshots} KPI snapshots); --keep-demo keeps it`,
     );
-  return removed;
+  return removed || app.issues > 0 || app.analyses > 0;
 }
 
 export async function analyzeAfterScan(

@@ -56,7 +56,7 @@ import { createScheduler } from "../scans/scheduler.js";
 import type { Scheduler } from "../scans/scheduler.js";
 import { awsScanner, createScanService } from "../scans/service.js";
 import type { ScanService, ScopeScanner } from "../scans/service.js";
-import { analyze } from "@ctem/engine";
+import { analyze, removeDemo } from "@ctem/engine";
 import { registerWebApp } from "./static.js";
 
 export interface AppDeps {
@@ -237,6 +237,13 @@ export async function buildApp(deps: AppDeps) {
     graph: deps.graph,
     clock: now,
     scanner: deps.scanner ?? awsScanner(deps.awsEnv ?? {}),
+    // The first real scan removes the demo estate: its graph data, issues, analyses, KPI snapshots.
+    beforeRealData: async () => {
+      const graphRemoved = await removeDemo({ graph: deps.graph });
+      const appRemoved = await deps.app.removeDemoData();
+      if (graphRemoved || appRemoved.issues || appRemoved.analyses)
+        app.log.info({ demo: appRemoved }, "removed the demo estate before the first real scan");
+    },
     // The analysis, and the webhook events it caused (created, resolved, reopened, updated).
     analyze: async () => {
       const before = new Map((await allIssues(deps.app)).map((i) => [i.key, i.status]));

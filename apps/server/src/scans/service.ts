@@ -39,6 +39,8 @@ export interface ScanServiceDeps {
   scanner: ScopeScanner;
   /** The analysis after a scan; its failure leaves the previous analysis current. */
   analyze?: () => Promise<void>;
+  /** Runs before a scan writes real data: removes the demo estate (DESIGN "Demo estate"). */
+  beforeRealData?: () => Promise<void>;
   /** Where failures are reported (never with credentials: the messages are the connector's). */
   onError?: (msg: string, err: unknown) => void;
 }
@@ -125,6 +127,7 @@ export function createScanService(deps: ScanServiceDeps) {
       },
     };
     try {
+      if (deps.beforeRealData) await deps.beforeRealData();
       await deps.scanner(scope, stores, pre.trigger, (e) => emit(l, e));
       if (last.status === "running") throw new Error("the scan ended without finishing its run");
     } catch (e) {

@@ -200,6 +200,38 @@ export function createSqliteAppStore(h: SqliteHandle, opts: SqliteAppStoreOption
       return Promise.resolve(pageByTime<AnalysisRun>(h, "analysis_runs", page));
     },
 
+    removeDemoData() {
+      return h.lock.run(() =>
+        w.transaction(() => {
+          const demoRuns = w
+            .prepare<[], { id: string; started_at: string }>(
+              "SELECT id, started_at FROM analysis_runs WHERE json_extract(doc, '$.demo') = 1 ORDER BY started_at",
+            )
+            .all();
+          w.prepare(
+            "DELETE FROM issue_events WHERE issue_key IN (SELECT key FROM issues WHERE demo = 1)",
+          ).run();
+          const issues = w.prepare("DELETE FROM issues WHERE demo = 1").run().changes;
+          let kpiSnapshots = 0;
+          if (demoRuns.length > 0) {
+            // The demo is only shown while there is no other data, so every snapshot since the first
+            // demo analysis counted demo issues.
+            kpiSnapshots = w
+              .prepare("DELETE FROM kpi_snapshots WHERE json_extract(doc, '$.at') >= ?")
+              .run(demoRuns[0]!.started_at).changes;
+            const current = metaGet(w).get("current_analysis")?.value;
+            if (current && demoRuns.some((r) => r.id === current)) {
+              w.prepare("DELETE FROM meta WHERE key = 'current_analysis'").run();
+              for (const t of ["analysis_paths", "analysis_tiers", "finding_priorities", "fix_plan"])
+                w.prepare(`DELETE FROM ${t}`).run();
+            }
+            w.prepare("DELETE FROM analysis_runs WHERE json_extract(doc, '$.demo') = 1").run();
+          }
+          return { issues, analyses: demoRuns.length, kpiSnapshots };
+        })(),
+      );
+    },
+
     listIssues(filter, page) {
       return Promise.resolve(listIssues(h, filter, page));
     },
