@@ -4,11 +4,12 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { ValidationError, issueKey } from "@ctem/model";
+import { ValidationError } from "@ctem/model";
 import type { IssueDraft, Role, SettingsPatch } from "@ctem/model";
 import { openSqliteStores } from "@ctem/store";
 import type { SqliteStores } from "@ctem/store";
 import { edgeFact, key, nodeFact, scanRun, vulnFact } from "@ctem/store/contract";
+import { FIXTURE_TARGET, issueDraft } from "@ctem/store/fixtures";
 import { createPasswordHasher } from "../src/auth/passwords.js";
 import { createSecretBox } from "../src/auth/secrets.js";
 import { buildApp } from "../src/http/app.js";
@@ -25,48 +26,12 @@ export const WEB = "arn:aws:ec2:us-east-1:111122223333:instance/i-00000000000000
 export const BUCKET = "arn:aws:s3:::customer-data";
 
 export function draft(entryId: string, over: Partial<IssueDraft> = {}): IssueDraft {
-  return {
-    key: issueKey(entryId, BUCKET),
+  return issueDraft({
     title: `${entryId} can read customer-data`,
-    rule: "exposed-compute-to-sensitive-data",
-    severity: "critical",
-    score: 9.4,
-    confidence: "config_confirmed",
-    status: "open",
     entry: { id: entryId, kind: "compute", type: "aws.ec2.instance", name: entryId.slice(-4) },
-    target: { id: BUCKET, kind: "data_store", type: "aws.s3.bucket", name: "customer-data", tier: 1 },
-    paths: [
-      {
-        likelihood: 0.9,
-        confidence: "config_confirmed",
-        hops: [
-          {
-            from: "internet",
-            to: entryId,
-            edge: "EXPOSES",
-            evidence: [{ source: "aws-ec2-security-groups", ref: "sg-1#ingress[0]" }],
-            assumptions: [],
-          },
-        ],
-      },
-    ],
-    factors: [{ name: "tier", value: 1, source: "settings" }],
-    remediation: [],
-    firstSeen: "2026-01-01T00:00:00.000Z",
-    lastSeen: "2026-01-01T00:00:00.000Z",
-    dueAt: "2026-01-08T00:00:00.000Z",
-    fixedAt: null,
-    resolvedAt: null,
-    reopenedAt: null,
-    verificationFailedAt: null,
-    reason: null,
-    acceptedBy: null,
-    expiresAt: null,
-    assignee: {},
-    statusBeforeResolution: null,
-    demo: false,
+    target: { ...FIXTURE_TARGET, id: BUCKET },
     ...over,
-  };
+  });
 }
 
 export interface Fixture {

@@ -9,6 +9,7 @@ import type { AnalysisOutput, AnalysisRun, IssueDraft } from "@ctem/model";
 import { openSqliteStores } from "../src/index.js";
 import type { SqliteStores } from "../src/index.js";
 import { nodeFact, key, scanRun } from "../src/contract/graph-store.contract.js";
+import { FIXTURE_ENTRY, FIXTURE_TARGET, issueDraft } from "../src/contract/fixtures.js";
 
 let dir: string;
 let stores: SqliteStores;
@@ -24,64 +25,9 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const entry = {
-  id: "arn:aws:ec2:us-east-1:111122223333:instance/i-1",
-  kind: "compute" as const,
-  type: "aws.ec2.instance",
-  name: "web",
-};
-const target = {
-  id: "arn:aws:s3:::customer-data",
-  kind: "data_store" as const,
-  type: "aws.s3.bucket",
-  name: "customer-data",
-  tier: 1,
-};
-
-function draft(over: Partial<IssueDraft> = {}): IssueDraft {
-  return {
-    key: issueKey(entry.id, target.id),
-    title: "Internet-exposed web can read customer-data",
-    rule: "exposed-compute-to-sensitive-data",
-    severity: "critical",
-    score: 9.4,
-    confidence: "config_confirmed",
-    status: "open",
-    entry,
-    target,
-    paths: [
-      {
-        likelihood: 0.9,
-        confidence: "config_confirmed",
-        hops: [
-          {
-            from: "internet",
-            to: entry.id,
-            edge: "EXPOSES",
-            evidence: [{ source: "aws-ec2-security-groups", ref: "sg-1#ingress[0]" }],
-            assumptions: [],
-          },
-        ],
-      },
-    ],
-    factors: [{ name: "tier", value: 1, source: "settings" }],
-    remediation: [],
-    firstSeen: "2026-01-01T00:00:00.000Z",
-    lastSeen: "2026-01-01T00:00:00.000Z",
-    dueAt: "2026-01-08T00:00:00.000Z",
-    fixedAt: null,
-    resolvedAt: null,
-    reopenedAt: null,
-    verificationFailedAt: null,
-    reason: null,
-    acceptedBy: null,
-    expiresAt: null,
-    assignee: {},
-    statusBeforeResolution: null,
-    demo: false,
-    ...over,
-  };
-}
+const entry = FIXTURE_ENTRY;
+const target = FIXTURE_TARGET;
+const draft = issueDraft;
 
 const emptyOut = (issues: IssueDraft[] = []): AnalysisOutput => ({
   issues,

@@ -4,9 +4,9 @@
 // the first page (riskiest first) and on a filtered page.
 import path from "node:path";
 import autocannon from "autocannon";
-import { issueKey } from "@ctem/model";
 import type { IssueDraft, Severity } from "@ctem/model";
 import { openSqliteStores } from "@ctem/store";
+import { issueDraft } from "@ctem/store/fixtures";
 import { buildApp, createPasswordHasher, createSecretBox } from "@ctem/server";
 import type { BenchFigure, Measurement } from "../harness.js";
 
@@ -17,14 +17,10 @@ const SEVERITIES: Severity[] = ["critical", "high", "medium", "low"];
 function draft(n: number): IssueDraft {
   const entry = `arn:aws:ec2:us-east-1:111122223333:instance/i-${n.toString(16).padStart(17, "0")}`;
   const target = `arn:aws:s3:::bucket-${n % 500}`;
-  const severity = SEVERITIES[n % 4]!;
-  return {
-    key: issueKey(entry, target),
+  return issueDraft({
     title: `i-${n} can read bucket-${n % 500}`,
-    rule: "exposed-compute-to-sensitive-data",
-    severity,
+    severity: SEVERITIES[n % 4]!,
     score: Math.round((10 - (n % 1000) / 100) * 100) / 100,
-    confidence: "config_confirmed",
     status: n % 7 === 0 ? "in_progress" : "open",
     entry: { id: entry, kind: "compute", type: "aws.ec2.instance", name: `i-${n}` },
     target: { id: target, kind: "data_store", type: "aws.s3.bucket", name: `bucket-${n % 500}`, tier: 1 },
@@ -50,22 +46,8 @@ function draft(n: number): IssueDraft {
         ],
       },
     ],
-    factors: [{ name: "tier", value: 1, source: "settings" }],
-    remediation: [],
-    firstSeen: "2026-01-01T00:00:00.000Z",
-    lastSeen: "2026-01-01T00:00:00.000Z",
-    dueAt: "2026-01-08T00:00:00.000Z",
-    fixedAt: null,
-    resolvedAt: null,
-    reopenedAt: null,
-    verificationFailedAt: null,
-    reason: null,
-    acceptedBy: null,
-    expiresAt: null,
     assignee: n % 3 === 0 ? { team: "payments" } : {},
-    statusBeforeResolution: null,
-    demo: false,
-  };
+  });
 }
 
 async function load(
