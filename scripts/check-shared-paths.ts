@@ -5,7 +5,9 @@ import { readFileSync } from "node:fs";
 
 // Built from parts so this file does not match itself.
 const SHARED = ["\\.\\.[\\\\/]+(\\.\\.[\\\\/]+)*", "shared", "([\\\\/]|\\b)"].join("");
-export const SHARED_PATH = new RegExp(`${SHARED}|[\\\\/]work[\\\\/]shared\\b`);
+// Also path.join(…, "..", "shared"): a ".." segment followed by a "shared" segment.
+const JOINED = `['"\`]\\.\\.['"\`]\\s*,\\s*['"\`]shared['"\`]`;
+export const SHARED_PATH = new RegExp(`${SHARED}|[\\\\/]work[\\\\/]shared\\b|${JOINED}`);
 
 /** This check and its test necessarily spell such paths. */
 const SELF = new Set(["scripts/check-shared-paths.ts", "scripts/checks.test.ts"]);

@@ -42,6 +42,6 @@ describe("shared-path check", () => {
       "f.ts": 'const p = "./shared-utils.js"; const q = "../sharedThing";',
     };
     const hits = findSharedPaths(Object.keys(files), (f) => files[f]!);
-    expect(hits.map((h) => h.split(":")[0])).toEqual(["a.ts", "c.ts", "d.ts"]);
+    expect(hits.map((h) => h.split(":")[0])).toEqual(["a.ts", "b.ts", "c.ts", "d.ts"]);
   });
 });
