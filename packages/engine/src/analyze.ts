@@ -4,6 +4,7 @@
 // priorities, fix plan; one transaction; becomes current) → promoteDerived. A crash before the
 // commit leaves the previous analysis served; after it, start-up promotes what is current.
 import { randomUUID } from "node:crypto";
+import { INTERNET_NODE_ID } from "@ctem/model";
 import type {
   AnalysisRun,
   AppStore,
@@ -11,6 +12,7 @@ import type {
   GraphStore,
   Issue,
   IssueDraft,
+  Node,
   SourceKey,
   StoredPath,
 } from "@ctem/model";
@@ -46,6 +48,13 @@ export interface AnalyzeOptions {
   id?: string;
   catalog?: ActionCatalog;
   progress?: (msg: string) => void;
+  /**
+   * Scope include/exclude: assets for which it returns false are left out of this analysis — no
+   * paths through them (their edges are dropped before derive), no finding priorities for their
+   * findings. The `internet` node is not an asset and is never filtered; findings not matched to
+   * any asset are kept. What is stored is untouched (DESIGN "Claims").
+   */
+  assetFilter?: ((node: Node) => boolean) | undefined;
 }
 
 export interface Analysis {
@@ -62,15 +71,28 @@ export interface AnalyzeResult {
   analysis: Analysis;
 }
 
-/** Reads a store snapshot into the engine's estate (derived edges skipped) and the findings. */
+/**
+ * Reads a store snapshot into the engine's estate (derived edges skipped) and the findings. With
+ * `assetFilter`, assets it rejects (never `internet`) are left out with every edge touching them
+ * and the findings matched to them.
+ */
 export async function loadSnapshot(
   graph: Pick<GraphStore, "snapshot">,
+  assetFilter?: (node: Node) => boolean,
 ): Promise<{ estate: Estate; findings: Finding[] }> {
   const estate = new Estate();
   const findings: Finding[] = [];
+  const excluded = new Set<string>();
+  // Edges and findings wait until every node is read when filtering (the snapshot's order is the
+  // adapter's business).
+  const edges: Array<Parameters<Estate["addEdge"]>[0]> = [];
   for await (const item of graph.snapshot()) {
     if (item.t === "node") {
       const v = item.v;
+      if (assetFilter && v.id !== INTERNET_NODE_ID && !assetFilter(v)) {
+        excluded.add(v.id);
+        continue;
+      }
       estate.addNode({
         id: v.id,
         kind: v.kind,
@@ -86,11 +108,15 @@ export async function loadSnapshot(
     } else if (item.t === "edge") {
       if (!item.v.derived) {
         const v = item.v;
-        estate.addEdge({ from: v.from, kind: v.kind, to: v.to, props: v.props, sources: v.sources });
+        const e = { from: v.from, kind: v.kind, to: v.to, props: v.props, sources: v.sources };
+        if (assetFilter) edges.push(e);
+        else estate.addEdge(e);
       }
     } else findings.push(item.v);
   }
-  return { estate, findings };
+  if (!assetFilter) return { estate, findings };
+  for (const e of edges) if (!excluded.has(e.from) && !excluded.has(e.to)) estate.addEdge(e);
+  return { estate, findings: findings.filter((f) => !(f.matched && excluded.has(f.assetRef))) };
 }
 
 /** The in-memory analysis of an estate: what analyze() commits, and what what-if needs. */
@@ -173,7 +199,7 @@ export async function analyze(stores: AnalyzeStores, opts: AnalyzeOptions = {}):
     failedCollectorsOf(stores.app),
     newestScanFinish(stores.app),
   ]);
-  const { estate, findings } = await loadSnapshot(stores.graph);
+  const { estate, findings } = await loadSnapshot(stores.graph, opts.assetFilter);
   stages.push({ name: "snapshot", ms: Math.round(performance.now() - t0) });
   say(`analysis ${id}: ${estate.nodes.size} nodes, ${estate.edgeCount} edges, ${findings.length} findings`);
   const demo =
@@ -262,14 +288,14 @@ export async function analyze(stores: AnalyzeStores, opts: AnalyzeOptions = {}):
 export async function whatIfStored(
   stores: AnalyzeStores,
   optionIds: readonly string[],
-  opts: Pick<AnalyzeOptions, "lookup" | "k" | "catalog"> = {},
+  opts: Pick<AnalyzeOptions, "lookup" | "k" | "catalog" | "assetFilter"> = {},
 ): Promise<WhatIfResult> {
   const [settings, failedCollectors, previous] = await Promise.all([
     stores.app.settings(),
     failedCollectorsOf(stores.app),
     allIssues(stores.app),
   ]);
-  const { estate, findings } = await loadSnapshot(stores.graph);
+  const { estate, findings } = await loadSnapshot(stores.graph, opts.assetFilter);
   const keep = new Set(previous.filter((i) => i.status !== "resolved").map((i) => i.key));
   const a = await analyzeEstate(
     { estate, findings, settings, lookup: opts.lookup, k: opts.k },

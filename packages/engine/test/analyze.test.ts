@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { findingKey } from "@ctem/model";
 import type { AppStore, ScanRun } from "@ctem/model";
 import { openSqliteStores } from "@ctem/store";
 import { analyze, whatIfStored } from "../src/analyze.js";
@@ -95,6 +96,43 @@ describe("analyze", () => {
     expect((r.run.stages ?? []).map((s) => s.name)).toEqual(
       expect.arrayContaining(["snapshot", "derive", "search", "score", "reconcile", "fixplan", "commit"]),
     );
+    await stores.close();
+  });
+
+  it("assetFilter leaves rejected assets out: no paths through them, no finding priorities", async () => {
+    const stores = await load("filter.db");
+    const seen: string[] = [];
+    const r = await analyze(stores, {
+      catalog,
+      lookup: vectorLookup(),
+      now: () => new Date("2026-03-01T01:00:00Z"),
+      assetFilter: (n) => {
+        seen.push(n.id);
+        return n.id !== arn.instance("i-web1");
+      },
+    });
+    expect(seen).not.toContain("internet");
+    expect(seen).toContain(arn.bucket("customer-data"));
+    const issues = (await stores.app.listIssues({}, { limit: 100 })).items;
+    expect(issues.map((i) => i.rule)).toEqual(["key-to-admin"]);
+    for (const i of issues)
+      for (const p of i.paths)
+        for (const h of p.hops) expect([h.from, h.to]).not.toContain(arn.instance("i-web1"));
+    const prios = await stores.app.findingPriorities();
+    expect(prios.map((p) => p.onPath)).toEqual([false]);
+    expect(prios.map((p) => p.findingKey)).toEqual([
+      findingKey(
+        arn.instance("i-batch1"),
+        "CVE-2099-0098",
+        finding(arn.instance("i-batch1"), "CVE-2099-0098").package,
+      ),
+    ]);
+    const internet = (await stores.graph.getNode("internet")) ? 1 : 0;
+    expect(r.run.counts?.["nodes"]).toBe(seen.length - 1 + internet);
+    // The filter touches this analysis only: without it the web path is back.
+    await analyze(stores, { catalog, lookup: vectorLookup(), now: () => new Date("2026-03-01T02:00:00Z") });
+    const again = (await stores.app.listIssues({ status: ["open"] }, { limit: 100 })).items;
+    expect(again.map((i) => i.rule).sort()).toEqual(["exposed-compute-to-sensitive-data", "key-to-admin"]);
     await stores.close();
   });
 
