@@ -179,6 +179,7 @@ const MATRIX: Record<string, Case> = {
     },
     expect: adminOnly(202),
   },
+  "GET /api/scopes/:id/setup": { req: () => ({ url: "/api/scopes/prod/setup" }), expect: adminOnly(200) },
   "GET /api/scans": { req: () => ({}), expect: readers(200) },
   "GET /api/scans/:id": { req: () => ({ url: "/api/scans/scan-fixture" }), expect: readers(200) },
   "GET /api/scans/:id/events": {

@@ -48,6 +48,7 @@ import { registerKpiRoutes } from "./routes/kpis.js";
 import { registerExportRoutes } from "./routes/exports.js";
 import { registerWebhookRoutes } from "./routes/webhooks.js";
 import { registerIntelRoutes } from "./routes/intel.js";
+import { registerSetupRoutes } from "./routes/setup.js";
 import type { Intel } from "@ctem/intel";
 import { analysisEvents, createWebhookService } from "../webhooks/service.js";
 import type { FetchLike, WebhookService } from "../webhooks/service.js";
@@ -329,6 +330,7 @@ export async function buildApp(deps: AppDeps) {
   registerExportRoutes(z, ctx);
   registerWebhookRoutes(z, ctx);
   registerIntelRoutes(z, ctx);
+  registerSetupRoutes(z, ctx);
   registerWebApp(app);
   await app.ready();
   return app;
