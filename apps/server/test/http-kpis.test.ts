@@ -38,14 +38,22 @@ describe("daily job and KPIs", () => {
         exposure: 21.9,
       },
     });
-    expect(other).toMatchObject({ status: "open", expiresAt: null, reason: "pilot only" });
+    // The engine's expireAcceptances reopens it; the lapsed expiry stays on record with the reason.
+    expect(other).toMatchObject({
+      status: "open",
+      expiresAt: "2026-03-05T00:00:00.000Z",
+      reason: "pilot only",
+    });
     const history = await f.stores.app.issueHistory(f.issues.other);
     expect(history.at(-1)).toMatchObject({
       type: "status",
       from: "risk_accepted",
       to: "open",
-      actor: { kind: "system" },
+      actor: { kind: "system", id: "system" },
     });
+    // Run again the same day: nothing left to reopen.
+    const again = await f.app.inject({ method: "POST", url: "/api/jobs/daily", headers: admin.headers });
+    expect(again.json<{ reopened: string[] }>().reopened).toEqual([]);
   });
 
   it("MTTR, SLA, exposure reduction and new vs resolved per analysis", async () => {

@@ -2,11 +2,12 @@
 // search → score → reconcile → fix plan, committed as DESIGN's analysis commit (a new derived
 // generation → AppStore.commitAnalysis → promote). Collectors that failed in the newest scan of
 // each source make the hops resting on their data unknown. Threat intel comes from the data
-// directory's feeds, else the snapshot carried in the repository.
+// directory's feeds, else the snapshot carried in the repository; the scopes' include/exclude
+// filters leave their excluded assets out.
 import type { Command } from "commander";
-import { analyze, failedCollectorsOf } from "@ctem/engine";
-import { createIntel } from "@ctem/intel";
+import { failedCollectorsOf } from "@ctem/engine";
 import type { CliContext } from "./context.js";
+import { analyzeStored } from "../scans/analysis.js";
 import { renderTable } from "./table.js";
 
 export interface AnalysisSummary {
@@ -34,12 +35,12 @@ export async function runAnalysis(
     ctx.progress(
       `analyze: ${failedCollectors.length} collector(s) failed in the latest scans; their hops are marked unknown (${failedCollectors.map((k) => `${k.source} ${k.region} ${k.collector}`).join("; ")})`,
     );
-  const intel = await createIntel({ dataDir: ctx.config(cmd).dataDir }).load();
   ctx.progress("analyze: reading the graph, deriving…");
-  const r = await analyze(stores, {
-    lookup: (id, reported) => intel.lookup(id, reported),
+  const r = await analyzeStored(stores, {
+    dataDir: ctx.config(cmd).dataDir,
     progress: (m) => ctx.progress(`analyze: ${m}`),
   });
+  if (r.filtered) ctx.progress("analyze: the scopes' include/exclude filters apply");
   const a = r.analysis;
   const issues: Record<string, number> = {};
   for (const o of a.observed) issues[o.severity] = (issues[o.severity] ?? 0) + 1;

@@ -57,7 +57,8 @@ import { createScheduler } from "../scans/scheduler.js";
 import type { Scheduler } from "../scans/scheduler.js";
 import { awsScanner, createScanService } from "../scans/service.js";
 import type { ScanService, ScopeScanner } from "../scans/service.js";
-import { analyze, removeDemo } from "@ctem/engine";
+import { removeDemo } from "@ctem/engine";
+import { analyzeStored } from "../scans/analysis.js";
 import { registerWebApp } from "./static.js";
 
 export interface AppDeps {
@@ -81,7 +82,10 @@ export interface AppDeps {
   awsEnv?: Readonly<Record<string, string | undefined>>;
   /** Scans a scope; default: the AWS connector with `awsEnv`. */
   scanner?: ScopeScanner;
-  /** The analysis after a scan; default: the engine's, over these stores. */
+  /**
+   * The analysis after a scan; default: the engine's over these stores, with threat intel and the
+   * scopes' filters (scans/analysis.ts).
+   */
   analyze?: () => Promise<void>;
   /** How webhooks are sent; default: the global fetch. */
   fetch?: FetchLike;
@@ -89,7 +93,7 @@ export interface AppDeps {
   background?: boolean;
   /** Scheduled scans and the daily job; default: as `background`. */
   schedules?: boolean;
-  /** Threat intel for feed freshness; default: the feeds in the data directory (or the snapshot). */
+  /** Threat intel for feed freshness and analysis; default: the feeds in the data directory (or the snapshot). */
   intel?: Pick<Intel, "load">;
 }
 
@@ -249,7 +253,11 @@ export async function buildApp(deps: AppDeps) {
     analyze: async () => {
       const before = new Map((await allIssues(deps.app)).map((i) => [i.key, i.status]));
       if (deps.analyze) await deps.analyze();
-      else await analyze({ graph: deps.graph, app: deps.app }, { now });
+      else
+        await analyzeStored(
+          { graph: deps.graph, app: deps.app },
+          { dataDir: deps.dataDir, now, ...(deps.intel ? { intel: deps.intel } : {}) },
+        );
       await webhooks.emit(analysisEvents(before, await allIssues(deps.app)));
     },
     onError: (msg, err) =>

@@ -4,8 +4,8 @@
 // Pure functions over what the store answers; the daily job takes the snapshot and expires
 // acceptances (DESIGN status table: "the daily job: acceptance expired → open").
 import { SEVERITIES } from "@ctem/model";
-import type { Actor, AnalysisRun, AppStore, Issue, KpiSnapshot, Severity } from "@ctem/model";
-import { acceptanceExpired } from "@ctem/engine";
+import type { AnalysisRun, AppStore, Issue, KpiSnapshot, Severity } from "@ctem/model";
+import { expireAcceptances } from "@ctem/engine";
 
 /** Statuses that still expose: nobody fixed, accepted or dismissed them, and the path is there. */
 const EXPOSING: ReadonlySet<Issue["status"]> = new Set(["open", "in_progress"]);
@@ -130,18 +130,18 @@ export function computeKpis(o: {
   };
 }
 
-const DAILY: Actor = { id: "daily-job", kind: "system" };
-
-/** The daily job: expired acceptances reopen, and today's KPI snapshot is taken. */
+/**
+ * The daily job: expired acceptances reopen (the engine's expireAcceptances, DESIGN's status-table
+ * row), and today's KPI snapshot is taken.
+ */
 export async function runDailyJob(
-  store: Pick<AppStore, "listIssues" | "updateIssue" | "ops">,
+  store: Pick<AppStore, "listIssues" | "updateIssue" | "getIssue" | "ops">,
   now: Date,
 ): Promise<{ reopened: Issue[]; snapshot: KpiSnapshot }> {
-  const at = now.toISOString();
   const reopened: Issue[] = [];
-  for (const i of await allIssues(store)) {
-    if (!acceptanceExpired(i, at)) continue;
-    reopened.push(await store.updateIssue(i.key, { status: "open", expiresAt: null }, DAILY, at));
+  for (const key of await expireAcceptances(store, now)) {
+    const i = await store.getIssue(key);
+    if (i) reopened.push(i);
   }
   const snapshot = snapshotOf(await allIssues(store), now);
   await store.ops.kpiSnapshots.put(snapshot);
