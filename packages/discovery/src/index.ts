@@ -18,3 +18,23 @@ export {
   awsModulesMarkdown,
   withModulesTable,
 } from "./aws/policy.js";
+export { scanGcp } from "./gcp/scan.js";
+export type { GcpScanOptions, GcpScanResult } from "./gcp/scan.js";
+export { gcpSource, GCP_COLLECTORS, GCP_PARENT_PATTERN } from "./gcp/source.js";
+export { GcpScopeConfig, parseGcpScopeConfig } from "./gcp/scope.js";
+export { createGcpAssetClient } from "./gcp/client.js";
+export type { GcpAssetClient, GcpClientOptions } from "./gcp/client.js";
+export { GCP_MODULES } from "./gcp/modules.js";
+export type { GcpModule } from "./gcp/module.js";
+export { normalizeAsset } from "./gcp/assets.js";
+export type { CaiAsset, CaiBinding } from "./gcp/assets.js";
+export { transformResources, transformIamPolicies, GCP_TYPES } from "./gcp/transform.js";
+export { gcpErrorCode } from "./gcp/errors.js";
+export {
+  gcpScannerPermissions,
+  gcpScannerRoles,
+  gcpRolesDocument,
+  gcpCustomRoleYaml,
+  gcpModulesMarkdown,
+  withGcpModulesTable,
+} from "./gcp/policy.js";

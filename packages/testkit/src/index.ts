@@ -3,3 +3,5 @@ export { startAwsReplayServer, AWS_PROTOCOLS, signingNameOf, throttleStatus } fr
 export type { AwsReplayServer, AwsReply, AwsRuleOptions, AwsCall } from "./aws/server.js";
 export { serializeOutput, serializeError, ShapeError } from "./aws/serialize.js";
 export type { AwsProtocol, OperationSchema, WireResponse } from "./aws/serialize.js";
+export { startGcpReplayServer } from "./gcp/server.js";
+export type { GcpReplayServer, GcpAssetPage, GcpCall, GcpFailure } from "./gcp/server.js";

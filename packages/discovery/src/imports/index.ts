@@ -11,6 +11,7 @@ import { cloudsploitImporter } from "./formats/cloudsploit.js";
 import { gcpArtifactImporter } from "./formats/gcp-artifact.js";
 import { wizImporter } from "./formats/wiz.js";
 import { azureDefenderImporter } from "./formats/azure-defender.js";
+import { gcpCaiImporter } from "./formats/gcp-cai.js";
 
 export const BUILTIN_IMPORTERS = [
   trivyImporter,
@@ -24,6 +25,7 @@ export const BUILTIN_IMPORTERS = [
   gcpArtifactImporter,
   wizImporter,
   azureDefenderImporter,
+  gcpCaiImporter,
 ];
 for (const imp of BUILTIN_IMPORTERS) registerImporter(imp);
 
