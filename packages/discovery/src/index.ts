@@ -18,6 +18,21 @@ export {
   awsModulesMarkdown,
   withModulesTable,
 } from "./aws/policy.js";
+export { scanAzure, azureSource } from "./azure/scan.js";
+export type { AzureScanOptions, AzureScanResult } from "./azure/scan.js";
+export { createAzureCredential } from "./azure/credential.js";
+export type { AzureCredentialOptions } from "./azure/credential.js";
+export { resolveAzureEndpoints, AZURE_CLOUDS } from "./azure/endpoints.js";
+export type { AzureCloud, AzureEndpoints } from "./azure/endpoints.js";
+export { AzureScopeConfig, parseAzureScopeConfig, AZURE_GUID_PATTERN } from "./azure/scope.js";
+export { AZURE_MODULES } from "./azure/modules/index.js";
+export type { AzureModule } from "./azure/module.js";
+export {
+  azureScannerActions,
+  azureScannerRole,
+  azureModulesMarkdown,
+  withAzureModulesTable,
+} from "./azure/policy.js";
 export { scanGcp } from "./gcp/scan.js";
 export type { GcpScanOptions, GcpScanResult } from "./gcp/scan.js";
 export { gcpSource, GCP_COLLECTORS, GCP_PARENT_PATTERN } from "./gcp/source.js";

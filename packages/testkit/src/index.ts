@@ -5,3 +5,6 @@ export { serializeOutput, serializeError, ShapeError } from "./aws/serialize.js"
 export type { AwsProtocol, OperationSchema, WireResponse } from "./aws/serialize.js";
 export { startGcpReplayServer } from "./gcp/server.js";
 export type { GcpReplayServer, GcpAssetPage, GcpCall, GcpFailure } from "./gcp/server.js";
+export { startAzureReplayServer, AZURE_TEST_CA_FILE } from "./azure/server.js";
+export type { AzureReplayServer, AzureReply, AzureCall, AzureHttpClient } from "./azure/server.js";
+export { loadCassette } from "./azure/cassette.js";
