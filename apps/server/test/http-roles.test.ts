@@ -151,7 +151,7 @@ const MATRIX: Record<string, Case> = {
     expect: adminOnly(201),
   },
   "PATCH /api/scopes/:id": {
-    req: () => ({ url: "/api/scopes/prod", payload: { include: ["env=prod"] } }),
+    req: () => ({ url: "/api/scopes/prod", payload: { include: ["tag:env=prod"] } }),
     expect: adminOnly(200),
   },
   // A scope of its own for each call, so every role finds one to (not) delete.

@@ -55,10 +55,11 @@ import type { FetchLike, WebhookService } from "../webhooks/service.js";
 import { allIssues, runDailyJob } from "../kpis/kpis.js";
 import { createScheduler } from "../scans/scheduler.js";
 import type { Scheduler } from "../scans/scheduler.js";
-import { awsScanner, createScanService } from "../scans/service.js";
+import { cloudScanner, createScanService } from "../scans/service.js";
+import { scopeSecretName } from "../scopes/providers.js";
 import type { ScanService, ScopeScanner } from "../scans/service.js";
 import { removeDemo } from "@ctem/engine";
-import { analyzeStored } from "../scans/analysis.js";
+import { analyzeStored, cachedIntel } from "../scans/analysis.js";
 import { registerWebApp } from "./static.js";
 
 export interface AppDeps {
@@ -78,9 +79,9 @@ export interface AppDeps {
   dataNote?: string;
   /** The OIDC client; built from config (or the stored SSO settings) when absent. */
   oidc?: OidcService;
-  /** The environment the AWS SDK reads (credentials, AWS_ENDPOINT_URL); from the config loader. */
+  /** The environment the cloud SDKs read (AWS credentials, AWS_ENDPOINT_URL, AZURE_*); from the config loader. */
   awsEnv?: Readonly<Record<string, string | undefined>>;
-  /** Scans a scope; default: the AWS connector with `awsEnv`. */
+  /** Scans a scope; default: its provider's connector (AWS, Azure, GCP) with `awsEnv`. */
   scanner?: ScopeScanner;
   /**
    * The analysis after a scan; default: the engine's over these stores, with threat intel and the
@@ -106,6 +107,8 @@ export interface RouteContext {
   scans: ScanService;
   webhooks: WebhookService;
   scheduler: Scheduler;
+  /** Threat intel (deps.intel, else the data directory's feeds, reloaded when they change). */
+  intel: Pick<Intel, "load">;
   audit(
     req: FastifyRequest,
     e: Omit<NewAuditEvent, "actor" | "ip" | "requestId" | "outcome"> & {
@@ -137,6 +140,7 @@ export async function buildApp(deps: AppDeps) {
                 "*.currentPassword",
                 "*.newPassword",
                 "*.clientSecret",
+                "*.keyFile",
                 "*.token",
               ],
               censor: "[redacted]",
@@ -237,11 +241,22 @@ export async function buildApp(deps: AppDeps) {
       return Promise.resolve();
     });
   }
+  const intel = deps.intel ?? cachedIntel({ dataDir: deps.dataDir, now });
   const scans = createScanService({
     app: deps.app,
     graph: deps.graph,
     clock: now,
-    scanner: deps.scanner ?? awsScanner(deps.awsEnv ?? {}),
+    scanner:
+      deps.scanner ??
+      cloudScanner({
+        env: deps.awsEnv ?? {},
+        // A scope's credential is opened only for its scan, never kept.
+        secretOf: async (scope) => {
+          const name = scopeSecretName(scope.id);
+          const sealed = await deps.app.accounts.secrets.get(name);
+          return sealed === undefined ? undefined : deps.secrets.open(name, sealed);
+        },
+      }),
     // The first real scan removes the demo estate: its graph data, issues, analyses, KPI snapshots.
     beforeRealData: async () => {
       const graphRemoved = await removeDemo({ graph: deps.graph });
@@ -253,11 +268,7 @@ export async function buildApp(deps: AppDeps) {
     analyze: async () => {
       const before = new Map((await allIssues(deps.app)).map((i) => [i.key, i.status]));
       if (deps.analyze) await deps.analyze();
-      else
-        await analyzeStored(
-          { graph: deps.graph, app: deps.app },
-          { dataDir: deps.dataDir, now, ...(deps.intel ? { intel: deps.intel } : {}) },
-        );
+      else await analyzeStored({ graph: deps.graph, app: deps.app }, { dataDir: deps.dataDir, now, intel });
       await webhooks.emit(analysisEvents(before, await allIssues(deps.app)));
     },
     onError: (msg, err) =>
@@ -294,6 +305,7 @@ export async function buildApp(deps: AppDeps) {
     scans,
     webhooks,
     scheduler,
+    intel,
     oidc:
       deps.oidc ??
       createOidcService({ accounts: deps.app.accounts, secrets: deps.secrets, config: deps.config }),

@@ -6,10 +6,20 @@
 // analysis runs (one at a time); if the scan or the analysis crashes, the previous analysis stays
 // current (commitAnalysis is one transaction).
 import { randomUUID } from "node:crypto";
-import { createAwsClients, parseAwsScopeConfig, scanAws } from "@ctem/discovery";
-import type { AwsCredentials, ScanEvent } from "@ctem/discovery";
+import {
+  createAwsClients,
+  createAzureCredential,
+  parseAwsScopeConfig,
+  parseAzureScopeConfig,
+  parseGcpScopeConfig,
+  scanAws,
+  scanAzure,
+  scanGcp,
+} from "@ctem/discovery";
+import type { AwsCredentials, AzureScanOptions, GcpScanOptions, ScanEvent } from "@ctem/discovery";
 import { ConflictError, NotFoundError, ValidationError } from "@ctem/model";
 import type { AppStore, CollectorRun, GraphStore, ScanRun, Scope } from "@ctem/model";
+import { sourcesOf } from "../scopes/sources.js";
 
 export type ScanStores = {
   graph: Pick<GraphStore, "applyScan">;
@@ -95,6 +105,97 @@ export function awsScanner(
   };
 }
 
+export interface CloudScannerOptions {
+  /** The environment the SDKs read (credentials, AWS_ENDPOINT_URL, AZURE_*); from the config loader. */
+  env: Readonly<Record<string, string | undefined>>;
+  /** The scope's sealed credential (Azure client secret, GCP key file), opened; undefined when none. */
+  secretOf: (scope: Scope) => Promise<string | undefined>;
+  /** AWS base credentials instead of the SDK's default chain (tests). */
+  awsCredentials?: AwsCredentials;
+  /** Azure: the transport and credential (tests point them at the testkit's replay server). */
+  azure?: {
+    httpClient?: AzureScanOptions["httpClient"];
+    credential?: (scope: Scope, clientSecret: string | undefined) => AzureScanOptions["credential"];
+    maxRetries?: number;
+  };
+  /** GCP: the Cloud Asset endpoint and auth (tests). */
+  gcp?: Pick<GcpScanOptions, "apiEndpoint" | "port" | "protocol" | "authClient">;
+}
+
+/** The default scanner: each scope through its provider's connector. */
+export function cloudScanner(o: CloudScannerOptions): ScopeScanner {
+  const aws = awsScanner(o.env, o.awsCredentials);
+  return async (scope, stores, trigger, onEvent) => {
+    if (scope.provider === "aws") return aws(scope, stores, trigger, onEvent);
+    const secret = await o.secretOf(scope);
+    if (scope.provider === "gcp") {
+      const c = parseGcpScopeConfig(scope.config, scope.name);
+      let credentials: GcpScanOptions["credentials"];
+      if (secret !== undefined) credentials = JSON.parse(secret) as GcpScanOptions["credentials"];
+      await scanGcp({
+        graph: stores.graph,
+        scanRuns: stores.scanRuns,
+        trigger,
+        parent: c.parent,
+        ...(credentials ? { credentials } : {}),
+        ...o.gcp,
+        onEvent,
+      });
+      return;
+    }
+    const c = parseAzureScopeConfig(scope.config, scope.name);
+    const credential =
+      o.azure?.credential?.(scope, secret) ??
+      createAzureCredential({
+        tenantId: c.tenantId,
+        ...(c.clientId ? { clientId: c.clientId } : {}),
+        ...(secret !== undefined ? { clientSecret: secret } : {}),
+        cloud: c.cloud,
+        env: o.env,
+      });
+    // One connector run per subscription, recorded as the one run of the scope: each
+    // subscription's collectors are added to those before it; the run ends with the last.
+    const collectors: CollectorRun[] = [];
+    const statuses: ScanRun["status"][] = [];
+    for (const [i, subscriptionId] of c.subscriptions.entries()) {
+      const final = i === c.subscriptions.length - 1;
+      const merge = (run: ScanRun): ScanRun => ({
+        ...run,
+        collectors: [...collectors, ...run.collectors],
+      });
+      await scanAzure({
+        graph: stores.graph,
+        scanRuns: {
+          start: (run) => stores.scanRuns.start(merge(run)),
+          finish: async (run) => {
+            if (run.status === "running") return stores.scanRuns.finish(merge(run));
+            const merged = merge(run);
+            statuses.push(run.status);
+            if (final) return stores.scanRuns.finish({ ...merged, status: combined(statuses) });
+            collectors.splice(0, collectors.length, ...merged.collectors);
+            return stores.scanRuns.finish({ ...merged, status: "running" });
+          },
+        },
+        trigger,
+        subscriptionId,
+        credential,
+        cloud: c.cloud,
+        ...(c.armEndpoint ? { armEndpoint: c.armEndpoint } : {}),
+        ...(o.azure?.httpClient ? { httpClient: o.azure.httpClient } : {}),
+        ...(o.azure?.maxRetries !== undefined ? { maxRetries: o.azure.maxRetries } : {}),
+        onEvent,
+      });
+    }
+  };
+}
+
+/** One status for runs of several subscriptions: complete or failed when all are, else partial. */
+function combined(statuses: readonly ScanRun["status"][]): ScanRun["status"] {
+  if (statuses.every((s) => s === "complete")) return "complete";
+  if (statuses.every((s) => s === "failed")) return "failed";
+  return "partial";
+}
+
 export type ScanService = ReturnType<typeof createScanService>;
 
 export function createScanService(deps: ScanServiceDeps) {
@@ -134,7 +235,7 @@ export function createScanService(deps: ScanServiceDeps) {
       const message = e instanceof Error ? e.message : String(e);
       const code = (e as { code?: unknown }).code;
       const setup: CollectorRun = {
-        source: sourceOf(scope),
+        source: sourcesOf(scope)[0]!,
         region: "global",
         collector: "scan-setup",
         status: "failed",
@@ -232,10 +333,4 @@ export function createScanService(deps: ScanServiceDeps) {
       return activeByScope.get(scopeId);
     },
   };
-}
-
-export function sourceOf(scope: Scope): string {
-  const c = scope.config;
-  if (scope.provider === "aws" && typeof c.accountId === "string") return `aws:${c.accountId}`;
-  return `${scope.provider}:${scope.id}`;
 }

@@ -79,6 +79,9 @@ function compile(expr: string): Test {
   }
 }
 
+export const FILTER_HELP =
+  "filters: type:aws.ec2.* (glob), kind:data_store, tag:env=prod, tag:team, region:eu-*, account:<id>; an asset of the scope is kept when it matches an include (none: all) and no exclude";
+
 /** One filter expression, validated (the API's and the CLI's schema). */
 export const FilterExpr = z
   .string()

@@ -1,6 +1,7 @@
 // The fix plan (remediation options ranked by total risk removed across all paths: choke points
 // first) and what-if: apply options to an overlay of the current graph and list the issues that
-// would close. What-if analyses what is stored now and writes nothing.
+// would close. What-if analyses what is stored now (with the analysis' threat intel and scope
+// filters) and writes nothing.
 import { z } from "zod";
 import { FixPlanItem } from "@ctem/model";
 import { whatIfStored } from "@ctem/engine";
@@ -8,6 +9,7 @@ import type { RouteContext, ZodApp } from "../app.js";
 import { principal } from "../access.js";
 import { withErrors } from "../schemas.js";
 import { createIssueService } from "../../issues/service.js";
+import { analysisInputs } from "../../scans/analysis.js";
 
 const FixPlanItemOut = FixPlanItem.meta({ id: "FixPlanItem" });
 const OptionId = z.string().min(1).max(512);
@@ -93,7 +95,11 @@ export function registerFixPlanRoutes(app: ZodApp, ctx: RouteContext): void {
     },
     async (req) => {
       const run = whatIfChain.then(() =>
-        whatIfStored({ graph: ctx.deps.graph, app: store }, req.body.options),
+        analysisInputs(store, {
+          dataDir: ctx.deps.dataDir,
+          now: ctx.now,
+          intel: ctx.intel,
+        }).then((inputs) => whatIfStored({ graph: ctx.deps.graph, app: store }, req.body.options, inputs)),
       );
       whatIfChain = run.catch(() => undefined);
       const r = await run;

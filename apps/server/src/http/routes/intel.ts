@@ -1,8 +1,6 @@
 // Feed freshness: which threat-intel feeds the scores use (KEV, EPSS, the CVSS tables), their
 // publisher dates, age, whether they are stale (the UI warns) and when they were last fetched.
 import { z } from "zod";
-import { createIntel } from "@ctem/intel";
-import type { Intel } from "@ctem/intel";
 import type { RouteContext, ZodApp } from "../app.js";
 import { withErrors } from "../schemas.js";
 
@@ -23,8 +21,8 @@ const FeedStatusOut = z
   .meta({ id: "FeedStatus" });
 
 export function registerIntelRoutes(app: ZodApp, ctx: RouteContext): void {
-  // Loaded once, on first use (the feeds are read from disk; `ctem intel refresh` replaces them).
-  let intel: Pick<Intel, "load"> | undefined = ctx.deps.intel;
+  // The app's intel: loaded on first use, again when `ctem intel refresh` replaced a feed file.
+  const intel = ctx.intel;
 
   app.get(
     "/api/intel/status",
@@ -38,7 +36,6 @@ export function registerIntelRoutes(app: ZodApp, ctx: RouteContext): void {
       },
     },
     async () => {
-      intel ??= createIntel({ dataDir: ctx.deps.dataDir, now: ctx.now });
       const index = await intel.load();
       // The file paths stay on the server: they say nothing a user needs and something an attacker might.
       return {
