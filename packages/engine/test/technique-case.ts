@@ -103,7 +103,7 @@ export function describeTechnique(rule: Rule & { spec: TechniqueSpec; required: 
       expect(rule.meta.catalogue).toEqual([spec.catalogueId]);
       expect(rule.meta.title).toBe(`${entry.name} (${entry.category})`);
       expect(rule.required).toEqual(entry.permissions.required.map((p) => p.permission));
-      expect(rule.meta.remediation.aws.cli).toMatch(/^aws /);
+      expect(rule.meta.remediation.aws?.cli).toMatch(/^aws /);
       expect(EXPECTED[spec.catalogueId]).toBeDefined();
     });
 

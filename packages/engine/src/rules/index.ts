@@ -13,6 +13,14 @@ import { adminEquivalent } from "./admin-equivalent/rule.js";
 import { canAccessData } from "./can-access-data/rule.js";
 import { canAssumeRole } from "./can-assume-role/rule.js";
 import { TECHNIQUES } from "./techniques.js";
+import { gcpExposesInstance } from "./gcp-exposes-instance/rule.js";
+import { gcpExposesBucket } from "./gcp-exposes-bucket/rule.js";
+import { gcpExposesSql } from "./gcp-exposes-sql/rule.js";
+import { gcpEntryUserManagedKey } from "./gcp-entry-user-managed-key/rule.js";
+import { gcpRunsAsServiceAccount } from "./gcp-runs-as-service-account/rule.js";
+import { gcpAdminEquivalent } from "./gcp-admin-equivalent/rule.js";
+import { gcpCanAccessData } from "./gcp-can-access-data/rule.js";
+import { gcpImpersonation } from "./gcp-impersonation/rule.js";
 
 export const NETWORK_RULES: Rule[] = [
   exposesInstance,
@@ -20,6 +28,9 @@ export const NETWORK_RULES: Rule[] = [
   exposesS3Bucket,
   exposesRdsInstance,
   canReachSecurityGroup,
+  gcpExposesInstance,
+  gcpExposesBucket,
+  gcpExposesSql,
 ];
 export const IDENTITY_RULES: Rule[] = [
   entryAccessKey,
@@ -27,5 +38,11 @@ export const IDENTITY_RULES: Rule[] = [
   adminEquivalent,
   canAccessData,
   canAssumeRole,
+  // GCP: admin-equivalence before impersonation (admins are not escalated from).
+  gcpEntryUserManagedKey,
+  gcpRunsAsServiceAccount,
+  gcpAdminEquivalent,
+  gcpCanAccessData,
+  gcpImpersonation,
 ];
 export const RULES: Rule[] = [...NETWORK_RULES, ...IDENTITY_RULES, ...TECHNIQUES];

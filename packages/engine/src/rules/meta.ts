@@ -11,9 +11,20 @@ export const RuleMeta = z.object({
   edge: EdgeKind.optional(),
   severity: z.enum(["critical", "high", "medium", "low"]),
   risk: z.string().min(1),
-  remediation: z.object({
-    aws: z.object({ title: z.string().min(1), cli: z.string().min(1), terraform: z.string().min(1) }),
-  }),
+  /** Per provider: AWS rules give `aws`, GCP rules `gcp`; at least one. */
+  remediation: z
+    .object({
+      aws: z
+        .object({ title: z.string().min(1), cli: z.string().min(1), terraform: z.string().min(1) })
+        .optional(),
+      gcp: z
+        .object({ title: z.string().min(1), cli: z.string().min(1), terraform: z.string().min(1) })
+        .optional(),
+      azure: z
+        .object({ title: z.string().min(1), cli: z.string().min(1), terraform: z.string().min(1) })
+        .optional(),
+    })
+    .refine((r) => Object.values(r).some(Boolean), "a rule gives remediation for at least one provider"),
   limitations: z.array(z.string()).default([]),
   /** pathfinding.cloud ids the rule implements, when it comes from the catalogue. */
   catalogue: z.array(z.string()).default([]),
