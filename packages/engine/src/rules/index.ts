@@ -13,6 +13,15 @@ import { adminEquivalent } from "./admin-equivalent/rule.js";
 import { canAccessData } from "./can-access-data/rule.js";
 import { canAssumeRole } from "./can-assume-role/rule.js";
 import { TECHNIQUES } from "./techniques.js";
+import { azureExposesVm } from "./azure-exposes-vm/rule.js";
+import { azureExposesStorage } from "./azure-exposes-storage/rule.js";
+import { azureExposesSql } from "./azure-exposes-sql/rule.js";
+import { azureEntryCredential } from "./azure-entry-credential/rule.js";
+import { azureRunsAsManagedIdentity } from "./azure-runs-as-managed-identity/rule.js";
+import { azureAdminEquivalent } from "./azure-admin-equivalent/rule.js";
+import { azureCanAccessData } from "./azure-can-access-data/rule.js";
+import { azureRoleAssignmentWrite } from "./azure-role-assignment-write/rule.js";
+import { azureFederatedCredentialWrite } from "./azure-federated-credential-write/rule.js";
 import { gcpExposesInstance } from "./gcp-exposes-instance/rule.js";
 import { gcpExposesBucket } from "./gcp-exposes-bucket/rule.js";
 import { gcpExposesSql } from "./gcp-exposes-sql/rule.js";
@@ -28,6 +37,9 @@ export const NETWORK_RULES: Rule[] = [
   exposesS3Bucket,
   exposesRdsInstance,
   canReachSecurityGroup,
+  azureExposesVm,
+  azureExposesStorage,
+  azureExposesSql,
   gcpExposesInstance,
   gcpExposesBucket,
   gcpExposesSql,
@@ -38,6 +50,13 @@ export const IDENTITY_RULES: Rule[] = [
   adminEquivalent,
   canAccessData,
   canAssumeRole,
+  // Azure: admin-equivalence before the escalations (admins are not escalated from).
+  azureEntryCredential,
+  azureRunsAsManagedIdentity,
+  azureAdminEquivalent,
+  azureCanAccessData,
+  azureRoleAssignmentWrite,
+  azureFederatedCredentialWrite,
   // GCP: admin-equivalence before impersonation (admins are not escalated from).
   gcpEntryUserManagedKey,
   gcpRunsAsServiceAccount,
