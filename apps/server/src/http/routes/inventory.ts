@@ -15,6 +15,7 @@ import type { FindingFilter, NodeFilter } from "@ctem/model";
 import type { RouteContext, ZodApp } from "../app.js";
 import { BoolString, Cursor, Limit, csvOf, pageOf, withErrors } from "../schemas.js";
 import { IssueOut } from "./issues.js";
+import { filledPage, viewFilter } from "../../scopes/views.js";
 
 const DEMO = "demo";
 export const NodeOut = Node.extend({ demo: z.boolean() }).meta({ id: "Asset" });
@@ -42,7 +43,7 @@ export function registerInventoryRoutes(app: ZodApp, ctx: RouteContext): void {
       schema: {
         operationId: "listAssets",
         tags: ["inventory"],
-        summary: "Assets in the security graph",
+        summary: "Assets in the security graph (without those the scopes' include/exclude filters leave out)",
         querystring: z
           .object({
             kind: csvOf(NodeKind)
@@ -59,6 +60,9 @@ export function registerInventoryRoutes(app: ZodApp, ctx: RouteContext): void {
             source: z.string().min(1).max(1024).optional(),
             q: z.string().min(1).max(256).optional().describe("substring of id or name"),
             stubs: BoolString.optional(),
+            unfiltered: BoolString.optional().describe(
+              "true: also the assets the scopes' include/exclude filters leave out",
+            ),
             sort: z.enum(["id", "name", "type", "lastSeen"]).default("id"),
             order: z.enum(["asc", "desc"]).default("asc"),
             cursor: Cursor.optional(),
@@ -79,7 +83,15 @@ export function registerInventoryRoutes(app: ZodApp, ctx: RouteContext): void {
       if (q.source) f.source = q.source;
       if (q.q) f.q = q.q;
       if (q.stubs !== undefined) f.includeStubs = q.stubs;
-      const res = await graph.listNodes(f, page(q));
+      const keep = q.unfiltered ? undefined : await viewFilter(ctx.deps.app);
+      const res = keep
+        ? await filledPage(
+            (limit, cursor) => graph.listNodes(f, { limit, ...(cursor ? { cursor } : {}) }),
+            (items) => Promise.resolve(items.filter(keep)),
+            q.limit,
+            q.cursor,
+          )
+        : await graph.listNodes(f, page(q));
       return { items: res.items.map(nodeOut), ...(res.next ? { next: res.next } : {}) };
     },
   );

@@ -21,6 +21,7 @@ import { principal } from "../access.js";
 import { HttpError } from "../errors.js";
 import { BoolString, Cursor, Limit, csvOf, pageOf, withErrors } from "../schemas.js";
 import { createIssueService, developerScope } from "../../issues/service.js";
+import { filledPage, keptIssues, viewFilter } from "../../scopes/views.js";
 
 export const IssueOut = Issue.omit({ statusBeforeResolution: true }).meta({ id: "Issue" });
 
@@ -92,6 +93,9 @@ export function registerIssueRoutes(app: ZodApp, ctx: RouteContext): void {
               .describe("cloud account, subscription or project id named in the entry or target"),
             q: z.string().min(1).max(256).optional().describe("text in the alias, title, entry or target"),
             demo: BoolString.optional(),
+            unfiltered: BoolString.optional().describe(
+              "true: also issues whose entry or target the scopes' include/exclude filters leave out",
+            ),
             sort: z
               .enum(["score", "firstSeen", "dueAt", "alias"])
               .default("score")
@@ -119,7 +123,15 @@ export function registerIssueRoutes(app: ZodApp, ctx: RouteContext): void {
       if (q.account) filter.account = q.account;
       if (q.q) filter.text = q.q;
       if (p.role === "developer") filter.assignedTo = developerScope(p.user);
-      return store.listIssues(filter, { limit: q.limit, ...(q.cursor ? { cursor: q.cursor } : {}) });
+      const keep = q.unfiltered ? undefined : await viewFilter(store);
+      if (!keep)
+        return store.listIssues(filter, { limit: q.limit, ...(q.cursor ? { cursor: q.cursor } : {}) });
+      return filledPage(
+        (limit, cursor) => store.listIssues(filter, { limit, ...(cursor ? { cursor } : {}) }),
+        (items) => keptIssues(ctx.deps.graph, keep, items),
+        q.limit,
+        q.cursor,
+      );
     },
   );
 
