@@ -11,6 +11,7 @@ import type { CliContext } from "./context.js";
 import { EXIT, UsageError } from "./exit.js";
 import { analyzeAfterScan, removeDemoBeforeRealData } from "./after-scan.js";
 import { renderTable } from "./table.js";
+import { registerScanGcp, scanGcpScope } from "./scan-gcp.js";
 
 export interface ScanSummaryRow {
   name: string;
@@ -184,6 +185,8 @@ export function registerScan(program: Command, ctx: CliContext): void {
       const { app } = await ctx.stores(cmd);
       const scope = await app.scopes.get(opts.scope);
       if (!scope) throw new NotFoundError(`no scope named '${opts.scope}' (ctem scope list)`);
+      if (scope.provider === "gcp")
+        return scanGcpScope(ctx, cmd, scope, { analyze: opts.analyze, keepDemo: opts.keepDemo ?? false });
       if (scope.provider !== "aws")
         throw new UsageError(
           `scope '${scope.name}' is for ${scope.provider}, which this build cannot scan yet`,
@@ -242,4 +245,6 @@ export function registerScan(program: Command, ctx: CliContext): void {
         });
       },
     );
+
+  registerScanGcp(scan, ctx);
 }

@@ -4,6 +4,8 @@ import { randomUUID } from "node:crypto";
 import type { Command } from "commander";
 import type { AwsScopeConfig } from "@ctem/discovery";
 import { newExternalId, parseAwsScopeConfig } from "@ctem/discovery";
+import { gcpSource } from "@ctem/discovery";
+import { addGcpScope } from "./scan-gcp.js";
 import { ConflictError, NotFoundError } from "@ctem/model";
 import type { Scope } from "@ctem/model";
 import type { CliContext } from "./context.js";
@@ -12,7 +14,11 @@ import { parseRegions } from "./scan.js";
 import { renderTable } from "./table.js";
 
 const sourceOf = (s: Scope): string | undefined =>
-  s.provider === "aws" && typeof s.config.accountId === "string" ? `aws:${s.config.accountId}` : undefined;
+  s.provider === "aws" && typeof s.config.accountId === "string"
+    ? `aws:${s.config.accountId}`
+    : s.provider === "gcp" && typeof s.config.parent === "string"
+      ? gcpSource(s.config.parent)
+      : undefined;
 
 export function registerScope(program: Command, ctx: CliContext): void {
   const scope = program.command("scope").description("configured cloud scopes: add, list, remove");
@@ -27,6 +33,10 @@ export function registerScope(program: Command, ctx: CliContext): void {
     .option("--external-id <id>", "use this external id instead of generating one")
     .option("--regions <a,b>", "regions to scan (default: every enabled region)")
     .option("--inspector2", "also read Inspector2 findings")
+    .option("--project <id>", "GCP: a project id")
+    .option("--folder <id>", "GCP: a folder number")
+    .option("--org <id>", "GCP: an organization number")
+    .option("--api-endpoint <url>", "GCP: a custom Cloud Asset API endpoint")
     .action(
       async (
         name: string,
@@ -37,9 +47,14 @@ export function registerScope(program: Command, ctx: CliContext): void {
           externalId?: string;
           regions?: string;
           inspector2?: boolean;
+          project?: string;
+          folder?: string;
+          org?: string;
+          apiEndpoint?: string;
         },
         cmd: Command,
       ) => {
+        if (opts.provider === "gcp") return addGcpScope(ctx, cmd, name, opts);
         if (opts.provider !== "aws")
           throw new UsageError(`--provider: '${opts.provider}' is not supported yet (this build scans aws)`);
         if (!opts.account) throw new UsageError("--account is required for an AWS scope");

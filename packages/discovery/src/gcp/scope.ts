@@ -22,9 +22,15 @@ export const GcpScopeConfig = z
         "not a Cloud Asset parent",
       )
       .optional(),
+    apiEndpoint: z
+      .string()
+      .max(512)
+      .regex(/^(https?:\/\/)?[\w.-]+(:\d+)?$/, "a host or http(s)://host:port")
+      .optional(),
   })
   .strict();
-export type GcpScopeConfig = { parent: string };
+/** `apiEndpoint`: a custom Cloud Asset endpoint (private service connect, tests). */
+export type GcpScopeConfig = { parent: string; apiEndpoint?: string };
 
 /** `{project}` | `{folder}` | `{organization}` (exactly one) or `{parent}` → `{ parent }`. */
 export function parseGcpScopeConfig(config: unknown, scopeName: string): GcpScopeConfig {
@@ -41,12 +47,13 @@ export function parseGcpScopeConfig(config: unknown, scopeName: string): GcpScop
     r.data.folder ? `folders/${r.data.folder}` : undefined,
     r.data.organization ? `organizations/${r.data.organization}` : undefined,
   ].filter((x): x is string => !!x);
+  const extra = r.data.apiEndpoint ? { apiEndpoint: r.data.apiEndpoint } : {};
   if (r.data.parent && (given.length === 0 || given[0] === r.data.parent) && given.length <= 1)
-    return { parent: r.data.parent };
+    return { parent: r.data.parent, ...extra };
   if (given.length !== 1)
     throw new ValidationError(
       `scope '${scopeName}': give exactly one of project, folder or organization (${given.length} given)`,
       { field: "config" },
     );
-  return { parent: given[0]! };
+  return { parent: given[0]!, ...extra };
 }
