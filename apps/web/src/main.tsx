@@ -43,6 +43,12 @@ const router = createBrowserRouter([
       { path: "assets/:id", element: <AssetPage /> },
       { path: "scans", element: <ScansPage /> },
       { path: "settings", element: <SettingsPage /> },
+      {
+        path: "settings/scopes/:id",
+        lazy: async () => ({ Component: (await import("./pages/ScopePage")).ScopePage }),
+      },
+      { path: "audit", lazy: async () => ({ Component: (await import("./pages/Audit")).AuditPage }) },
+      { path: "exports", lazy: async () => ({ Component: (await import("./pages/Exports")).ExportsPage }) },
       { path: "*", element: <NotFoundPage /> },
     ],
   },

@@ -77,19 +77,23 @@ async function copyText(text: string): Promise<boolean> {
 export function CopyButton({ text, label }: { text: string; label: string }) {
   const [state, setState] = useState<"idle" | "copied" | "failed">("idle");
   return (
-    <button
-      type="button"
-      className="copy"
-      aria-label={`Copy ${label}`}
-      onClick={() => {
-        void copyText(text).then((ok) => {
-          setState(ok ? "copied" : "failed");
-          setTimeout(() => setState("idle"), 1500);
-        });
-      }}
-    >
-      {state === "copied" ? "Copied" : state === "failed" ? "Copy failed" : `Copy ${label}`}
-    </button>
+    <>
+      <button
+        type="button"
+        className="copy"
+        onClick={() => {
+          void copyText(text).then((ok) => {
+            setState(ok ? "copied" : "failed");
+            setTimeout(() => setState("idle"), 1500);
+          });
+        }}
+      >
+        {state === "copied" ? "Copied" : state === "failed" ? "Copy failed" : `Copy ${label}`}
+      </button>
+      <span className="sr-only" aria-live="polite">
+        {state === "copied" ? `${label} copied` : state === "failed" ? `could not copy the ${label}` : ""}
+      </span>
+    </>
   );
 }
 

@@ -28,6 +28,7 @@ export function DashboardPage() {
             : health.data?.data.note}
         </span>
       </div>
+      <FeedFreshness />
       {open.isPending ? (
         <Loading what="open issues" />
       ) : open.isError ? (
@@ -157,5 +158,62 @@ function FixPlan() {
         </>
       )}
     </section>
+  );
+}
+
+interface FeedStatus {
+  feed: string;
+  origin: "data" | "snapshot";
+  date?: string;
+  ageDays?: number;
+  stale: boolean;
+  fetchedAt?: string;
+  rows: number;
+  problem?: string;
+}
+
+/** The feeds that weigh most on scores (KEV, EPSS): missing or stale ones are a warning. */
+const KEY_FEEDS = ["kev", "epss"] as const;
+
+function feedWarnings(items: FeedStatus[]): string[] {
+  const out: string[] = [];
+  for (const name of KEY_FEEDS) {
+    const f = items.find((i) => i.feed === name);
+    const label = name.toUpperCase();
+    if (!f || f.rows === 0) out.push(`${label} is missing`);
+    else if (f.problem) out.push(`${label} could not be read (${f.problem})`);
+    else if (f.stale)
+      out.push(
+        `${label} is ${f.ageDays !== undefined ? `${f.ageDays} days old` : "of unknown age"}${f.origin === "snapshot" ? " (the snapshot shipped with ctem)" : ""}`,
+      );
+  }
+  return out;
+}
+
+/** Warns when the threat-intel feeds behind the scores are missing or stale, and says how to refresh. */
+function FeedFreshness() {
+  const q = useQuery({
+    queryKey: ["intel-status"],
+    queryFn: () => api<{ items: FeedStatus[] }>("/api/intel/status"),
+    staleTime: 300_000,
+  });
+  if (q.isPending) return null;
+  if (q.isError)
+    return (
+      <div className="notice warn" role="note">
+        <strong>Feed freshness unknown.</strong> {q.error.message}
+        {q.error instanceof ApiError && q.error.requestId ? (
+          <span className="muted"> (request id {q.error.requestId})</span>
+        ) : null}
+      </div>
+    );
+  const warnings = feedWarnings(q.data.items);
+  if (warnings.length === 0) return null;
+  return (
+    <div className="notice warn" role="note" aria-labelledby="feeds-title">
+      <strong id="feeds-title">Threat-intel feeds need a refresh.</strong> {warnings.join("; ")}. Scores use
+      these feeds for exploit likelihood; refresh them with <code>ctem intel refresh</code> on the server
+      (then the next analysis uses them).
+    </div>
   );
 }

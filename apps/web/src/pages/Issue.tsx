@@ -213,9 +213,9 @@ export function IssuePage() {
                   <li key={n}>
                     <h3>{r.title}</h3>
                     <p className="muted">
-                      Cuts hop {r.hopIndex + 1} of path {r.pathIndex + 1}; removes{" "}
-                      {(r.riskRemoved * 100).toFixed(0)}% of this issue's risk
-                      {r.riskRemoved >= 1 ? " (closes it)" : ""}.
+                      Cuts hop {r.hopIndex + 1} of path {r.pathIndex + 1}; lowers the score by{" "}
+                      {r.riskRemoved.toFixed(1)} of {i.score.toFixed(1)}
+                      {r.riskRemoved >= i.score - 0.05 ? " (closes it)" : ""}.
                     </p>
                     {r.cli ? (
                       <div className="code">
@@ -249,6 +249,138 @@ export function IssuePage() {
   );
 }
 
+const DAY = 86_400_000;
+const dayInput = (t: number) => new Date(t).toISOString().slice(0, 10);
+/** A chosen day as the end of that day, UTC: the acceptance lasts through it. */
+const endOfDay = (d: string) => `${d}T23:59:59.000Z`;
+
+/** Risk accepted needs a reason and an expiry; false positive needs a reason (DESIGN status table). */
+function NeedsReason({
+  to,
+  pending,
+  onSubmit,
+  onCancel,
+}: {
+  to: "risk_accepted" | "false_positive";
+  pending: boolean;
+  onSubmit: (c: IssueChange) => void;
+  onCancel: () => void;
+}) {
+  const [reason, setReason] = useState("");
+  const [expires, setExpires] = useState(dayInput(Date.now() + 90 * DAY));
+  const accept = to === "risk_accepted";
+  return (
+    <form
+      className="needs-reason"
+      aria-labelledby="needs-reason-title"
+      onSubmit={(e) => {
+        e.preventDefault();
+        onSubmit(
+          accept
+            ? { status: to, reason: reason.trim(), expiresAt: endOfDay(expires) }
+            : { status: to, reason: reason.trim() },
+        );
+      }}
+    >
+      <h3 id="needs-reason-title">{accept ? "Accept the risk" : "Mark as a false positive"}</h3>
+      <label>
+        Reason
+        <textarea
+          name="reason"
+          rows={2}
+          required
+          value={reason}
+          onChange={(e) => setReason(e.target.value)}
+          autoFocus
+        />
+      </label>
+      {accept ? (
+        <label>
+          Acceptance expires on
+          <input
+            type="date"
+            name="expires"
+            required
+            min={dayInput(Date.now() + DAY)}
+            value={expires}
+            onChange={(e) => setExpires(e.target.value)}
+          />
+        </label>
+      ) : null}
+      <div className="row-fields">
+        <button type="submit" className="primary" disabled={pending || !reason.trim()}>
+          {accept ? "Accept risk" : "Mark false positive"}
+        </button>
+        <button type="button" onClick={onCancel}>
+          Cancel
+        </button>
+      </div>
+    </form>
+  );
+}
+
+/** An accepted risk: who accepted it, why, until when; an analyst may extend or shorten it. */
+function Acceptance({
+  issue,
+  canEdit,
+  pending,
+  onSubmit,
+}: {
+  issue: ApiIssue;
+  canEdit: boolean;
+  pending: boolean;
+  onSubmit: (c: IssueChange) => void;
+}) {
+  const meId = useMe().data?.user.id;
+  const [expires, setExpires] = useState(issue.expiresAt ? issue.expiresAt.slice(0, 10) : "");
+  return (
+    <div className="acceptance">
+      <p>
+        {issue.status === "risk_accepted" ? "Risk accepted" : "False positive"}
+        {issue.acceptedBy ? (
+          <>
+            {" "}
+            by{" "}
+            <strong>
+              {issue.acceptedBy === meId ? (
+                "you"
+              ) : (
+                <span className="mono">{issue.acceptedBy.slice(0, 8)}</span>
+              )}
+            </strong>
+          </>
+        ) : null}
+        {issue.expiresAt ? <> until {fmtDate(issue.expiresAt)}</> : null}
+        {issue.reason ? <>: “{issue.reason}”</> : null}
+      </p>
+      {issue.status === "risk_accepted" && canEdit ? (
+        <form
+          className="row-fields"
+          onSubmit={(e) => {
+            e.preventDefault();
+            onSubmit({ expiresAt: endOfDay(expires) });
+          }}
+        >
+          <label>
+            Expires on
+            <input
+              type="date"
+              name="expires-edit"
+              required
+              min={dayInput(Date.now() + DAY)}
+              value={expires}
+              onChange={(e) => setExpires(e.target.value)}
+            />
+          </label>
+          <button type="submit" disabled={pending || !expires || expires === issue.expiresAt?.slice(0, 10)}>
+            Change expiry
+          </button>
+        </form>
+      ) : null}
+    </div>
+  );
+}
+
 function Workflow({ issue }: { issue: ApiIssue }) {
   const me = useMe();
   const qc = useQueryClient();
@@ -256,7 +388,7 @@ function Workflow({ issue }: { issue: ApiIssue }) {
   const [assignee, setAssignee] = useState(issue.assignee.user ?? "");
   const [team, setTeam] = useState(issue.assignee.team ?? "");
   const [comment, setComment] = useState("");
-  const [reason, setReason] = useState("");
+  const [asking, setAsking] = useState<"risk_accepted" | "false_positive" | null>(null);
   const change = useMutation({
     mutationFn: (c: IssueChange) =>
       c.comment
@@ -266,6 +398,7 @@ function Workflow({ issue }: { issue: ApiIssue }) {
           })
         : api<ApiIssue>(`/api/issues/${encodeURIComponent(issue.alias)}`, { method: "PATCH", body: c }),
     onSuccess: (updated) => {
+      setAsking(null);
       qc.setQueryData(["issue", issue.alias], updated);
       void qc.invalidateQueries({ queryKey: ["issues"] });
       void qc.invalidateQueries({ queryKey: ["history", issue.alias] });
@@ -273,6 +406,7 @@ function Workflow({ issue }: { issue: ApiIssue }) {
   });
   const statuses: readonly string[] = role === "developer" ? DEVELOPER_STATUSES : PERSON_STATUSES;
   const canStatus = role !== "developer" || issue.status === "open" || issue.status === "in_progress";
+  const analyst = role === "admin" || role === "analyst";
 
   function assign(e: FormEvent) {
     e.preventDefault();
@@ -289,15 +423,15 @@ function Workflow({ issue }: { issue: ApiIssue }) {
         Status
         <select
           name="status"
-          value={statuses.includes(issue.status) ? issue.status : ""}
+          value={asking ?? (statuses.includes(issue.status) ? issue.status : "")}
           disabled={!canStatus || change.isPending}
           onChange={(e) => {
             const s = e.target.value as NonNullable<IssueChange["status"]>;
-            change.mutate(
-              s === "risk_accepted" || s === "false_positive"
-                ? { status: s, reason: reason || `marked ${s}` }
-                : { status: s },
-            );
+            if (s === "risk_accepted" || s === "false_positive") setAsking(s);
+            else {
+              setAsking(null);
+              change.mutate({ status: s });
+            }
           }}
         >
           {!statuses.includes(issue.status) ? (
@@ -310,12 +444,24 @@ function Workflow({ issue }: { issue: ApiIssue }) {
           ))}
         </select>
       </label>
-      {role !== "developer" ? (
-        <label>
-          Reason (for risk accepted / false positive)
-          <input value={reason} onChange={(e) => setReason(e.target.value)} />
-        </label>
+      {asking ? (
+        <NeedsReason
+          key={asking}
+          to={asking}
+          pending={change.isPending}
+          onSubmit={(c) => change.mutate(c)}
+          onCancel={() => setAsking(null)}
+        />
+      ) : issue.status === "risk_accepted" || issue.status === "false_positive" ? (
+        <Acceptance
+          key={issue.expiresAt ?? ""}
+          issue={issue}
+          canEdit={analyst}
+          pending={change.isPending}
+          onSubmit={(c) => change.mutate(c)}
+        />
       ) : null}
+      <DueDate issue={issue} admin={role === "admin"} />
       {role === "developer" ? (
         <p className="muted">
           Developers may move their issue to in progress or fixed; the next analysis verifies a fix.
@@ -372,6 +518,29 @@ function Workflow({ issue }: { issue: ApiIssue }) {
   );
 }
 
+/**
+ * The due date: first seen + the SLA days of the current severity, recomputed by every analysis
+ * (DESIGN "Prioritization"). The API takes no per-issue due date, so it changes through the SLA.
+ */
+function DueDate({ issue, admin }: { issue: ApiIssue; admin: boolean }) {
+  const overdue =
+    issue.dueAt !== null &&
+    Date.parse(issue.dueAt) < Date.now() &&
+    (issue.status === "open" || issue.status === "in_progress");
+  const days = issue.dueAt ? Math.round((Date.parse(issue.dueAt) - Date.parse(issue.firstSeen)) / DAY) : null;
+  return (
+    <p className="due">
+      Due <strong className={overdue ? "form-error" : undefined}>{fmtDate(issue.dueAt)}</strong>
+      {overdue ? " (past due)" : ""}
+      <span className="muted">
+        {" "}
+        — first seen + {days ?? "?"} days, the SLA for {issue.severity} issues.{" "}
+        {admin ? <Link to="/settings#sla-title">Change the SLA</Link> : "An admin sets the SLA."}
+      </span>
+    </p>
+  );
+}
+
 function History({ alias }: { alias: string }) {
   const meId = useMe().data?.user.id;
   const h = useQuery({
@@ -401,7 +570,9 @@ function History({ alias }: { alias: string }) {
                 <span className="mono">{e.actor.id.slice(0, 8)}</span>
               )}
               {e.type === "comment" ? <blockquote>{e.text}</blockquote> : null}
-              {e.type !== "comment" && (e.from !== undefined || e.to !== undefined) ? (
+              {e.type !== "comment" &&
+              e.type !== "created" &&
+              (e.from !== undefined || e.to !== undefined) ? (
                 <span className="mono">
                   {" "}
                   {JSON.stringify(e.from ?? null)} → {JSON.stringify(e.to ?? null)}

@@ -83,7 +83,11 @@ export function PathGraph({
   }, [issue, path, selectedHop]);
 
   return (
-    <div className="path-graph" aria-label={`Attack path ${pathIndex + 1} as a graph`} role="img">
+    <div
+      className="path-graph"
+      aria-label={`Attack path ${pathIndex + 1} as a graph (the list below says the same)`}
+      role="figure"
+    >
       <ReactFlow
         nodes={nodes}
         edges={edges}
@@ -92,6 +96,10 @@ export function PathGraph({
         fitViewOptions={{ padding: 0.2, maxZoom: 1 }}
         nodesDraggable={false}
         nodesConnectable={false}
+        // The hop list below the graph is its keyboard equivalent (each hop a button selecting the
+        // same edge), so the drawing itself takes no Tab stops.
+        nodesFocusable={false}
+        edgesFocusable={false}
         onEdgeClick={(_, e) => onSelectHop(Number(e.id.slice(4)))}
         proOptions={{ hideAttribution: false }}
         minZoom={0.3}

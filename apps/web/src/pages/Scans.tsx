@@ -32,8 +32,10 @@ function Live({ id }: { id: string }) {
   return (
     <section className="card" aria-labelledby="live-title" aria-live="polite">
       <h2 id="live-title">
-        Run <span className="mono">{id}</span> {done ? "" : <span className="spinner" aria-label="running" />}
+        Run <span className="mono">{id}</span>{" "}
+        {done ? "" : <span className="spinner" role="img" aria-label="running" />}
       </h2>
+      {done ? <RunResult id={id} /> : null}
       {events.length === 0 ? (
         <p className="muted">Waiting for progress…</p>
       ) : (
@@ -46,6 +48,40 @@ function Live({ id }: { id: string }) {
         </ol>
       )}
     </section>
+  );
+}
+
+/** A finished run's collectors as recorded: what each read, and why a failed one failed. */
+function RunResult({ id }: { id: string }) {
+  const run = useQuery({
+    queryKey: ["scan", id],
+    queryFn: () => api<ScanRun>(`/api/scans/${encodeURIComponent(id)}`),
+  });
+  if (run.isPending) return <Loading what="the run's result" />;
+  if (run.isError) return <ErrorState error={run.error} what="the run's result" />;
+  const r = run.data;
+  return (
+    <div className="run-result">
+      <p>
+        Finished <span className={`badge status status-${r.status}`}>{r.status}</span>
+        {r.finishedAt ? ` at ${r.finishedAt.slice(0, 19).replace("T", " ")} UTC` : ""}.
+      </p>
+      {r.collectors.length === 0 ? (
+        <p className="muted">No collector ran.</p>
+      ) : (
+        <ul className="collectors">
+          {r.collectors.map((c, n) => (
+            <li key={n}>
+              <span className="mono">
+                {c.collector} · {c.region}
+              </span>{" "}
+              <span className={c.status === "failed" ? "form-error" : "ok"}>{c.status}</span>
+              {c.message ? <span className="muted"> — {c.message}</span> : null}
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
   );
 }
 

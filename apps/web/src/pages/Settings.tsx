@@ -4,11 +4,12 @@ import { useState } from "react";
 import type { FormEvent } from "react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import type { Scope, User } from "@ctem/model";
-import { useNavigate } from "react-router";
+import { Link, useNavigate } from "react-router";
 import { ApiError, api } from "../api";
 import { useMe } from "../auth";
 import { Empty, ErrorState, Loading } from "../ui";
 import { CrownJewelSettings, NewUser, SlaSettings, Tokens, Webhooks } from "./SettingsMore";
+import { PasswordReset, SsoSettings, Teams } from "./People";
 
 type ScopeOut = Scope & { include: string[]; exclude: string[] };
 
@@ -63,6 +64,7 @@ function UserRow({ user: u }: { user: User }) {
         >
           {u.disabled ? "Enable" : "Disable"}
         </button>
+        {u.source === "local" ? <PasswordReset user={u} /> : null}
         {update.isError ? <span className="form-error"> {update.error.message}</span> : null}
       </td>
     </tr>
@@ -179,9 +181,8 @@ function NewAwsScope() {
           Scope <strong>{made.name}</strong> created. Put this external id in the scanner role's trust policy
           (condition <code>sts:ExternalId</code>): <code className="external-id">{cfg.externalId}</code>
           <p>
-            Create the role from the CloudFormation template <code>infra/aws/scanner-role.json</code> (it
-            takes this external id) or attach <code>infra/aws/scanner-policy.json</code> to a role you manage
-            (docs/aws.md). The API does not serve these files yet, so they are not shown here.
+            <Link to={`/settings/scopes/${encodeURIComponent(made.id)}`}>Open the guided setup</Link>: the
+            scanner policy and the CloudFormation template with this external id filled in.
           </p>
         </div>
       ) : null}
@@ -255,7 +256,19 @@ export function SettingsPage() {
                         <td className="mono">{c.accountId ?? "—"}</td>
                         <td className="mono">{c.externalId ?? "—"}</td>
                         <td>{c.regions?.length ? c.regions.join(", ") : "all enabled"}</td>
-                        <td>{admin ? <ScanNow id={sc.id} name={sc.name} /> : null}</td>
+                        <td className="actions">
+                          {admin ? (
+                            <>
+                              <ScanNow id={sc.id} name={sc.name} />{" "}
+                              <Link
+                                to={`/settings/scopes/${encodeURIComponent(sc.id)}`}
+                                aria-label={`Set up or edit ${sc.name}`}
+                              >
+                                Setup and edit
+                              </Link>
+                            </>
+                          ) : null}
+                        </td>
                       </tr>
                     );
                   })}
@@ -309,6 +322,13 @@ export function SettingsPage() {
               </tbody>
             </table>
           )}
+          <Teams users={users.data?.items ?? []} />
+        </section>
+      ) : null}
+      {admin ? (
+        <section className="card" aria-labelledby="sso-title">
+          <h2 id="sso-title">Single sign-on</h2>
+          <SsoSettings />
         </section>
       ) : null}
     </section>

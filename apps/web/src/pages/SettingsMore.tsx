@@ -3,8 +3,9 @@
 import { useState } from "react";
 import type { FormEvent } from "react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import type { ApiToken, Settings, Webhook } from "@ctem/model";
+import type { ApiToken, Settings, Webhook, WebhookDelivery } from "@ctem/model";
 import { api } from "../api";
+import type { Page } from "../api";
 import { CopyButton, Empty, ErrorState, Loading, fmtDate } from "../ui";
 
 interface SettingsOut {
@@ -309,6 +310,7 @@ export function NewUser() {
 /** Webhooks (admin): subscribe a URL to every event; the signing secret is shown once. */
 export function Webhooks() {
   const qc = useQueryClient();
+  const [open, setOpen] = useState<string | null>(null);
   const hooks = useQuery({
     queryKey: ["webhooks"],
     queryFn: () => api<{ items: Webhook[] }>("/api/webhooks"),
@@ -337,14 +339,23 @@ export function Webhooks() {
       ) : hooks.data.items.length === 0 ? (
         <Empty>No webhooks.</Empty>
       ) : (
-        <ul>
+        <ul className="hooks">
           {hooks.data.items.map((h) => (
             <li key={h.id}>
               <strong>{h.name}</strong> <span className="mono">{h.url}</span>{" "}
               <span className="muted">{h.events.join(", ")}</span>{" "}
+              <button
+                type="button"
+                aria-expanded={open === h.id}
+                aria-controls={`deliveries-${h.id}`}
+                onClick={() => setOpen(open === h.id ? null : h.id)}
+              >
+                {open === h.id ? "Hide deliveries" : "Deliveries"}
+              </button>{" "}
               <button type="button" onClick={() => remove.mutate(h.id)} disabled={remove.isPending}>
                 Remove
               </button>
+              {open === h.id ? <Deliveries id={h.id} name={h.name} /> : null}
             </li>
           ))}
         </ul>
@@ -381,6 +392,55 @@ export function Webhooks() {
         </div>
       ) : null}
       {create.isError ? <p className="form-error">{create.error.message}</p> : null}
+    </div>
+  );
+}
+
+/** A webhook's delivery log, newest first: what was sent, how it was answered, the next attempt. */
+function Deliveries({ id, name }: { id: string; name: string }) {
+  const q = useQuery({
+    queryKey: ["deliveries", id],
+    queryFn: () => api<Page<WebhookDelivery>>(`/api/webhooks/${encodeURIComponent(id)}/deliveries?limit=50`),
+    refetchInterval: 15_000,
+  });
+  return (
+    <div id={`deliveries-${id}`} className="deliveries">
+      {q.isPending ? (
+        <Loading what="deliveries" />
+      ) : q.isError ? (
+        <ErrorState error={q.error} what="deliveries" />
+      ) : q.data.items.length === 0 ? (
+        <Empty>No deliveries to {name} yet: one is sent when an issue is created, updated or resolved.</Empty>
+      ) : (
+        <table className="issues compact" aria-label={`Deliveries to ${name}`}>
+          <thead>
+            <tr>
+              <th scope="col">Created</th>
+              <th scope="col">Event</th>
+              <th scope="col">Status</th>
+              <th scope="col">Attempts</th>
+              <th scope="col">Last answer</th>
+              <th scope="col">Next attempt</th>
+            </tr>
+          </thead>
+          <tbody>
+            {q.data.items.map((d) => (
+              <tr key={d.id}>
+                <td>{d.createdAt.slice(0, 16).replace("T", " ")}</td>
+                <td className="mono">{d.event}</td>
+                <td>
+                  <span className={`badge delivery-${d.status}`}>{d.status}</span>
+                </td>
+                <td className="num">{d.attempts}</td>
+                <td>
+                  {d.lastStatus ?? ""} {d.lastError ? <span className="muted">{d.lastError}</span> : null}
+                </td>
+                <td>{d.nextAttemptAt ? d.nextAttemptAt.slice(0, 16).replace("T", " ") : "—"}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
     </div>
   );
 }

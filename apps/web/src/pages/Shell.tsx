@@ -76,7 +76,9 @@ export function Shell() {
           <NavLink to="/my">My issues</NavLink>
           {role !== "developer" ? <NavLink to="/assets">Assets</NavLink> : null}
           {role !== "developer" ? <NavLink to="/scans">Scans</NavLink> : null}
+          <NavLink to="/exports">Exports</NavLink>
           {role !== "developer" ? <NavLink to="/settings">Settings</NavLink> : null}
+          {role === "admin" ? <NavLink to="/audit">Audit log</NavLink> : null}
         </nav>
         <span className="spacer" />
         <button type="button" className="ghost" onClick={toggleTheme}>
