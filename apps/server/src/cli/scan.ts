@@ -12,6 +12,7 @@ import { EXIT, UsageError } from "./exit.js";
 import { analyzeAfterScan, removeDemoBeforeRealData } from "./after-scan.js";
 import { renderTable } from "./table.js";
 import { registerScanGcp, scanGcpScope } from "./scan-gcp.js";
+import { registerScanAzure, scanAzureScope } from "./scan-azure.js";
 
 export interface ScanSummaryRow {
   name: string;
@@ -187,10 +188,8 @@ export function registerScan(program: Command, ctx: CliContext): void {
       if (!scope) throw new NotFoundError(`no scope named '${opts.scope}' (ctem scope list)`);
       if (scope.provider === "gcp")
         return scanGcpScope(ctx, cmd, scope, { analyze: opts.analyze, keepDemo: opts.keepDemo ?? false });
-      if (scope.provider !== "aws")
-        throw new UsageError(
-          `scope '${scope.name}' is for ${scope.provider}, which this build cannot scan yet`,
-        );
+      if (scope.provider === "azure")
+        return scanAzureScope(ctx, cmd, scope, { analyze: opts.analyze, keepDemo: opts.keepDemo ?? false });
       const c = parseAwsScopeConfig(scope.config, scope.name);
       await runAwsScan(ctx, cmd, {
         ...(c.regions.length ? { regions: c.regions } : {}),
@@ -247,4 +246,5 @@ export function registerScan(program: Command, ctx: CliContext): void {
     );
 
   registerScanGcp(scan, ctx);
+  registerScanAzure(scan, ctx);
 }

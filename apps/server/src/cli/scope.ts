@@ -6,6 +6,7 @@ import type { AwsScopeConfig } from "@ctem/discovery";
 import { newExternalId, parseAwsScopeConfig } from "@ctem/discovery";
 import { gcpSource } from "@ctem/discovery";
 import { addGcpScope } from "./scan-gcp.js";
+import { addAzureScope, azureScopeSource } from "./scan-azure.js";
 import { ConflictError, NotFoundError } from "@ctem/model";
 import type { Scope } from "@ctem/model";
 import type { CliContext } from "./context.js";
@@ -18,7 +19,9 @@ const sourceOf = (s: Scope): string | undefined =>
     ? `aws:${s.config.accountId}`
     : s.provider === "gcp" && typeof s.config.parent === "string"
       ? gcpSource(s.config.parent)
-      : undefined;
+      : s.provider === "azure"
+        ? azureScopeSource(s)
+        : undefined;
 
 export function registerScope(program: Command, ctx: CliContext): void {
   const scope = program.command("scope").description("configured cloud scopes: add, list, remove");
@@ -36,6 +39,11 @@ export function registerScope(program: Command, ctx: CliContext): void {
     .option("--project <id>", "GCP: a project id")
     .option("--folder <id>", "GCP: a folder number")
     .option("--org <id>", "GCP: an organization number")
+    .option("--tenant <id>", "Azure: the Entra tenant (id or domain)")
+    .option("--subscription <ids>", "Azure: subscription id(s), comma-separated")
+    .option("--cloud <cloud>", "Azure: public, usgov or china")
+    .option("--arm-endpoint <url>", "Azure: a custom ARM endpoint")
+    .option("--client-id <id>", "Azure: the application (client) id ctem signs in as")
     .option("--api-endpoint <url>", "GCP: a custom Cloud Asset API endpoint")
     .action(
       async (
@@ -51,10 +59,16 @@ export function registerScope(program: Command, ctx: CliContext): void {
           folder?: string;
           org?: string;
           apiEndpoint?: string;
+          tenant?: string;
+          subscription?: string;
+          cloud?: string;
+          armEndpoint?: string;
+          clientId?: string;
         },
         cmd: Command,
       ) => {
         if (opts.provider === "gcp") return addGcpScope(ctx, cmd, name, opts);
+        if (opts.provider === "azure") return addAzureScope(ctx, cmd, name, opts);
         if (opts.provider !== "aws")
           throw new UsageError(`--provider: '${opts.provider}' is not supported yet (this build scans aws)`);
         if (!opts.account) throw new UsageError("--account is required for an AWS scope");
