@@ -8,6 +8,7 @@ import { ResourceManagementClient } from "@azure/arm-resources";
 import { SqlManagementClient } from "@azure/arm-sql";
 import { StorageManagementClient } from "@azure/arm-storage";
 import type { TokenCredential } from "@azure/core-auth";
+import type { ServiceClientOptions } from "@azure/core-client";
 import type { HttpClient } from "@azure/core-rest-pipeline";
 
 export interface AzureClientOptions {
@@ -34,7 +35,8 @@ export interface AzureClients {
 }
 
 export function createAzureClients(o: AzureClientOptions): AzureClients {
-  const opts = {
+  // Every ARM client takes the same core-client options; `endpoint` replaces the public cloud's host.
+  const opts: ServiceClientOptions & { endpoint: string } = {
     endpoint: o.armEndpoint.replace(/\/+$/, ""),
     credentialScopes: [`${o.audience.replace(/\/+$/, "")}/.default`],
     ...(o.httpClient ? { httpClient: o.httpClient } : {}),

@@ -6,8 +6,6 @@ import { clean } from "../aws/facts.js";
 import { resourceGroupOf, subscriptionId } from "./ids.js";
 import type { AzureTransformContext } from "./module.js";
 
-export { clean };
-
 export interface AzureSink {
   nodes: NodeFact[];
   edges: EdgeFact[];
@@ -58,8 +56,4 @@ export function azureSink(ctx: AzureTransformContext): AzureSink {
     },
   };
   return s;
-}
-
-export function tagsOf(tags: Record<string, string> | undefined): Record<string, string> {
-  return { ...(tags ?? {}) };
 }
