@@ -9,6 +9,13 @@ import type { Fixture } from "./http-fixture.js";
 const AWS_SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYCANARY0001";
 const PASSWORD_CANARY = "Canary-Passw0rd-do-not-log-7731";
 const NEW_PASSWORD_CANARY = "Canary-NewPassw0rd-do-not-log-9902";
+/** A GCP key file's private key: sealed with the scope, never returned or logged. */
+const KEY_CANARY = "-----BEGIN PRIVATE KEY-----\\nCANARYKEYdoNotLog0042\\n-----END PRIVATE KEY-----";
+const KEY_FILE = JSON.stringify({
+  type: "service_account",
+  private_key: KEY_CANARY,
+  client_email: "x@y.iam",
+});
 /** Not a secret (path parameters, names, search terms are echoed back by design), but never logged. */
 const INPUT_CANARY = "input-canary-arn:aws:iam::000000000000:user/c4n4ry";
 
@@ -33,6 +40,7 @@ beforeAll(async () => {
     sessionCookie: admin.cookie,
     csrfToken: admin.csrf,
     apiToken: token,
+    keyFile: "CANARYKEYdoNotLog0042",
   };
   const body = {
     email: "canary@example.com",
@@ -40,6 +48,7 @@ beforeAll(async () => {
     currentPassword: PASSWORD_CANARY,
     newPassword: NEW_PASSWORD_CANARY,
     clientSecret: AWS_SECRET,
+    keyFile: KEY_FILE,
     secretAccessKey: AWS_SECRET,
     name: INPUT_CANARY,
     token,
@@ -59,6 +68,53 @@ beforeAll(async () => {
     payload: { issuer: "https://idp.example.com", clientId: "ctem", clientSecret: AWS_SECRET },
   });
   await send({ method: "GET", url: "/api/sso/config", headers: admin.headers });
+  // Scope credentials: an Azure client secret and a GCP key file, created, replaced, read back.
+  const az = await send({
+    method: "POST",
+    url: "/api/scopes",
+    headers: admin.headers,
+    payload: {
+      name: "canary-azure",
+      provider: "azure",
+      config: {
+        tenantId: "11111111-2222-3333-4444-555555555555",
+        subscriptions: ["aaaaaaaa-0000-0000-0000-000000000001"],
+        clientId: "cccccccc-0000-0000-0000-000000000003",
+      },
+      clientSecret: AWS_SECRET,
+    },
+  });
+  expect(az.statusCode).toBe(201);
+  await send({
+    method: "PATCH",
+    url: `/api/scopes/${az.json<{ id: string }>().id}`,
+    headers: admin.headers,
+    payload: { clientSecret: AWS_SECRET, include: ["tag:env=prod"] },
+  });
+  const gcp = await send({
+    method: "POST",
+    url: "/api/scopes",
+    headers: admin.headers,
+    payload: {
+      name: "canary-gcp",
+      provider: "gcp",
+      config: { project: "canary-project" },
+      keyFile: KEY_FILE,
+    },
+  });
+  expect(gcp.statusCode).toBe(201);
+  await send({
+    method: "POST",
+    url: "/api/scopes",
+    headers: admin.headers,
+    payload: {
+      name: "canary-gcp-bad",
+      provider: "gcp",
+      config: { project: "canary-project" },
+      keyFile: KEY_CANARY,
+    },
+  });
+  await send({ method: "GET", url: "/api/scopes", headers: admin.headers });
   await send({
     method: "POST",
     url: "/api/users",
@@ -137,6 +193,8 @@ describe("canaries", () => {
       .filter(([, v]) => all.includes(v));
     expect(found.map(([k]) => k)).toEqual([]);
     expect(all).toContain('"clientSecretSet":true');
+    expect(all).toContain('"name":"canary-gcp","provider":"gcp"');
+    expect(all).toContain('"secret":true');
   });
 
   it("the stored client secret is sealed, not plain text", async () => {
