@@ -333,9 +333,26 @@ describe("GCP rules through analyze() on SQLite", () => {
       [inst("web"), "RUNS_AS", sa("web-sa")],
       [sa("web-sa"), "CAN_ACCESS", bucket("customer-data")],
     ]);
+    // Remediation from the evidence (src/fixplan/gcp.ts): gcloud and Terraform per hop.
+    const fixes = web!.remediation.map((r) => [r.hopIndex, r.cli?.split(" ").slice(0, 4).join(" ")]);
+    expect(fixes).toEqual(
+      expect.arrayContaining([
+        [0, "gcloud compute firewall-rules update"],
+        [2, "gcloud resource-manager folders remove-iam-policy-binding"],
+      ]),
+    );
+    expect(web!.remediation.find((r) => r.hopIndex === 0)!.terraform).toContain(
+      'resource "google_compute_firewall"',
+    );
     const key = issues.find((i) => i.entry.id === sa("key-sa"));
     expect(key?.rule).toBe("key-to-admin");
     expect(key!.paths[0]!.hops.map((h) => h.edge)).toEqual(["CAN_ASSUME"]);
+    expect(key!.remediation.map((r) => r.cli)).toEqual(
+      expect.arrayContaining([
+        `gcloud iam service-accounts keys delete k1 --iam-account=${email("key-sa")} --quiet`,
+        `gcloud iam service-accounts remove-iam-policy-binding admin-sa-uid --member=serviceAccount:${email("key-sa")} --role=roles/iam.serviceAccountTokenCreator`,
+      ]),
+    );
     // Decoys: no issue enters through the blocked, disabled, mismatched or address-less instances,
     // other-sa's bucket is reached by nobody on a path, and sys-sa is no entry.
     const entriesSeen = new Set(issues.map((i) => i.entry.id));
