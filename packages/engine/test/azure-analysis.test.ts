@@ -189,6 +189,20 @@ describe("Azure analysis on a real SQLite store", () => {
     ]);
     expect(crown.target.id).toBe(STCROWN);
     expect(crown.target.tier).toBe(1);
+    // Remediation from the Azure options: the NSG rules on the exposure hop, the role assignment on the access hop.
+    const clis = crown.remediation.map((r) => r.cli ?? "");
+    expect(clis).toContainEqual(
+      expect.stringContaining(
+        "az network nsg rule update --resource-group rg-app --nsg-name nsg-web --name allow-https-internet",
+      ),
+    );
+    expect(clis).toContainEqual(
+      `az role assignment delete --ids ${SUB}/resourcegroups/rg-data/providers/microsoft.authorization/roleassignments/dddddddd-0000-0000-0000-000000000001`,
+    );
+    const ci = issues.find((i) => i.rule === "key-to-admin")!;
+    expect(ci.remediation.map((r) => r.cli)).toContainEqual(
+      "az identity federated-credential delete --resource-group rg-app --identity-name id-ci --name github --yes",
+    );
     // No path through a decoy VM, and nothing reaches the admin from the internet.
     for (const i of issues)
       for (const p of i.paths)

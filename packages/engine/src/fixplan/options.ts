@@ -9,6 +9,7 @@ import type { Evidence, Finding } from "@ctem/model";
 import type { DerivedEdge } from "../edges.js";
 import type { EstateNode } from "../graph.js";
 import { gcpEdgeOptions, gcpKeyEntryOption } from "./gcp.js";
+import { azureEdgeOptions, azureKeyEntryOption } from "./azure.js";
 
 export type Change =
   | {
@@ -241,12 +242,14 @@ export function optionsForEdge(
     spec.groups.push(...groups.values());
   }
   gcpEdgeOptions(e, to, add, spec);
+  azureEdgeOptions(e, to, add, spec);
   return { options, spec };
 }
 
 /** Options that remove an entry: deactivating a user's active access keys. */
 export function keyEntryOption(user: EstateNode, evidence: readonly Evidence[]): FixOption {
   if (user.type === "gcp.iam.service_account") return gcpKeyEntryOption(user, evidence);
+  if (user.type.startsWith("azure.")) return azureKeyEntryOption(user, evidence);
   const keys = evidence.map((e) => str(e.detail?.accessKeyId)).filter(Boolean);
   const name = user.name || last(user.id);
   return {
