@@ -62,7 +62,14 @@ function audit(): A11yReport {
   for (const el of controls) {
     if (!shown(el) && !(el instanceof HTMLInputElement && el.type === "checkbox")) continue;
     controlsChecked++;
-    if (!nameOf(el)) problems.push(`no accessible name: ${describe(el)}`);
+    const accessible = nameOf(el);
+    if (!accessible) problems.push(`no accessible name: ${describe(el)}`);
+    // Label in name (WCAG 2.5.3): a control's own label contains the words it shows.
+    const shownText = (el.textContent ?? "").trim().replace(/\s+/g, " ").toLowerCase();
+    const labelled =
+      el.matches("button, a[href], [role=button], [role=link]") && el.getAttribute("aria-label");
+    if (labelled && shownText && !accessible.toLowerCase().includes(shownText))
+      problems.push(`name "${accessible}" does not contain the visible "${shownText}": ${describe(el)}`);
   }
   for (const img of document.querySelectorAll("img"))
     if (!img.hasAttribute("alt")) problems.push(`image without alt: ${img.src}`);

@@ -463,7 +463,7 @@ describe.runIf(haveChromium || process.env.CI)("web app in Chromium", () => {
         await p.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Settings" }).click();
         await p.getByRole("table").first().getByText("eu-west-1, us-east-1").waitFor();
         await create("old-aws", "210987654321");
-        await p.getByRole("link", { name: "Set up or edit old-aws" }).click();
+        await p.getByRole("link", { name: "Set up and edit old-aws" }).click();
         await p.getByRole("heading", { name: /Scope old-aws/ }).waitFor();
         await p.getByLabel(/Keep the scanned assets/).check();
         await p.getByRole("button", { name: "Delete scope" }).click();
@@ -495,7 +495,7 @@ describe.runIf(haveChromium || process.env.CI)("web app in Chromium", () => {
         await teams.locator("tr", { hasText: "platform" }).getByText("nobody").waitFor();
         await teams.locator("tr", { hasText: "payments" }).getByText("dev@example.com").waitFor();
         // Password reset: a one-time password, shown once.
-        await p.getByRole("button", { name: "Reset the password of dev2@example.com" }).click();
+        await p.getByRole("button", { name: "Reset password of dev2@example.com" }).click();
         await p.getByRole("button", { name: "Reset and sign them out" }).click();
         const otp = (await p.locator("code.otp").innerText()).trim();
         expect(otp.length).toBeGreaterThanOrEqual(12);
@@ -651,7 +651,7 @@ describe.runIf(haveChromium || process.env.CI)("web app in Chromium", () => {
       flow("scan", async (p) => {
         await p.goto(`${url}/settings`);
         await login(p, "admin@example.com");
-        await p.getByRole("button", { name: "Scan prod-aws now" }).click();
+        await p.getByRole("button", { name: "Scan now: prod-aws" }).click();
         await p.waitForURL(/\/scans\?run=/);
         const live = p.getByRole("region", { name: /^Run / });
         await live.locator("li").first().waitFor();

@@ -33,7 +33,7 @@ export function PasswordReset({ user }: { user: User }) {
         <button
           type="button"
           onClick={() => setConfirming(true)}
-          aria-label={`Reset the password of ${user.email}`}
+          aria-label={`Reset password of ${user.email}`}
         >
           Reset password
         </button>

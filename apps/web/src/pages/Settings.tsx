@@ -83,7 +83,7 @@ function ScanNow({ id, name }: { id: string; name: string }) {
         type="button"
         onClick={() => scan.mutate()}
         disabled={scan.isPending}
-        aria-label={`Scan ${name} now`}
+        aria-label={`Scan now: ${name}`}
       >
         Scan now
       </button>
@@ -262,9 +262,9 @@ export function SettingsPage() {
                               <ScanNow id={sc.id} name={sc.name} />{" "}
                               <Link
                                 to={`/settings/scopes/${encodeURIComponent(sc.id)}`}
-                                aria-label={`Set up or edit ${sc.name}`}
+                                aria-label={`Set up and edit ${sc.name}`}
                               >
-                                Setup and edit
+                                Set up and edit
                               </Link>
                             </>
                           ) : null}

@@ -347,7 +347,7 @@ export function Webhooks() {
               <button
                 type="button"
                 aria-expanded={open === h.id}
-                aria-controls={`deliveries-${h.id}`}
+                {...(open === h.id ? { "aria-controls": `deliveries-${h.id}` } : {})}
                 onClick={() => setOpen(open === h.id ? null : h.id)}
               >
                 {open === h.id ? "Hide deliveries" : "Deliveries"}
