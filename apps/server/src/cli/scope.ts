@@ -13,6 +13,18 @@ import type { CliContext } from "./context.js";
 import { UsageError } from "./exit.js";
 import { parseRegions } from "./scan.js";
 import { renderTable } from "./table.js";
+import { FILTER_HELP, parseFilters } from "../scopes/filters.js";
+
+const collect = (v: string, prev: string[]) => [...prev, v];
+
+/** A bad filter is bad usage (exit 2), named by option and position. */
+function optionFilters(values: string[], option: string): string[] {
+  try {
+    return parseFilters(values, option);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+}
 
 const sourceOf = (s: Scope): string | undefined =>
   s.provider === "aws" && typeof s.config.accountId === "string"
@@ -45,6 +57,18 @@ export function registerScope(program: Command, ctx: CliContext): void {
     .option("--arm-endpoint <url>", "Azure: a custom ARM endpoint")
     .option("--client-id <id>", "Azure: the application (client) id ctem signs in as")
     .option("--api-endpoint <url>", "GCP: a custom Cloud Asset API endpoint")
+    .option(
+      "--include <filter>",
+      `only these of the scope's assets (repeatable); ${FILTER_HELP}`,
+      collect,
+      [],
+    )
+    .option(
+      "--exclude <filter>",
+      "leave these of the scope's assets out (repeatable), e.g. tag:env=dev",
+      collect,
+      [],
+    )
     .action(
       async (
         name: string,
@@ -64,11 +88,27 @@ export function registerScope(program: Command, ctx: CliContext): void {
           cloud?: string;
           armEndpoint?: string;
           clientId?: string;
+          include: string[];
+          exclude: string[];
         },
         cmd: Command,
       ) => {
-        if (opts.provider === "gcp") return addGcpScope(ctx, cmd, name, opts);
-        if (opts.provider === "azure") return addAzureScope(ctx, cmd, name, opts);
+        const filters = {
+          include: optionFilters(opts.include, "--include"),
+          exclude: optionFilters(opts.exclude, "--exclude"),
+        };
+        if (opts.provider === "gcp" || opts.provider === "azure") {
+          await (opts.provider === "gcp" ? addGcpScope : addAzureScope)(ctx, cmd, name, opts);
+          if (filters.include.length || filters.exclude.length) {
+            const { app } = await ctx.stores(cmd);
+            const added = (await app.scopes.get(name))!;
+            await app.scopes.save({ ...added, ...filters });
+            ctx.progress(
+              `scope '${name}': include ${filters.include.join(" ") || "(all)"}; exclude ${filters.exclude.join(" ") || "(none)"}`,
+            );
+          }
+          return;
+        }
         if (opts.provider !== "aws")
           throw new UsageError(`--provider: '${opts.provider}' is not supported yet (this build scans aws)`);
         if (!opts.account) throw new UsageError("--account is required for an AWS scope");
@@ -90,8 +130,7 @@ export function registerScope(program: Command, ctx: CliContext): void {
           name,
           provider: "aws",
           config: { ...config },
-          include: [],
-          exclude: [],
+          ...filters,
           createdAt: new Date().toISOString(),
         };
         await app.scopes.save(s);
