@@ -10,7 +10,6 @@ import type {
   AppStore,
   Finding,
   GraphStore,
-  Issue,
   IssueDraft,
   Node,
   SourceKey,
@@ -26,7 +25,7 @@ import type { FixPlan } from "./fixplan/plan.js";
 import { whatIf } from "./fixplan/whatif.js";
 import type { WhatIfResult } from "./fixplan/whatif.js";
 import { reconcile } from "./issues/reconcile.js";
-import type { Observed } from "./issues/reconcile.js";
+import type { Observed, PreviousIssue } from "./issues/reconcile.js";
 import { observe, prepare, searchPairs } from "./pipeline/core.js";
 import type { CoreInput, CoreState, PairResult } from "./pipeline/core.js";
 import { findingPriorities } from "./pipeline/findings.js";
@@ -152,14 +151,17 @@ export async function analyzeEstate(
   return { state, pairs, observed, plan, derived };
 }
 
-async function allIssues(app: AppStore): Promise<Issue[]> {
-  const out: Issue[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await app.listIssues({ sort: "alias" }, { limit: 1000, ...(cursor ? { cursor } : {}) });
-    out.push(...page.items);
-    cursor = page.next;
-  } while (cursor);
+/**
+ * The stored issues as reconciliation needs them: every issue's state, and the whole issue only for
+ * those this analysis resolves (open before, not observed now).
+ */
+async function previousIssues(app: AppStore, observed: ReadonlySet<string>): Promise<PreviousIssue[]> {
+  const states = await app.issueStates();
+  const out: PreviousIssue[] = [];
+  for (const s of states) {
+    if (s.status === "resolved" || observed.has(s.key)) out.push(s);
+    else out.push((await app.getIssue(s.key)) ?? s);
+  }
   return out;
 }
 
@@ -208,13 +210,14 @@ export async function analyze(stores: AnalyzeStores, opts: AnalyzeOptions = {}):
       [...estate.nodes.values()].every(
         (n) => n.stub || n.kind === "internet" || n.sources.every((s) => s.source === "demo"),
       ));
-  const previous = await allIssues(stores.app);
-  const keep = new Set(previous.filter((i) => i.status !== "resolved").map((i) => i.key));
+  const states = await stores.app.issueStates();
+  const keep = new Set(states.filter((i) => i.status !== "resolved").map((i) => i.key));
   const analysis = await analyzeEstate(
     { estate, findings, settings, lookup: opts.lookup, k: opts.k },
     { ...(opts.catalog ? { catalog: opts.catalog } : {}), failedCollectors, keep },
     stages,
   );
+  const previous = await previousIssues(stores.app, new Set(analysis.observed.map((o) => o.key)));
   const t1 = performance.now();
   const prios = findingPriorities(analysis.state, analysis.pairs);
   stages.push({ name: "finding-priorities", ms: Math.round(performance.now() - t1) });
@@ -293,7 +296,7 @@ export async function whatIfStored(
   const [settings, failedCollectors, previous] = await Promise.all([
     stores.app.settings(),
     failedCollectorsOf(stores.app),
-    allIssues(stores.app),
+    stores.app.issueStates(),
   ]);
   const { estate, findings } = await loadSnapshot(stores.graph, opts.assetFilter);
   const keep = new Set(previous.filter((i) => i.status !== "resolved").map((i) => i.key));

@@ -88,6 +88,12 @@ export const Issue = z.object({
 });
 export type Issue = z.infer<typeof Issue>;
 
+/**
+ * An issue without its paths, factors and remediation: what reconciliation needs of every stored
+ * issue (AppStore.issueStates), cheap to read for tens of thousands of issues.
+ */
+export type IssueState = Omit<Issue, "paths" | "factors" | "remediation">;
+
 /** What an analysis hands to commitAnalysis: everything but the alias, which the store assigns. */
 export const IssueDraft = Issue.omit({ alias: true }).extend({ alias: Issue.shape.alias.optional() });
 export type IssueDraft = z.infer<typeof IssueDraft>;

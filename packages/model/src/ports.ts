@@ -19,6 +19,7 @@ import type {
   Issue,
   IssueChange,
   IssueEvent,
+  IssueState,
   IssueStatus,
   TierAssignment,
 } from "./issue.js";
@@ -253,6 +254,8 @@ export interface AppStore {
    */
   removeDemoData(): Promise<{ issues: number; analyses: number; kpiSnapshots: number }>;
   listIssues(filter: IssueFilter & { sort?: IssueSort }, page: PageRequest): Promise<PageResult<Issue>>;
+  /** Every stored issue without paths, factors and remediation (what reconciliation reads). */
+  issueStates(): Promise<IssueState[]>;
   /** By key or by alias (`ISS-12`, case-insensitive). */
   getIssue(keyOrAlias: string): Promise<Issue | undefined>;
   /** Applies a person's change and records it in the history. Never sets `resolved`. */

@@ -6,7 +6,7 @@
 //   acceptance expired                          risk_accepted → open
 // People's rows are the issue service's (AppStore.updateIssue). Human fields (assignee, reason,
 // acceptedBy, expiresAt) are copied through untouched; the store keeps them too.
-import type { Issue, IssueDraft, IssueStatus, Settings } from "@ctem/model";
+import type { Issue, IssueDraft, IssueState, IssueStatus, Settings } from "@ctem/model";
 
 /** What the analysis found for one (entry asset, target) pair. */
 export type Observed = Pick<
@@ -24,8 +24,14 @@ export type Observed = Pick<
   | "remediation"
 > & { assignee?: Issue["assignee"] };
 
+/**
+ * A stored issue as reconciliation reads it: its state, and its paths, factors and remediation
+ * when it must be resolved now (analyze() reads those only for the issues whose path is gone).
+ */
+export type PreviousIssue = IssueState & Partial<Pick<Issue, "paths" | "factors" | "remediation">>;
+
 export interface ReconcileInput {
-  previous: readonly Issue[];
+  previous: readonly PreviousIssue[];
   observed: readonly Observed[];
   /** The analysis time (ISO). */
   now: string;
@@ -106,9 +112,14 @@ export function reconcile(input: ReconcileInput): IssueDraft[] {
   }
   for (const prev of input.previous) {
     if (seen.has(prev.key) || prev.status === "resolved") continue;
-    const { alias, ...rest } = prev;
+    const { alias, paths, factors, remediation, ...rest } = prev;
+    if (!paths || !factors || !remediation)
+      throw new Error(`reconcile: issue ${prev.key} is resolved now, but its paths were not read`);
     out.push({
       ...rest,
+      paths,
+      factors,
+      remediation,
       alias,
       status: "resolved",
       resolvedAt: now,

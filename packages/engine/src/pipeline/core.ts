@@ -357,10 +357,23 @@ const nodeRef = (n: EstateNode | undefined, id: string) => ({
   name: n?.name ?? id,
 });
 
+const hopMemo = new WeakMap<CoreState, Map<number, Hop>>();
+
+/**
+ * The hops of a path. One object per derived edge and analysis, shared by every path crossing it,
+ * so the store serialises each hop's evidence once (and memory holds it once).
+ */
 export function hopsOf(st: CoreState, pathEdges: readonly number[]): Hop[] {
+  let memo = hopMemo.get(st);
+  if (!memo) hopMemo.set(st, (memo = new Map<number, Hop>()));
   return pathEdges.map((i) => {
-    const e = st.edges[i]!;
-    return { from: e.from, to: e.to, edge: e.kind, evidence: e.evidence, assumptions: e.assumptions };
+    let h = memo.get(i);
+    if (!h) {
+      const e = st.edges[i]!;
+      h = { from: e.from, to: e.to, edge: e.kind, evidence: e.evidence, assumptions: e.assumptions };
+      memo.set(i, h);
+    }
+    return h;
   });
 }
 

@@ -24,8 +24,6 @@ import type {
   FixPlanItem,
   Issue,
   IssueEvent,
-  IssueFilter,
-  IssueSort,
   PageRequest,
   PageResult,
   SettingsKey,
@@ -36,7 +34,17 @@ import type { SqliteHandle } from "./db.js";
 import { createSqliteAccountStore } from "./accounts.js";
 import { createSqliteOpsStore } from "./ops.js";
 import { promoteDerivedSync } from "./graph.js";
-import { decodeCursor, encodeCursor, likePattern } from "./paging.js";
+import { decodeCursor, encodeCursor } from "./paging.js";
+import {
+  Compactor,
+  PUT_ISSUE_SQL,
+  PartReader,
+  draftProblem,
+  expandIssue,
+  issueColumns,
+  listIssuePage,
+  readIssueStates,
+} from "./issues.js";
 
 export interface SqliteAppStoreOptions {
   /** ctem.config.json, already validated: wins key by key and cannot be changed through the store. */
@@ -45,9 +53,6 @@ export interface SqliteAppStoreOptions {
   sharedGraph?: boolean;
   now?: () => Date;
 }
-
-/** Fields of an issue only people change; reconciliation never touches them. */
-const HUMAN_FIELDS = ["assignee", "reason", "acceptedBy", "expiresAt"] as const;
 
 export function createSqliteAppStore(h: SqliteHandle, opts: SqliteAppStoreOptions = {}): AppStore {
   const w = h.writer;
@@ -64,46 +69,39 @@ export function createSqliteAppStore(h: SqliteHandle, opts: SqliteAppStoreOption
     return parseItem(Settings, merged, "settings");
   };
 
-  const getIssueRow = (db = r) => ({
-    byKey: db.prepare<[string], { doc: string }>("SELECT doc FROM issues WHERE key = ?"),
-    byAlias: db.prepare<[string], { doc: string }>("SELECT doc FROM issues WHERE alias = ? COLLATE NOCASE"),
+  const issueRow = (db = r) => ({
+    byKey: db.prepare<[string], { seq: number; doc: string; last_seen: string }>(
+      "SELECT i.seq, d.doc, i.last_seen FROM issues i JOIN issue_docs d ON d.seq = i.seq WHERE i.key = ?",
+    ),
+    byAlias: db.prepare<[string], { seq: number; doc: string; last_seen: string }>(
+      "SELECT i.seq, d.doc, i.last_seen FROM issues i JOIN issue_docs d ON d.seq = i.seq WHERE i.alias = ? COLLATE NOCASE",
+    ),
   });
-  const readIssues = getIssueRow(r);
-  const writeIssues = getIssueRow(w);
-  const findIssue = (keyOrAlias: string, s = readIssues): Issue | undefined => {
-    const row =
-      s.byKey.get(keyOrAlias) ?? (/^iss-\d+$/i.test(keyOrAlias) ? s.byAlias.get(keyOrAlias) : undefined);
-    return row ? (JSON.parse(row.doc) as Issue) : undefined;
+  const readIssues = issueRow(r);
+  const writeIssues = issueRow(w);
+  const findIssueRow = (keyOrAlias: string, s = readIssues) =>
+    s.byKey.get(keyOrAlias) ?? (/^iss-\d+$/i.test(keyOrAlias) ? s.byAlias.get(keyOrAlias) : undefined);
+  const findIssue = (
+    keyOrAlias: string,
+    s = readIssues,
+    db = r,
+  ): { seq: number; issue: Issue } | undefined => {
+    const row = findIssueRow(keyOrAlias, s);
+    return row ? { seq: row.seq, issue: expandIssue(row.doc, row.last_seen, new PartReader(db)) } : undefined;
   };
 
-  const putIssue = w.prepare(
-    `INSERT INTO issues (key, alias, seq, severity, status, score, rule, entry_id, target_id, assignee_user, assignee_team, demo, first_seen, due_at, doc)
-     VALUES (@key, @alias, @seq, @severity, @status, @score, @rule, @entry_id, @target_id, @assignee_user, @assignee_team, @demo, @first_seen, @due_at, @doc)
-     ON CONFLICT (key) DO UPDATE SET severity = excluded.severity, status = excluded.status, score = excluded.score,
-       rule = excluded.rule, entry_id = excluded.entry_id, target_id = excluded.target_id,
-       assignee_user = excluded.assignee_user, assignee_team = excluded.assignee_team, demo = excluded.demo,
-       first_seen = excluded.first_seen, due_at = excluded.due_at, doc = excluded.doc`,
+  const putIssue = w.prepare(PUT_ISSUE_SQL);
+  const putDoc = w.prepare<[number, string]>(
+    "INSERT INTO issue_docs (seq, doc) VALUES (?, ?) ON CONFLICT (seq) DO UPDATE SET doc = excluded.doc",
   );
-  const issueParams = (i: Issue, seq: number) => ({
-    key: i.key,
-    alias: i.alias,
-    seq,
-    severity: i.severity,
-    status: i.status,
-    score: i.score,
-    rule: i.rule,
-    entry_id: i.entry.id,
-    target_id: i.target.id,
-    assignee_user: i.assignee.user ?? null,
-    assignee_team: i.assignee.team ?? null,
-    demo: i.demo ? 1 : 0,
-    first_seen: i.firstSeen,
-    due_at: i.dueAt,
-    doc: JSON.stringify(i),
-  });
+  /** Writes one issue (row and compact document). */
+  const writeIssue = (c: Compactor, i: Issue, seq: number) => {
+    const { json, hash } = c.issue(i);
+    putIssue.run(issueColumns(i, seq, hash));
+    putDoc.run(seq, json);
+  };
   const addEvent = w.prepare("INSERT INTO issue_events (issue_key, at, doc) VALUES (?, ?, ?)");
   const event = (key: string, e: IssueEvent) => addEvent.run(key, e.at, JSON.stringify(e));
-  const seqOf = w.prepare<[string], { seq: number }>("SELECT seq FROM issues WHERE key = ?");
   const nextSeq = w.prepare<[], { n: number }>("SELECT coalesce(max(seq), 0) + 1 AS n FROM issues");
 
   const metaGet = (db = r) => db.prepare<[string], { value: string }>("SELECT value FROM meta WHERE key = ?");
@@ -211,6 +209,10 @@ export function createSqliteAppStore(h: SqliteHandle, opts: SqliteAppStoreOption
           w.prepare(
             "DELETE FROM issue_events WHERE issue_key IN (SELECT key FROM issues WHERE demo = 1)",
           ).run();
+          w.prepare(
+            "DELETE FROM analysis_paths WHERE issue_key IN (SELECT key FROM issues WHERE demo = 1)",
+          ).run();
+          w.prepare("DELETE FROM issue_docs WHERE seq IN (SELECT seq FROM issues WHERE demo = 1)").run();
           const issues = w.prepare("DELETE FROM issues WHERE demo = 1").run().changes;
           let kpiSnapshots = 0;
           if (demoRuns.length > 0) {
@@ -233,11 +235,15 @@ export function createSqliteAppStore(h: SqliteHandle, opts: SqliteAppStoreOption
     },
 
     listIssues(filter, page) {
-      return Promise.resolve(listIssues(h, filter, page));
+      return Promise.resolve(listIssuePage(r, filter, page));
+    },
+
+    issueStates() {
+      return Promise.resolve(readIssueStates(r));
     },
 
     getIssue(keyOrAlias) {
-      return Promise.resolve(findIssue(keyOrAlias));
+      return Promise.resolve(findIssue(keyOrAlias)?.issue);
     },
 
     updateIssue(key, changeIn, actor, at) {
@@ -245,8 +251,9 @@ export function createSqliteAppStore(h: SqliteHandle, opts: SqliteAppStoreOption
         const change = parseItem(IssueChange, changeIn, "issue change");
         const when = at ?? now();
         return w.transaction(() => {
-          const issue = findIssue(key, writeIssues);
-          if (!issue) throw new NotFoundError(`no issue ${key}`);
+          const found = findIssue(key, writeIssues, w);
+          if (!found) throw new NotFoundError(`no issue ${key}`);
+          const issue = found.issue;
           const next: Issue = { ...issue, assignee: { ...issue.assignee } };
           if (change.status && change.status !== issue.status) {
             if (issue.status === "resolved")
@@ -274,14 +281,14 @@ export function createSqliteAppStore(h: SqliteHandle, opts: SqliteAppStoreOption
             });
           }
           if (change.comment) event(issue.key, { at: when, actor, type: "comment", text: change.comment });
-          putIssue.run(issueParams(next, seqOf.get(issue.key)!.seq));
+          writeIssue(new Compactor(w), next, found.seq);
           return next;
         })();
       });
     },
 
     issueHistory(keyOrAlias) {
-      const issue = findIssue(keyOrAlias);
+      const issue = findIssue(keyOrAlias)?.issue;
       if (!issue) return Promise.reject(new NotFoundError(`no issue ${keyOrAlias}`));
       const rows = r
         .prepare<[string], { doc: string }>("SELECT doc FROM issue_events WHERE issue_key = ? ORDER BY id")
@@ -292,38 +299,121 @@ export function createSqliteAppStore(h: SqliteHandle, opts: SqliteAppStoreOption
     commitAnalysis(runIn, out: AnalysisOutput) {
       return h.lock.run(() => {
         const run = parseItem(AnalysisRun, runIn, "analysis run");
-        const drafts = out.issues.map((d, i) => parseItem(IssueDraft, d, "issue", `#${i}`));
+        out.issues.forEach((d, i) => {
+          const field = draftProblem(d);
+          if (field === undefined) return;
+          parseItem(IssueDraft, d, "issue", `#${i}`);
+          throw new ValidationError(`issue '${d.key}': field ${field}: invalid`, { item: d.key, field });
+        });
         const actor: Actor = { id: "analysis", kind: "system" };
+        const pathsByIssue = new Map<string, AnalysisOutput["paths"]>();
+        for (const p of out.paths) {
+          const list = pathsByIssue.get(p.issueKey);
+          if (list) list.push(p);
+          else pathsByIssue.set(p.issueKey, [p]);
+        }
         w.transaction(() => {
+          // What is stored, by key: enough to keep aliases and human fields, and to skip issues whose
+          // content did not change.
+          const existing = new Map<
+            string,
+            {
+              seq: number;
+              alias: string;
+              status: Issue["status"];
+              hash: string | null;
+              lastSeen: string;
+              assignee: Issue["assignee"];
+              reason: string | null;
+              acceptedBy: string | null;
+              expiresAt: string | null;
+            }
+          >();
+          for (const x of w
+            .prepare<
+              [],
+              {
+                seq: number;
+                key: string;
+                alias: string;
+                status: Issue["status"];
+                content_hash: string | null;
+                last_seen: string;
+                assignee_user: string | null;
+                assignee_team: string | null;
+                reason: string | null;
+                accepted_by: string | null;
+                expires_at: string | null;
+              }
+            >(
+              "SELECT seq, key, alias, status, content_hash, last_seen, assignee_user, assignee_team, reason, accepted_by, expires_at FROM issues",
+            )
+            .iterate())
+            existing.set(x.key, {
+              seq: x.seq,
+              alias: x.alias,
+              status: x.status,
+              hash: x.content_hash,
+              lastSeen: x.last_seen,
+              assignee: {
+                ...(x.assignee_user !== null ? { user: x.assignee_user } : {}),
+                ...(x.assignee_team !== null ? { team: x.assignee_team } : {}),
+              },
+              reason: x.reason,
+              acceptedBy: x.accepted_by,
+              expiresAt: x.expires_at,
+            });
+          const c = new Compactor(w);
+          const dropPaths = w.prepare<[string]>("DELETE FROM analysis_paths WHERE issue_key = ?");
+          const putPath = w.prepare<[string, number, string]>(
+            "INSERT INTO analysis_paths (issue_key, path_index, doc) VALUES (?, ?, ?)",
+          );
+          const touched = new Map<string, number[]>();
           let seq = nextSeq.get()!.n;
-          for (const d of drafts) {
-            const existing = findIssue(d.key, writeIssues);
+          for (const d of out.issues) {
+            const prev = existing.get(d.key);
             let issue: Issue;
             let s: number;
-            if (existing) {
-              issue = { ...d, alias: existing.alias };
-              for (const f of HUMAN_FIELDS) (issue as Record<string, unknown>)[f] = existing[f];
-              s = seqOf.get(d.key)!.seq;
-              if (existing.status !== issue.status)
-                event(d.key, {
-                  at: run.startedAt,
-                  actor,
-                  type: "status",
-                  from: existing.status,
-                  to: issue.status,
-                });
+            if (prev) {
+              s = prev.seq;
+              // Fields only people change (assignee, reason, acceptedBy, expiresAt) stay as stored.
+              issue = {
+                ...d,
+                alias: prev.alias,
+                assignee: prev.assignee,
+                reason: prev.reason,
+                acceptedBy: prev.acceptedBy,
+                expiresAt: prev.expiresAt,
+              };
             } else {
               s = seq++;
               issue = { ...d, alias: `ISS-${s}` };
-              event(d.key, { at: run.startedAt, actor, type: "created", to: issue.status });
             }
-            putIssue.run(issueParams(issue, s));
+            const { json, hash } = c.issue(issue);
+            if (prev && prev.hash === hash) {
+              // Unchanged: only lastSeen moves (below, in one statement per value).
+              if (prev.lastSeen !== issue.lastSeen) {
+                const list = touched.get(issue.lastSeen);
+                if (list) list.push(s);
+                else touched.set(issue.lastSeen, [s]);
+              }
+              continue;
+            }
+            if (!prev) event(d.key, { at: run.startedAt, actor, type: "created", to: issue.status });
+            else if (prev.status !== issue.status)
+              event(d.key, { at: run.startedAt, actor, type: "status", from: prev.status, to: issue.status });
+            putIssue.run(issueColumns(issue, s, hash));
+            putDoc.run(s, json);
+            // This analysis' paths of the issue (a resolved issue has none in it).
+            dropPaths.run(d.key);
+            if (issue.status !== "resolved")
+              for (const p of pathsByIssue.get(d.key) ?? [])
+                putPath.run(p.issueKey, p.pathIndex, JSON.stringify(c.path(p)));
           }
-          w.prepare("DELETE FROM analysis_paths").run();
-          const putPath = w.prepare(
-            "INSERT INTO analysis_paths (issue_key, path_index, doc) VALUES (?, ?, ?)",
+          const touch = w.prepare<[string, string]>(
+            "UPDATE issues SET last_seen = ? WHERE seq IN (SELECT value FROM json_each(?))",
           );
-          for (const p of out.paths) putPath.run(p.issueKey, p.pathIndex, JSON.stringify(p));
+          for (const [at, seqs] of touched) touch.run(at, JSON.stringify(seqs));
           w.prepare("DELETE FROM analysis_tiers").run();
           const putTier = w.prepare("INSERT INTO analysis_tiers (node_id, tier, reason) VALUES (?, ?, ?)");
           for (const t of out.tiers) putTier.run(t.nodeId, t.tier, t.reason);
@@ -405,80 +495,4 @@ function pageByTime<T>(
   const items = rows.slice(0, limit).map((x) => JSON.parse(x.doc) as T);
   const last = rows.length > limit ? rows[limit - 1] : undefined;
   return last ? { items, next: encodeCursor([last.started_at, last.id]) } : { items };
-}
-
-function listIssues(
-  h: SqliteHandle,
-  filter: IssueFilter & { sort?: IssueSort },
-  page: PageRequest,
-): PageResult<Issue> {
-  const where: string[] = [];
-  const args: unknown[] = [];
-  const inList = (col: string, v: string | string[]) => {
-    const vs = Array.isArray(v) ? v : [v];
-    where.push(`${col} IN (${vs.map(() => "?").join(", ")})`);
-    args.push(...vs);
-  };
-  if (filter.severity) inList("severity", filter.severity);
-  if (filter.status) inList("status", filter.status);
-  if (filter.rule) inList("rule", filter.rule);
-  if (filter.assigneeUser) inList("assignee_user", filter.assigneeUser);
-  if (filter.assigneeTeam) inList("assignee_team", filter.assigneeTeam);
-  if (filter.demo !== undefined) {
-    where.push("demo = ?");
-    args.push(filter.demo ? 1 : 0);
-  }
-  if (filter.nodeId) {
-    where.push("(entry_id = ? OR target_id = ?)");
-    args.push(filter.nodeId, filter.nodeId);
-  }
-  if (filter.assignedTo) {
-    const { users, teams } = filter.assignedTo;
-    const ors = ["0"];
-    if (users.length) ors.push(`assignee_user IN (${users.map(() => "?").join(", ")})`);
-    if (teams.length) ors.push(`assignee_team IN (${teams.map(() => "?").join(", ")})`);
-    where.push(`(${ors.join(" OR ")})`);
-    args.push(...users, ...teams);
-  }
-  if (filter.confidence) inList("json_extract(doc, '$.confidence')", filter.confidence);
-  if (filter.targetId) inList("target_id", filter.targetId);
-  if (filter.account) {
-    // ARNs name the account between colons; Azure and GCP ids between slashes.
-    const pats = [likePattern(`:${filter.account}:`), likePattern(`/${filter.account}/`)];
-    where.push(
-      "(entry_id LIKE ? ESCAPE '\\' OR entry_id LIKE ? ESCAPE '\\' OR target_id LIKE ? ESCAPE '\\' OR target_id LIKE ? ESCAPE '\\')",
-    );
-    args.push(pats[0], pats[1], pats[0], pats[1]);
-  }
-  if (filter.text) {
-    const p = likePattern(filter.text);
-    where.push(
-      "(alias LIKE ? ESCAPE '\\' OR json_extract(doc, '$.title') LIKE ? ESCAPE '\\' OR entry_id LIKE ? ESCAPE '\\' OR target_id LIKE ? ESCAPE '\\')",
-    );
-    args.push(p, p, p, p);
-  }
-  // Keyset over (sort value, seq); score sorts descending (the riskiest first), the others ascending.
-  const sort = filter.sort ?? "score";
-  const col = { score: "score", firstSeen: "first_seen", dueAt: "coalesce(due_at, '9999')", alias: "seq" }[
-    sort
-  ];
-  const desc = sort === "score";
-  if (page.cursor) {
-    const [v, seq] = decodeCursor(page.cursor);
-    const value: unknown = sort === "score" || sort === "alias" ? Number(v) : v;
-    const cmp = desc ? "<" : ">";
-    where.push(`(${col} ${cmp} ? OR (${col} = ? AND seq > ?))`);
-    args.push(value, value, Number(seq));
-  }
-  if (!Number.isFinite(page.limit)) throw new ValidationError("limit: must be a number");
-  const limit = Math.max(1, Math.min(page.limit, 10_000));
-  const rows = h.reader
-    .prepare<unknown[], { doc: string; v: string | number; seq: number }>(
-      `SELECT doc, ${col} AS v, seq FROM issues ${where.length ? "WHERE " + where.join(" AND ") : ""}
-       ORDER BY ${col} ${desc ? "DESC" : "ASC"}, seq ASC LIMIT ?`,
-    )
-    .all(...args, limit + 1);
-  const items = rows.slice(0, limit).map((x) => JSON.parse(x.doc) as Issue);
-  const last = rows.length > limit ? rows[limit - 1] : undefined;
-  return last ? { items, next: encodeCursor([String(last.v), String(last.seq)]) } : { items };
 }

@@ -159,4 +159,49 @@ export const MIGRATIONS: string[] = [
   CREATE INDEX webhook_deliveries_due ON webhook_deliveries (status, next_attempt_at);
   CREATE INDEX webhook_deliveries_hook ON webhook_deliveries (webhook_id, created_at, id);
   `,
+  // Issues at scale (engine performance, issues 9 and 11; see sqlite/issues.ts): a narrow issues
+  // table keyed by seq whose columns carry every filter and sort field, with composite indexes for
+  // keyset pages; the documents in issue_docs (paths and fix texts as references into the
+  // content-addressed issue_parts); a content hash so an analysis rewrites only what changed.
+  // Existing documents move as they are (read in either form).
+  `
+  CREATE TABLE issues_v4 (
+    seq INTEGER PRIMARY KEY,
+    key TEXT NOT NULL UNIQUE,
+    alias TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    severity TEXT NOT NULL, status TEXT NOT NULL, score REAL NOT NULL, rule TEXT NOT NULL,
+    confidence TEXT NOT NULL,
+    entry_id TEXT NOT NULL, target_id TEXT NOT NULL,
+    assignee_user TEXT, assignee_team TEXT, demo INTEGER NOT NULL,
+    first_seen TEXT NOT NULL, last_seen TEXT NOT NULL, due_at TEXT,
+    title TEXT NOT NULL,
+    reason TEXT, accepted_by TEXT, expires_at TEXT,
+    content_hash TEXT
+  );
+  INSERT INTO issues_v4 (seq, key, alias, severity, status, score, rule, confidence, entry_id, target_id,
+      assignee_user, assignee_team, demo, first_seen, last_seen, due_at, title, reason, accepted_by, expires_at)
+    SELECT seq, key, alias, severity, status, score, rule,
+      coalesce(json_extract(doc, '$.confidence'), 'theoretical'), entry_id, target_id,
+      assignee_user, assignee_team, demo, first_seen, coalesce(json_extract(doc, '$.lastSeen'), first_seen),
+      due_at, coalesce(json_extract(doc, '$.title'), ''), json_extract(doc, '$.reason'),
+      json_extract(doc, '$.acceptedBy'), json_extract(doc, '$.expiresAt')
+    FROM issues;
+  CREATE TABLE issue_docs (seq INTEGER PRIMARY KEY, doc TEXT NOT NULL);
+  INSERT INTO issue_docs (seq, doc) SELECT seq, doc FROM issues;
+  DROP TABLE issues;
+  ALTER TABLE issues_v4 RENAME TO issues;
+  CREATE INDEX issues_by_score ON issues (score DESC, seq);
+  CREATE INDEX issues_by_due ON issues (coalesce(due_at, '9999'), seq);
+  CREATE INDEX issues_by_first ON issues (first_seen, seq);
+  CREATE INDEX issues_status_score ON issues (status, score DESC, seq);
+  CREATE INDEX issues_status_due ON issues (status, coalesce(due_at, '9999'), seq);
+  CREATE INDEX issues_status_first ON issues (status, first_seen, seq);
+  CREATE INDEX issues_entry ON issues (entry_id);
+  CREATE INDEX issues_target ON issues (target_id);
+  CREATE INDEX issues_user ON issues (assignee_user);
+  CREATE INDEX issues_team ON issues (assignee_team);
+  CREATE TABLE issue_parts (hash TEXT PRIMARY KEY, doc TEXT NOT NULL) WITHOUT ROWID;
+  -- Paths of the current analysis are references to issue_parts too; the old rows held whole hops.
+  DELETE FROM analysis_paths;
+  `,
 ];
