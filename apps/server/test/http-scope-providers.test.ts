@@ -268,14 +268,20 @@ describe("GCP scopes", () => {
     expect(run.status).toBe("complete");
   });
 
-  it("PATCH moves the scope to a folder (the parent is replaced, not merged)", async () => {
+  it("PATCH sets an endpoint, then moves the scope to a folder (the parent is replaced, the endpoint kept)", async () => {
+    const e = await patch(id, { config: { apiEndpoint: "http://127.0.0.1:1" } });
+    expect(e.statusCode).toBe(200);
+    expect(e.json()).toMatchObject({
+      config: { parent: "projects/ctem-test-project", apiEndpoint: "http://127.0.0.1:1" },
+    });
     const res = await patch(id, { config: { folder: "123456" } });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({
-      config: { parent: "folders/123456" },
+      config: { parent: "folders/123456", apiEndpoint: "http://127.0.0.1:1" },
       secret: true,
       schedule: "0 3 * * *",
     });
+    expect((await patch(id, { config: { project: "ctem-test-project", folder: "1" } })).statusCode).toBe(400);
     expect((await patch(id, { clientSecret: "x" })).statusCode).toBe(400);
   });
 });

@@ -137,6 +137,7 @@ export function cloudScanner(o: CloudScannerOptions): ScopeScanner {
         scanRuns: stores.scanRuns,
         trigger,
         parent: c.parent,
+        ...(c.apiEndpoint ? { apiEndpoint: c.apiEndpoint } : {}),
         ...(credentials ? { credentials } : {}),
         ...o.gcp,
         onEvent,

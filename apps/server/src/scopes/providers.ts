@@ -21,12 +21,13 @@ export const AzureConfigIn = z
   })
   .strict();
 
-/** The API's input for a GCP scope's config: exactly one of project, folder, organization. */
+/** The API's input for a GCP scope's config: exactly one of project, folder, organization; a custom Cloud Asset endpoint. */
 export const GcpConfigIn = z
   .object({
     project: z.string().trim().min(1).max(256).optional(),
     folder: z.string().trim().min(1).max(256).optional(),
     organization: z.string().trim().min(1).max(256).optional(),
+    apiEndpoint: z.string().max(2048).optional(),
   })
   .strict();
 
@@ -46,14 +47,19 @@ export function parseScopeConfig(
   return { ...parseGcpScopeConfig(config, scopeName) };
 }
 
-/** The GCP parent stored as config (`projects/x` …) back in the API's input fields, for a patch. */
-export function gcpInputOf(config: Record<string, unknown>): Record<string, string> {
-  const parent = typeof config.parent === "string" ? config.parent : "";
-  const slash = parent.indexOf("/");
-  const field = ({ projects: "project", folders: "folder", organizations: "organization" } as const)[
-    parent.slice(0, slash) as "projects"
-  ];
-  return field && slash > 0 ? { [field]: parent.slice(slash + 1) } : {};
+const GCP_PARENT_FIELDS = ["project", "folder", "organization"];
+
+/**
+ * A GCP scope's config after a patch: a new project, folder or organization replaces the parent
+ * (never two at once); other fields (apiEndpoint) merge.
+ */
+export function patchedGcpInput(
+  stored: Record<string, unknown>,
+  patch: Record<string, unknown>,
+): Record<string, unknown> {
+  const { parent, ...rest } = stored;
+  const newParent = GCP_PARENT_FIELDS.some((k) => k in patch);
+  return { ...rest, ...(newParent ? {} : { parent }), ...patch };
 }
 
 /**

@@ -21,7 +21,7 @@ import {
   GcpConfigIn,
   KeyFile,
   checkSecret,
-  gcpInputOf,
+  patchedGcpInput,
   parseScopeConfig,
   scopeSecretName,
 } from "../../scopes/providers.js";
@@ -90,7 +90,7 @@ const ScopePatch = z
       .record(z.string().max(64), z.unknown())
       .optional()
       .describe(
-        "fields to change: AWS roleArn, regions, inspector2 (account and external id stay); Azure tenantId, subscriptions, clientId, cloud, armEndpoint; GCP project | folder | organization",
+        "fields to change: AWS roleArn, regions, inspector2 (account and external id stay); Azure tenantId, subscriptions, clientId, cloud, armEndpoint; GCP project | folder | organization (replaces the parent), apiEndpoint",
       ),
     clientSecret: ClientSecret.nullable().optional().describe("Azure: a new client secret; null removes it"),
     keyFile: KeyFile.nullable().optional().describe("GCP: a new key file; null removes it"),
@@ -104,7 +104,7 @@ const ScopePatch = z
 const PATCHABLE: Record<ScopeT["provider"], readonly string[]> = {
   aws: ["roleArn", "regions", "inspector2"],
   azure: ["tenantId", "subscriptions", "clientId", "cloud", "armEndpoint"],
-  gcp: ["project", "folder", "organization"],
+  gcp: ["project", "folder", "organization", "apiEndpoint"],
 };
 
 export function registerScopeRoutes(app: ZodApp, ctx: RouteContext): void {
@@ -235,9 +235,10 @@ export function registerScopeRoutes(app: ZodApp, ctx: RouteContext): void {
           );
       let config = before.config;
       if (b.config && Object.keys(b.config).length) {
-        // GCP: the new parent replaces the old one (exactly one of project, folder, organization).
-        const base = before.provider === "gcp" ? gcpInputOf(before.config) : before.config;
-        const merged = before.provider === "gcp" ? { ...b.config } : { ...base, ...b.config };
+        const merged =
+          before.provider === "gcp"
+            ? patchedGcpInput(before.config, b.config)
+            : { ...before.config, ...b.config };
         config = parseScopeConfig(before.provider, merged, before.name);
       }
       const secretField = before.provider === "azure" ? "clientSecret" : "keyFile";
