@@ -1,7 +1,8 @@
-// Scans from the server: run a scope now (or on its schedule), one run per scope at a time. The run
-// is recorded in the AppStore the moment it starts, before the connector talks to the cloud, so a
-// scan that fails before writing anything (bad role, wrong account) is still in the history. The
-// connector's runner names its own run; the service rewrites that id to the one it recorded, so
+// Scans from the server: run a scope now (or on its schedule), one run per scope at a time, through
+// its provider's connector (AWS; Azure, one connector run per subscription recorded as one run;
+// GCP — a stored credential is opened only for the scan). The run is recorded in the AppStore the
+// moment it starts, before the connector talks to the cloud, so a scan that fails before writing
+// anything (bad role, wrong account) is still in the history. The connector's runner names its own run; the service rewrites that id to the one it recorded, so
 // the history row, the graph's claims and the progress stream all share one id. After a scan the
 // analysis runs (one at a time); if the scan or the analysis crashes, the previous analysis stays
 // current (commitAnalysis is one transaction).
@@ -12,6 +13,7 @@ import {
   parseAwsScopeConfig,
   parseAzureScopeConfig,
   parseGcpScopeConfig,
+  resolveAzureEndpoints,
   scanAws,
   scanAzure,
   scanGcp,
@@ -145,6 +147,11 @@ export function cloudScanner(o: CloudScannerOptions): ScopeScanner {
       return;
     }
     const c = parseAzureScopeConfig(scope.config, scope.name);
+    // A custom ARM endpoint names its login host and token audience in its metadata (as the CLI does).
+    const endpoints = await resolveAzureEndpoints({
+      cloud: c.cloud,
+      ...(c.armEndpoint ? { armEndpoint: c.armEndpoint } : {}),
+    });
     const credential =
       o.azure?.credential?.(scope, secret) ??
       createAzureCredential({
@@ -152,6 +159,8 @@ export function cloudScanner(o: CloudScannerOptions): ScopeScanner {
         ...(c.clientId ? { clientId: c.clientId } : {}),
         ...(secret !== undefined ? { clientSecret: secret } : {}),
         cloud: c.cloud,
+        authorityHost: endpoints.authorityHost,
+        custom: endpoints.custom,
         env: o.env,
       });
     // One connector run per subscription, recorded as the one run of the scope: each
@@ -181,7 +190,7 @@ export function cloudScanner(o: CloudScannerOptions): ScopeScanner {
         subscriptionId,
         credential,
         cloud: c.cloud,
-        ...(c.armEndpoint ? { armEndpoint: c.armEndpoint } : {}),
+        ...(endpoints.custom ? { armEndpoint: endpoints.arm, audience: endpoints.audience } : {}),
         ...(o.azure?.httpClient ? { httpClient: o.azure.httpClient } : {}),
         ...(o.azure?.maxRetries !== undefined ? { maxRetries: o.azure.maxRetries } : {}),
         onEvent,
