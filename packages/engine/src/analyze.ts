@@ -261,6 +261,7 @@ export async function analyze(stores: AnalyzeStores, opts: AnalyzeOptions = {}):
   if (counts.resolved! < 0) counts.resolved = 0;
   const t3 = performance.now();
   await stores.graph.replaceDerived(id, derivedFacts(analysis.derived.edges));
+  stages.push({ name: "derived-write", ms: Math.round(performance.now() - t3) });
   const run: AnalysisRun = {
     id,
     startedAt,
@@ -271,6 +272,7 @@ export async function analyze(stores: AnalyzeStores, opts: AnalyzeOptions = {}):
     counts,
     demo,
   };
+  const t4 = performance.now();
   await stores.app.commitAnalysis(run, {
     issues,
     paths,
@@ -278,6 +280,7 @@ export async function analyze(stores: AnalyzeStores, opts: AnalyzeOptions = {}):
     findingPriorities: prios,
     fixPlan: analysis.plan.items,
   });
+  stages.push({ name: "app-commit", ms: Math.round(performance.now() - t4) });
   await stores.graph.promoteDerived(id);
   stages.push({ name: "commit", ms: Math.round(performance.now() - t3) });
   stages.push({ name: "total", ms: Math.round(performance.now() - t0) });

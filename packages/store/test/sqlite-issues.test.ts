@@ -154,6 +154,23 @@ describe("issue storage", () => {
       expect(alias).toMatch(/^ISS-\d+$/);
       expect(rest).toEqual(d);
     }
+    expect(await stores.app.fixPlan()).toEqual([]);
+    const plan = [
+      {
+        id: "revoke-ingress:sg-1",
+        title: "Revoke the open ingress rule",
+        cli: "aws ec2 revoke-security-group-ingress --group-id sg-1 --protocol tcp --port 443 --cidr 0.0.0.0/0",
+        terraform: null,
+        riskRemoved: 12.5,
+        cuts: drafts.slice(0, 3).map((d, i) => ({ issueKey: d.key, pathIndex: 0, hopIndex: i })),
+      },
+    ];
+    await stores.app.commitAnalysis(run("a2"), { ...out(drafts), fixPlan: plan });
+    expect(await stores.app.fixPlan()).toEqual(plan);
+    const again = stores.handle.reader.prepare("SELECT count(*) AS n FROM issue_parts").get() as {
+      n: number;
+    };
+    expect(again.n).toBe(2);
     const doc = stores.handle.reader.prepare("SELECT max(length(doc)) AS n FROM issue_docs").get() as {
       n: number;
     };
@@ -236,14 +253,14 @@ describe("issue pages", () => {
     const plans: string[] = [];
     const db = stores.handle.reader;
     const prepare = db.prepare.bind(db);
-    db.prepare = ((sql: string) => {
+    db.prepare = (sql: string) => {
       if (/FROM issues /.test(sql) && /ORDER BY/.test(sql)) {
         const args: string[] = Array.from({ length: sql.split("?").length - 1 }, () => "x");
         const rows = prepare<string[], { detail: string }>(`EXPLAIN QUERY PLAN ${sql}`).all(...args);
         plans.push(rows.map((r) => r.detail).join("; "));
       }
       return prepare(sql);
-    });
+    };
     try {
       for (const f of [
         {},

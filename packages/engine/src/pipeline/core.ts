@@ -271,37 +271,56 @@ export function searchPairs(
   };
   // Scores are made in two steps: the search's probability × the target's weight bounds the
   // score from above (it differs only by a public data store's access level), so it filters and
-  // caps cheaply; the full factor lists are built for the kept paths alone.
-  const raw = new Map<
-    string,
-    { pr: PairResult; found: Array<{ edges: number[]; bound: number; target: number }> }
-  >();
-  searchPaths(g, ss, searchOpts, (fp) => {
+  // caps cheaply; the full factor lists are built for the kept paths alone. The per-entry cap is
+  // applied as each source finishes, so only kept pairs are held (an entry may reach thousands).
+  type Raw = {
+    pr: PairResult;
+    found: Array<{ edges: number[]; bound: number; target: number }>;
+    best: number;
+  };
+  const raw = new Map<string, Raw>();
+  const reached = new Map<string, number>();
+  let current = new Map<number, Raw>();
+  const byBound = (a: Raw, b: Raw) => b.best - a.best || a.pr.key.localeCompare(b.pr.key);
+  const flush = () => {
+    if (current.size === 0) return;
+    const list = [...current.values()];
+    current = new Map();
+    const entryId = list[0]!.pr.source.entryId;
+    reached.set(entryId, (reached.get(entryId) ?? 0) + list.length);
+    for (const r of list) {
+      r.pr.key = issueKey(r.pr.source.entryId, r.pr.targetId);
+      r.best = Math.max(...r.found.map((f) => f.bound));
+    }
+    list.sort(byBound);
+    list.forEach((r, i) => {
+      if (i < MAX_TARGETS_PER_ENTRY || opts.keep?.has(r.pr.key)) raw.set(r.pr.key, r);
+    });
+  };
+  searchPaths(g, ss, { ...searchOpts, done: flush }, (fp) => {
     const bound = 10 * fp.prob * targetWeight[fp.target]!;
     if (bound < floor) return;
     const src = active[fp.source]!;
-    const targetId = realId(g.ids[fp.target]!);
     const pathEdges = [
       ...(src.exposes !== undefined ? [src.exposes] : []),
       ...fp.slots.map((s) => gEdges[g.eid[s]!]!),
     ];
     if (pathEdges.length === 0) return; // a keyed identity that is itself a target: no hop to show
-    // A cheap map key while searching; the issue key (a hash) only for what is kept.
-    const rawKey = `${fp.source}\u0000${fp.target}`;
-    let r = raw.get(rawKey);
+    let r = current.get(fp.target);
     if (!r) {
       r = {
         pr: {
           key: "",
           source: src,
-          targetId,
+          targetId: realId(g.ids[fp.target]!),
           entryTargets: 0,
           virtualAdmin: g.ids[fp.target]!.endsWith(ADMIN_SUFFIX),
           paths: [],
         },
         found: [],
+        best: 0,
       };
-      raw.set(rawKey, r);
+      current.set(fp.target, r);
     }
     r.found.push({ edges: pathEdges, bound, target: fp.target });
   });
@@ -309,27 +328,27 @@ export function searchPairs(
     if (src.keyHop === undefined) continue;
     const bound = 10 * src.likelihood.p * targetWeight[src.node]!;
     if (bound < floor) continue;
-    raw.set(`key\u0000${src.entryId}`, {
-      pr: { key: "", source: src, targetId: src.entryId, entryTargets: 0, virtualAdmin: false, paths: [] },
+    const key = issueKey(src.entryId, src.entryId);
+    reached.set(src.entryId, (reached.get(src.entryId) ?? 0) + 1);
+    raw.set(key, {
+      pr: { key, source: src, targetId: src.entryId, entryTargets: 0, virtualAdmin: false, paths: [] },
       found: [{ edges: [src.keyHop], bound, target: src.node }],
+      best: bound,
     });
   }
-  const byEntry = new Map<string, Array<{ key: string; best: number }>>();
-  for (const r of raw.values()) r.pr.key = issueKey(r.pr.source.entryId, r.pr.targetId);
+  const byEntry = new Map<string, Raw[]>();
   for (const r of raw.values()) {
-    const key = r.pr.key;
-    const best = Math.max(...r.found.map((f) => f.bound));
     const list = byEntry.get(r.pr.source.entryId);
-    if (list) list.push({ key, best });
-    else byEntry.set(r.pr.source.entryId, [{ key, best }]);
+    if (list) list.push(r);
+    else byEntry.set(r.pr.source.entryId, [r]);
   }
   const kept = new Set<string>();
-  const byKey = new Map([...raw.values()].map((r) => [r.pr.key, r]));
-  for (const list of byEntry.values()) {
-    list.sort((a, b) => b.best - a.best || a.key.localeCompare(b.key));
-    list.forEach((x, i) => {
-      if (i < MAX_TARGETS_PER_ENTRY || opts.keep?.has(x.key)) kept.add(x.key);
-      byKey.get(x.key)!.pr.entryTargets = list.length;
+  const byKey = raw;
+  for (const [entryId, list] of byEntry) {
+    list.sort(byBound);
+    list.forEach((r, i) => {
+      if (i < MAX_TARGETS_PER_ENTRY || opts.keep?.has(r.pr.key)) kept.add(r.pr.key);
+      r.pr.entryTargets = reached.get(entryId) ?? list.length;
     });
   }
   for (const [key, r] of byKey) {

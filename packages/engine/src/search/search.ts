@@ -36,6 +36,8 @@ export interface SearchOptions {
   potential?: Float64Array | undefined;
   /** Report a target only when the path's probability × this per-node weight reaches `minProb`. */
   reportWeight?: Float64Array | undefined;
+  /** Called when every path of a source has been reported (before the next source starts). */
+  done?: ((source: number) => void) | undefined;
 }
 
 export interface FoundPath {
@@ -154,6 +156,11 @@ export function searchPaths(
   };
 
   sources.forEach((src, si) => {
+    search(src, si);
+    opts.done?.(si);
+  });
+
+  function search(src: SearchSource, si: number): void {
     if (!co[src.node] || !(src.p > 0)) return;
     labels.size = 0;
     heap.n = 0;
@@ -183,7 +190,7 @@ export function searchPaths(
     }
     for (const u of touched) pops[u] = 0;
     touched.length = 0;
-  });
+  }
 }
 
 /**

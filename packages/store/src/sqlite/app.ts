@@ -39,7 +39,9 @@ import {
   Compactor,
   PUT_ISSUE_SQL,
   PartReader,
+  compactFixPlanItem,
   draftProblem,
+  expandFixPlanItem,
   expandIssue,
   issueColumns,
   listIssuePage,
@@ -424,7 +426,7 @@ export function createSqliteAppStore(h: SqliteHandle, opts: SqliteAppStoreOption
           for (const p of out.findingPriorities) putPrio.run(p.findingKey, p.score, JSON.stringify(p));
           w.prepare("DELETE FROM fix_plan").run();
           const putFix = w.prepare("INSERT INTO fix_plan (rank, id, doc) VALUES (?, ?, ?)");
-          out.fixPlan.forEach((f, i) => putFix.run(i, f.id, JSON.stringify(f)));
+          out.fixPlan.forEach((f, i) => putFix.run(i, f.id, JSON.stringify(compactFixPlanItem(c, f))));
           const finished = { ...run, status: "complete" as const, finishedAt: run.finishedAt ?? now() };
           w.prepare(
             "INSERT INTO analysis_runs (id, started_at, doc) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET doc = excluded.doc",
@@ -458,7 +460,8 @@ export function createSqliteAppStore(h: SqliteHandle, opts: SqliteAppStoreOption
     },
     fixPlan() {
       const rows = r.prepare<[], { doc: string }>("SELECT doc FROM fix_plan ORDER BY rank").all();
-      return Promise.resolve(rows.map((x) => JSON.parse(x.doc) as FixPlanItem));
+      const parts = new PartReader(r);
+      return Promise.resolve(rows.map((x) => expandFixPlanItem(x.doc, parts)));
     },
     health() {
       try {

@@ -12,6 +12,7 @@ import { createHash } from "node:crypto";
 import { Confidence, ISSUE_STATUSES, SEVERITIES, ValidationError } from "@ctem/model";
 import type {
   AttackPath,
+  FixPlanItem,
   Hop,
   Issue,
   IssueDraft,
@@ -44,6 +45,9 @@ type StoredDoc = Omit<Issue, "paths" | "remediation"> & {
 };
 
 const RULE = /^[a-z0-9]+(-[a-z0-9]+)*$/;
+const SEVERITY_SET = new Set<string>(SEVERITIES);
+const STATUS_SET = new Set<string>(ISSUE_STATUSES);
+const CONFIDENCE_SET = new Set<string>(Confidence.options);
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 const isTime = (v: unknown) => typeof v === "string" && ISO.test(v);
 const isTimeOrNull = (v: unknown) => v === null || isTime(v);
@@ -64,10 +68,10 @@ export function draftProblem(d: IssueDraft): string | undefined {
   if (typeof d.key !== "string" || d.key.length === 0) return "key";
   if (typeof d.title !== "string" || d.title.length > 1024) return "title";
   if (typeof d.rule !== "string" || !RULE.test(d.rule)) return "rule";
-  if (!(SEVERITIES as readonly string[]).includes(d.severity)) return "severity";
+  if (!SEVERITY_SET.has(d.severity)) return "severity";
   if (typeof d.score !== "number" || !(d.score >= 0 && d.score <= 10)) return "score";
-  if (!(Confidence.options as readonly string[]).includes(d.confidence)) return "confidence";
-  if (!(ISSUE_STATUSES as readonly string[]).includes(d.status)) return "status";
+  if (!CONFIDENCE_SET.has(d.confidence)) return "confidence";
+  if (!STATUS_SET.has(d.status)) return "status";
   if (!isRef(d.entry)) return "entry";
   if (!isRef(d.target)) return "target";
   for (const f of ["firstSeen", "lastSeen"] as const) if (!isTime(d[f])) return f;
@@ -83,17 +87,14 @@ export function draftProblem(d: IssueDraft): string | undefined {
   if (!isStrOrNull(d.reason, 4096)) return "reason";
   if (!isStrOrNull(d.acceptedBy, 256)) return "acceptedBy";
   if (typeof d.assignee !== "object" || d.assignee === null) return "assignee";
-  if (
-    d.statusBeforeResolution !== null &&
-    !(ISSUE_STATUSES as readonly string[]).includes(d.statusBeforeResolution)
-  )
+  if (d.statusBeforeResolution !== null && !STATUS_SET.has(d.statusBeforeResolution))
     return "statusBeforeResolution";
   if (typeof d.demo !== "boolean") return "demo";
   if (d.alias !== undefined && !/^ISS-\d+$/.test(d.alias)) return "alias";
   if (!Array.isArray(d.paths)) return "paths";
   for (const p of d.paths) {
     if (typeof p !== "object" || p === null || !(p.likelihood >= 0 && p.likelihood <= 1)) return "paths";
-    if (!(Confidence.options as readonly string[]).includes(p.confidence)) return "paths";
+    if (!CONFIDENCE_SET.has(p.confidence)) return "paths";
     if (!Array.isArray(p.hops) || p.hops.length === 0) return "paths";
     for (const h of p.hops)
       if (typeof h !== "object" || h === null || typeof h.from !== "string" || typeof h.to !== "string")
@@ -223,20 +224,27 @@ export class Compactor {
   }
 }
 
-/** Reads parts by reference, each once per reader (a page of issues shares most of its hops). */
+/**
+ * Parsed parts by reference, shared by every reader of the process: a part's reference is the hash
+ * of its content, so it never changes. Bounded; the oldest entries go first.
+ */
+const PART_CACHE_MAX = 50_000;
+const partCache = new Map<string, unknown>();
+
+/** Reads parts by reference (a page of issues shares most of its hops). */
 export class PartReader {
-  private readonly cache = new Map<string, unknown>();
   private readonly get;
   constructor(db: Sqlite) {
     this.get = db.prepare<[string], { doc: string }>("SELECT doc FROM issue_parts WHERE hash = ?");
   }
   part<T>(ref: string): T {
-    let v = this.cache.get(ref);
+    let v = partCache.get(ref);
     if (v === undefined) {
       const row = this.get.get(ref);
       if (!row) throw new Error(`issue store: part ${ref} is missing`);
       v = JSON.parse(row.doc) as unknown;
-      this.cache.set(ref, v);
+      if (partCache.size >= PART_CACHE_MAX) partCache.delete(partCache.keys().next().value!);
+      partCache.set(ref, v);
     }
     return v as T;
   }
@@ -265,6 +273,38 @@ export function expandIssue(docJson: string, lastSeen: string, parts: PartReader
     };
   });
   return issue;
+}
+
+/** A fix-plan item as stored: its texts as a part (shared with the issues' remediation), cuts as tuples. */
+interface StoredFixPlanItem {
+  id: string;
+  fix: string;
+  riskRemoved: number;
+  cuts: Array<[string, number, number]>;
+}
+
+export function compactFixPlanItem(c: Compactor, f: FixPlanItem): StoredFixPlanItem {
+  return {
+    id: f.id,
+    fix: c.fix(f),
+    riskRemoved: f.riskRemoved,
+    cuts: f.cuts.map((x) => [x.issueKey, x.pathIndex, x.hopIndex]),
+  };
+}
+
+/** A stored fix-plan item (either form) as the FixPlanItem it was. */
+export function expandFixPlanItem(docJson: string, parts: PartReader): FixPlanItem {
+  const d = JSON.parse(docJson) as StoredFixPlanItem | FixPlanItem;
+  if (!("fix" in d)) return d;
+  const t = parts.part<Pick<FixPlanItem, "title" | "cli" | "terraform">>(d.fix);
+  return {
+    id: d.id,
+    title: t.title,
+    cli: t.cli,
+    terraform: t.terraform,
+    riskRemoved: d.riskRemoved,
+    cuts: d.cuts.map(([issueKey, pathIndex, hopIndex]) => ({ issueKey, pathIndex, hopIndex })),
+  };
 }
 
 /** Issue states: the document without paths, factors and remediation, parsed by SQLite. */
