@@ -21,7 +21,6 @@ import type {
   AnalysisOutput,
   AppStore,
   FindingPriority,
-  FixPlanItem,
   Issue,
   IssueEvent,
   PageRequest,
