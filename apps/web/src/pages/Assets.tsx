@@ -153,7 +153,7 @@ export function AssetPage() {
             {edgeList(inc, "in")}
           </section>
         </div>
-        <aside className="col-side">
+        <div className="col-side">
           <section className="card" aria-labelledby="find-title">
             <h2 id="find-title">Findings</h2>
             {findings.items.length === 0 ? (
@@ -184,7 +184,7 @@ export function AssetPage() {
               </dl>
             )}
           </section>
-        </aside>
+        </div>
       </div>
     </article>
   );

@@ -24,13 +24,17 @@ function Change({ e }: { e: AuditEvent }) {
           {e.before !== undefined ? (
             <figure>
               <figcaption className="muted">before</figcaption>
-              <pre aria-label="before">{JSON.stringify(e.before, null, 1)}</pre>
+              <pre tabIndex={0} role="region" aria-label="before">
+                {JSON.stringify(e.before, null, 1)}
+              </pre>
             </figure>
           ) : null}
           {e.after !== undefined ? (
             <figure>
               <figcaption className="muted">after</figcaption>
-              <pre aria-label="after">{JSON.stringify(e.after, null, 1)}</pre>
+              <pre tabIndex={0} role="region" aria-label="after">
+                {JSON.stringify(e.after, null, 1)}
+              </pre>
             </figure>
           ) : null}
         </div>

@@ -48,18 +48,22 @@ function DashboardBody({ items, more }: { items: ApiIssue[]; more: boolean }) {
     return <Empty>No open issues. Scan a scope or import a report to find exposures.</Empty>;
   return (
     <div className="dash">
-      <div className="tiles" role="list" aria-label="Open issues by severity">
+      <ul className="tiles" aria-label="Open issues by severity">
         {SEVERITIES.map((s) => (
-          <Link role="listitem" key={s} to={`/issues?severity=${s}`} className={`tile sev-${s}`}>
-            <span className="tile-n">{counts[s]}</span>
-            <span className="tile-l">{s}</span>
-          </Link>
+          <li key={s}>
+            <Link to={`/issues?severity=${s}`} className={`tile sev-${s}`}>
+              <span className="tile-n">{counts[s]}</span>
+              <span className="tile-l">{s}</span>
+            </Link>
+          </li>
         ))}
-        <Link role="listitem" to="/issues?sort=dueAt" className="tile overdue">
-          <span className="tile-n">{overdue.length}</span>
-          <span className="tile-l">past due (SLA)</span>
-        </Link>
-      </div>
+        <li>
+          <Link to="/issues?sort=dueAt" className="tile overdue">
+            <span className="tile-n">{overdue.length}</span>
+            <span className="tile-l">past due (SLA)</span>
+          </Link>
+        </li>
+      </ul>
       {more ? <p className="muted">Counts cover the first 1000 open issues.</p> : null}
       <KpiPanel />
       <FixPlan />

@@ -222,7 +222,9 @@ export function IssuePage() {
                         <div className="code-head">
                           CLI <CopyButton text={r.cli} label="CLI" />
                         </div>
-                        <pre>{r.cli}</pre>
+                        <pre tabIndex={0} role="region" aria-label={`CLI: ${r.title}`}>
+                          {r.cli}
+                        </pre>
                       </div>
                     ) : null}
                     {r.terraform ? (
@@ -230,7 +232,9 @@ export function IssuePage() {
                         <div className="code-head">
                           Terraform <CopyButton text={r.terraform} label="Terraform" />
                         </div>
-                        <pre>{r.terraform}</pre>
+                        <pre tabIndex={0} role="region" aria-label={`Terraform: ${r.title}`}>
+                          {r.terraform}
+                        </pre>
                       </div>
                     ) : null}
                   </li>
@@ -240,10 +244,10 @@ export function IssuePage() {
             <IssueFixPlan issue={i} />
           </section>
         </div>
-        <aside className="col-side">
+        <div className="col-side">
           <Workflow issue={i} />
           <History alias={i.alias} />
-        </aside>
+        </div>
       </div>
     </article>
   );

@@ -279,7 +279,7 @@ export function IssuesPage({ mine }: { mine: boolean }) {
                   key={i.key}
                   data-index={n}
                   className={n === cursor ? "cursor" : undefined}
-                  aria-selected={selected.has(i.alias)}
+                  data-selected={selected.has(i.alias) ? "true" : undefined}
                 >
                   {canBulk ? (
                     <td>

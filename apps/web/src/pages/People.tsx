@@ -70,7 +70,7 @@ export function Teams({ users }: { users: User[] }) {
     create.mutate();
   }
   return (
-    <div aria-labelledby="teams-title">
+    <section aria-labelledby="teams-title">
       <h3 id="teams-title">Teams</h3>
       {teams.isPending ? (
         <Loading what="teams" />
@@ -133,7 +133,7 @@ export function Teams({ users }: { users: User[] }) {
           {create.error.message}
         </p>
       ) : null}
-    </div>
+    </section>
   );
 }
 

@@ -34,7 +34,7 @@ function CodeBlock({ title, text, label }: { title: string; text: string; label:
       <div className="code-head">
         {title} <CopyButton text={text} label={label} />
       </div>
-      <pre tabIndex={0} aria-label={title} className="scroll">
+      <pre tabIndex={0} role="region" aria-label={title} className="scroll">
         {text}
       </pre>
     </div>

@@ -77,7 +77,7 @@ export function CrownJewelSettings({ admin }: { admin: boolean }) {
   const cj = s.data.settings.crownJewels;
   const locked = !admin || s.data.overlayKeys.includes("crownJewels");
   return (
-    <div aria-labelledby="cj-title">
+    <section aria-labelledby="cj-title">
       <h3 id="cj-title">Crown jewels</h3>
       {s.data.overlayKeys.includes("crownJewels") ? <p className="muted">{OVERLAY_NOTE}</p> : null}
       <table className="issues compact">
@@ -165,7 +165,7 @@ export function CrownJewelSettings({ admin }: { admin: boolean }) {
           ))}
         </ul>
       )}
-    </div>
+    </section>
   );
 }
 

@@ -18,10 +18,10 @@ export function DemoBanner() {
   const health = useHealth();
   if (!health.data?.data.demo) return null;
   return (
-    <div className="demo-banner" role="note">
+    <section className="demo-banner" aria-label="Demo data">
       <strong>Demo data.</strong> You are looking at the synthetic demo estate (everything marked demo). The
       first real scan or import removes it.
-    </div>
+    </section>
   );
 }
 
