@@ -10,7 +10,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AZURE_TEST_CA_FILE, startAzureReplayServer } from "@ctem/testkit";
 import type { AzureReplayServer } from "@ctem/testkit";
-import { SMALL_SUB, serveSmallEstate } from "./azure-helpers.js";
+import { SMALL_SUB, serveGraph, serveSmallEstate } from "./azure-helpers.js";
 
 const root = fileURLToPath(new URL("../../../", import.meta.url));
 const TENANT = "22222222-2222-2222-2222-222222222222";
@@ -47,7 +47,7 @@ describe("ctem scan azure / scope add --provider azure / scan --scope against th
     });
 
   beforeAll(async () => {
-    azure = serveSmallEstate(await startAzureReplayServer());
+    azure = serveGraph(serveSmallEstate(await startAzureReplayServer()));
     dir = mkdtempSync(path.join(tmpdir(), "ctem-azure-cli-"));
   });
   afterAll(async () => {
@@ -66,11 +66,14 @@ describe("ctem scan azure / scope add --provider azure / scan --scope against th
       TENANT,
       "--arm-endpoint",
       azure.url,
+      "--graph",
     ];
     const ok = await ctem(args);
     expect(ok.stderr).toContain(
-      `scanning Azure subscription ${SMALL_SUB} (source azure:${SMALL_SUB}) at ${azure.url}: 13 collectors`,
+      `scanning Azure subscription ${SMALL_SUB} (source azure:${SMALL_SUB}) at ${azure.url}: 14 collectors`,
     );
+    // Microsoft Graph's endpoint came from the metadata document too (the replay names itself).
+    expect(ok.stderr).toMatch(/azure-graph-service-principals\s+ok\s+3 nodes/);
     expect(ok.stderr).toMatch(/azure-network-security-groups\s+ok\s+5 nodes, 5 edges/);
     expect(ok.stderr).toMatch(/analysis \S+: /);
     expect(ok.code).toBe(0);
@@ -82,7 +85,7 @@ describe("ctem scan azure / scope add --provider azure / scan --scope against th
     };
     expect(summary.status).toBe("complete");
     expect(summary.sources).toEqual([`azure:${SMALL_SUB}`]);
-    expect(summary.collectors).toHaveLength(13);
+    expect(summary.collectors).toHaveLength(14);
     // The client-secret sign-in went to the replay's token endpoint for the tenant, and ARM got its token.
     expect(azure.calls.some((c) => c.method === "POST" && c.path === `/${TENANT}/oauth2/v2.0/token`)).toBe(
       true,
@@ -129,6 +132,8 @@ describe("ctem scan azure / scope add --provider azure / scan --scope against th
       ["azure-network-security-groups", "AuthorizationFailed"],
     ]);
     expect(partial.stderr).toContain("FAILED  networkSecurityGroups.listAll: AuthorizationFailed (HTTP 403)");
+    const sps = await ctem(["--json", "assets", "list", "--type", "azure.ad.service_principal"]);
+    expect((JSON.parse(sps.stdout) as { items: unknown[] }).items).toHaveLength(3);
     const nsgs = await ctem(["--json", "assets", "list", "--type", "azure.network.nsg"]);
     expect((JSON.parse(nsgs.stdout) as { items: unknown[] }).items).toHaveLength(5);
   }, 120_000);

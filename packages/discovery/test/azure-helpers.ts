@@ -39,6 +39,11 @@ export function serveSmallEstate(replay: AzureReplayServer): AzureReplayServer {
   return routes(replay, "small-estate.handwritten.json");
 }
 
+/** Microsoft Graph's answers for the small subscription's tenant (the opt-in Graph module). */
+export function serveGraph(replay: AzureReplayServer): AzureReplayServer {
+  return routes(replay, "graph.handwritten.json");
+}
+
 /** A credential that hands out a fixed token (the replay server does not check it). */
 export const staticCredential: TokenCredential = {
   getToken: () => Promise.resolve({ token: "testkit-token", expiresOnTimestamp: Date.now() + 3_600_000 }),
@@ -63,6 +68,7 @@ export function scan(
   stores: SqliteStores,
   replay: AzureReplayServer,
   subscriptionId: string,
+  extra: { microsoftGraph?: boolean } = {},
 ): Promise<AzureScanResult> {
   return scanAzure({
     graph: stores.graph,
@@ -72,5 +78,6 @@ export function scan(
     credential: staticCredential,
     httpClient: replay.httpClient as unknown as HttpClient,
     maxRetries: 1,
+    ...extra,
   });
 }

@@ -14,6 +14,7 @@ import {
   RECORDED_SUB,
   SMALL_SUB,
   scan,
+  serveGraph,
   serveRecordedSubscription,
   serveSmallEstate,
   tempStores,
@@ -48,7 +49,7 @@ describe("Azure scan of the recorded subscription (c7n cassettes + hand-written 
     expect(r.source).toBe(`azure:${RECORDED_SUB}`);
     expect(r.run.status).toBe("complete");
     expect(r.run.collectors.map((c) => [c.collector, c.region, c.status])).toEqual(
-      AZURE_MODULES.map((m) => [m.id, "global", "ok"]),
+      AZURE_MODULES.filter((m) => !m.optIn).map((m) => [m.id, "global", "ok"]),
     );
     const { st, nodes, edges } = await shape(stores, RECORDED_SUB);
     expect(nodes).toEqual(RECORDED_NODES);
@@ -227,6 +228,73 @@ describe("Azure scan of the small hand-written subscription", () => {
     expect(r.run.status).toBe("failed");
     expect(new Set(r.run.collectors.map((c) => c.errorCode))).toEqual(new Set(["ResourceNotFound"]));
     expect(r.apply.written.nodes).toBe(0);
+  });
+});
+
+describe("Azure scan with Microsoft Graph (opt-in)", () => {
+  it("adds the tenant's service principals with their secrets' metadata; a denied Graph read fails only that collector", async () => {
+    replay = serveGraph(serveSmallEstate(await startAzureReplayServer()));
+    stores = tempStores();
+    const r = await scan(stores, replay, SMALL_SUB, { microsoftGraph: true });
+    expect(r.run.status).toBe("complete");
+    expect(r.run.collectors.map((c) => c.collector)).toContain("azure-graph-service-principals");
+    const { st, nodes } = await shape(stores, SMALL_SUB);
+    const sps = [...st.nodes.values()].filter((n) => n.type === "azure.ad.service_principal");
+    // The managed identity's and the first-party service principals are not these nodes.
+    expect(sps.map((n) => [n.id, n.name]).sort()).toEqual([
+      ["azure-principal:eeeeeeee-0000-0000-0000-000000000001", "deploy-pipeline"],
+      ["azure-principal:eeeeeeee-0000-0000-0000-000000000002", "old-integration"],
+      ["azure-principal:eeeeeeee-0000-0000-0000-000000000003", "legacy-sp-secret"],
+    ]);
+    expect(sps.find((n) => n.name === "deploy-pipeline")!.props).toEqual({
+      principalId: "eeeeeeee-0000-0000-0000-000000000001",
+      appId: "ffffffff-0000-0000-0000-000000000001",
+      applicationObjectId: "dddddddd-1111-0000-0000-000000000001",
+      servicePrincipalType: "Application",
+      accountEnabled: true,
+      passwordCredentials: [
+        {
+          keyId: "99999999-0000-0000-0000-0000000000a1",
+          displayName: "ci",
+          endDateTime: "2099-01-01T00:00:00Z",
+          on: "application",
+        },
+      ],
+    });
+    // The second page was read (nextLink), and every Graph call carried a token.
+    expect(sps.find((n) => n.name === "legacy-sp-secret")!.props.passwordCredentials).toEqual([
+      {
+        keyId: "99999999-0000-0000-0000-0000000000b1",
+        displayName: "sp-own",
+        endDateTime: "2099-06-30T00:00:00Z",
+        on: "servicePrincipal",
+      },
+    ]);
+    expect(
+      replay.calls.filter((c) => c.path.startsWith("/v1.0/")).map((c) => [c.path, c.authorization]),
+    ).toEqual(
+      expect.arrayContaining([
+        ["/v1.0/serviceprincipals/page2", "Bearer testkit-token"],
+        ["/v1.0/applications", "Bearer testkit-token"],
+      ]),
+    );
+    expect(nodes.filter((n) => n.startsWith("azure.ad.service_principal"))).toHaveLength(3);
+
+    replay.fail(
+      "/v1.0/applications",
+      403,
+      "Authorization_RequestDenied",
+      "Insufficient privileges to complete the operation.",
+    );
+    const denied = await scan(stores, replay, SMALL_SUB, { microsoftGraph: true });
+    expect(denied.run.status).toBe("partial");
+    expect(
+      denied.run.collectors.filter((c) => c.status === "failed").map((c) => [c.collector, c.errorCode]),
+    ).toEqual([["azure-graph-service-principals", "Authorization_RequestDenied"]]);
+    const after = [...(await graphState(stores.graph)).nodes.values()].filter(
+      (n) => n.type === "azure.ad.service_principal",
+    );
+    expect(after).toHaveLength(3);
   });
 });
 

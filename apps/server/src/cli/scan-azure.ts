@@ -71,6 +71,8 @@ interface AzureScanOpts {
   clientId?: string;
   cloud: AzureCloud;
   armEndpoint?: string;
+  /** Also read Microsoft Graph (service principals with secrets; needs Application.Read.All). */
+  microsoftGraph?: boolean;
   trigger: ScanRun["trigger"];
   analyze: boolean;
   keepDemo: boolean;
@@ -108,6 +110,8 @@ export async function runAzureScan(ctx: CliContext, cmd: Command, o: AzureScanOp
         credential,
         cloud: o.cloud,
         ...(endpoints.custom ? { armEndpoint: endpoints.arm, audience: endpoints.audience } : {}),
+        ...(o.microsoftGraph ? { microsoftGraph: true } : {}),
+        ...(endpoints.graph ? { graphEndpoint: endpoints.graph } : {}),
         onPlan: (p) =>
           ctx.progress(
             `scanning Azure subscription ${p.subscriptionId} (source ${p.source}) at ${p.armEndpoint}: ${p.collectors} collectors`,
@@ -225,6 +229,10 @@ export function registerScanAzure(scan: Command, ctx: CliContext): void {
       "--arm-endpoint <url>",
       "a custom ARM endpoint (Azure Stack, test); login comes from its metadata",
     )
+    .option(
+      "--graph",
+      "also read Microsoft Graph: service principals and their secrets (Application.Read.All)",
+    )
     .option("--no-analyze", "do not run the analysis afterwards")
     .option("--keep-demo", "keep the demo estate (the first real scan removes it)")
     .action(
@@ -234,6 +242,7 @@ export function registerScanAzure(scan: Command, ctx: CliContext): void {
           tenant?: string;
           cloud?: string;
           armEndpoint?: string;
+          graph?: boolean;
           analyze: boolean;
           keepDemo?: boolean;
         },
@@ -250,6 +259,7 @@ export function registerScanAzure(scan: Command, ctx: CliContext): void {
           ...(opts.tenant ? { tenantId: opts.tenant } : {}),
           cloud: parseCloud(opts.cloud),
           ...(armEndpoint ? { armEndpoint } : {}),
+          ...(opts.graph ? { microsoftGraph: true } : {}),
           trigger: { kind: "adhoc" },
           analyze: opts.analyze && (cmd.parent?.opts<{ analyze?: boolean }>().analyze ?? true),
           keepDemo:

@@ -70,7 +70,7 @@ export async function resolveAzureEndpoints(o: {
     throw new ValidationError("--arm-endpoint: ARM tokens are only sent over https");
   const base = trim(arm.toString());
   const url = `${base}/metadata/endpoints?api-version=2022-09-01`;
-  const doFetch = o.fetch ?? (globalThis.fetch);
+  const doFetch = o.fetch ?? globalThis.fetch;
   let body: unknown;
   try {
     const r = await doFetch(url, { signal: AbortSignal.timeout(15_000) });

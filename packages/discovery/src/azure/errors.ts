@@ -44,3 +44,12 @@ export async function allItems<T>(what: string, pages: AsyncIterable<T>): Promis
   }
   return out;
 }
+
+/** Runs one call; a failure names the call and keeps Azure's code. */
+export async function azureCall<T>(what: string, f: () => Promise<T>): Promise<T> {
+  try {
+    return await f();
+  } catch (e) {
+    throw toAzureCollectError(e, what);
+  }
+}

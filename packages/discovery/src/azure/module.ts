@@ -4,10 +4,13 @@
 // in infra/azure/ and docs/azure.md are generated from these.
 import type { EdgeKind, GraphFacts, SourceKey } from "@ctem/model";
 import type { AzureClients } from "./clients.js";
+import type { GraphReader } from "./graph.js";
 
 export interface AzureCollectContext {
   subscriptionId: string;
   clients: AzureClients;
+  /** Microsoft Graph, when the scan reads it (opt-in). */
+  graph?: GraphReader;
 }
 
 export interface AzureTransformContext {
@@ -25,6 +28,10 @@ export interface AzureModule<Raw = unknown> {
   dependsOn: string[];
   /** The Azure RBAC actions `collect` needs: the custom role is the union of these. */
   permissions: string[];
+  /** Microsoft Graph application permissions (granted in Entra, not by an Azure role). */
+  graphPermissions?: string[];
+  /** Runs only when the scan asks for it (`graph`: Microsoft Graph needs its own consent). */
+  optIn?: "graph";
   collect(ctx: AzureCollectContext): Promise<Raw>;
   transform(raw: Raw, ctx: AzureTransformContext, deps: Record<string, unknown>): GraphFacts;
 }

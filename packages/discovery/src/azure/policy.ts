@@ -32,7 +32,9 @@ export function azureModulesMarkdown(modules: readonly AzureModule[] = AZURE_MOD
       ...m.produces.nodes.map((n) => `\`${n}\``),
       ...m.produces.edges.map((e) => `\`${e}\``),
     ].join(", ");
-    return `| \`${m.id}\` | ${m.description} | ${produces} | ${m.permissions.map((p) => `\`${p}\``).join(", ")} |`;
+    const graph = (m.graphPermissions ?? []).map((p) => `Microsoft Graph \`${p}\` (application permission)`);
+    const opt = m.optIn ? ` Opt-in: \`--${m.optIn}\`.` : "";
+    return `| \`${m.id}\` | ${m.description}${opt} | ${produces} | ${[...m.permissions.map((p) => `\`${p}\``), ...graph].join(", ")} |`;
   });
   return [
     AZURE_DOCS_BEGIN,

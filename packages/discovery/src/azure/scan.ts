@@ -11,6 +11,7 @@ import { createAzureClients } from "./clients.js";
 import { AZURE_CLOUDS } from "./endpoints.js";
 import type { AzureCloud } from "./endpoints.js";
 import { toAzureCollectError } from "./errors.js";
+import { createGraphReader } from "./graph.js";
 import type { AzureModule } from "./module.js";
 import { AZURE_MODULES } from "./modules/index.js";
 import { AZURE_GUID_PATTERN } from "./scope.js";
@@ -26,6 +27,10 @@ export interface AzureScanOptions {
   armEndpoint?: string;
   /** The ARM token audience; default the cloud's, or the custom endpoint itself. */
   audience?: string;
+  /** Also read Microsoft Graph (service principals and their secrets); needs Application.Read.All. */
+  microsoftGraph?: boolean;
+  /** Microsoft Graph's endpoint; default the cloud's (resolveAzureEndpoints gives a custom cloud's). */
+  graphEndpoint?: string;
   /** Replaces the SDK's transport (tests). */
   httpClient?: HttpClient;
   maxRetries?: number;
@@ -63,13 +68,26 @@ export async function scanAzure(opts: AzureScanOptions): Promise<AzureScanResult
     ...(opts.httpClient ? { httpClient: opts.httpClient } : {}),
     ...(opts.maxRetries !== undefined ? { maxRetries: opts.maxRetries } : {}),
   });
+  const graphEndpoint = opts.graphEndpoint ?? cloud.graph;
+  const graphReader =
+    opts.microsoftGraph && graphEndpoint
+      ? createGraphReader({
+          endpoint: graphEndpoint,
+          credential: opts.credential,
+          ...(opts.httpClient ? { httpClient: opts.httpClient } : {}),
+          ...(opts.maxRetries !== undefined ? { maxRetries: opts.maxRetries } : {}),
+        })
+      : undefined;
   const source = azureSource(subscriptionId);
-  const tasks: ScanTask[] = (opts.modules ?? AZURE_MODULES).map((m) => {
+  const modules = (opts.modules ?? AZURE_MODULES).filter(
+    (m) => !m.optIn || (m.optIn === "graph" && opts.microsoftGraph),
+  );
+  const tasks: ScanTask[] = modules.map((m) => {
     const key = { source, region: "global", collector: m.id };
     return {
       key,
       dependsOn: m.dependsOn.map((d) => `${source}|global|${d}`),
-      collect: () => m.collect({ subscriptionId, clients }),
+      collect: () => m.collect({ subscriptionId, clients, ...(graphReader ? { graph: graphReader } : {}) }),
       transform: (raw, deps) => m.transform(raw, { subscriptionId, key }, deps),
     };
   });

@@ -13,6 +13,8 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 
+const PUBLIC_HOSTS = /https:\/\/(management\.azure\.com|graph\.microsoft\.com)(?=\/)/g;
+
 export const AZURE_TEST_CA_FILE = fileURLToPath(new URL("./tls/ca.pem", import.meta.url));
 const CERT_FILE = fileURLToPath(new URL("./tls/server.pem", import.meta.url));
 const KEY_FILE = fileURLToPath(new URL("./tls/server-key.pem", import.meta.url));
@@ -170,7 +172,8 @@ export async function startAzureReplayServer(): Promise<AzureReplayServer> {
         const r = answer(req.method ?? "GET", url, req.headers.authorization);
         const { text, headers } = encode(r);
         res.writeHead(r.status, headers);
-        res.end(text);
+        // Next-page links name the public clouds' hosts; over loopback they must come back here.
+        res.end(text.replace(PUBLIC_HOSTS, base));
       });
     },
   );

@@ -6,6 +6,7 @@
 import type { AzureModule } from "../module.js";
 import { azureVirtualMachines } from "./compute.js";
 import { azureSqlServers, azureStorageAccounts } from "./data.js";
+import { azureGraphServicePrincipals } from "./graph.js";
 import { azureManagedIdentities, azureRoleAssignments, azureRoleDefinitions } from "./identity.js";
 import {
   azureLoadBalancers,
@@ -30,4 +31,6 @@ export const AZURE_MODULES: readonly AzureModule[] = [
   azureManagedIdentities,
   azureRoleDefinitions,
   azureRoleAssignments,
+  // Opt-in (Microsoft Graph): service principals with client secrets, the entries role assignments name.
+  azureGraphServicePrincipals,
 ];
