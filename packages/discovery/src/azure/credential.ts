@@ -21,11 +21,15 @@ export interface AzureCredentialOptions {
 export function createAzureCredential(o: AzureCredentialOptions): TokenCredential {
   const authorityHost = o.authorityHost ?? AZURE_CLOUDS[o.cloud ?? "public"].authorityHost;
   const clientId = o.clientId ?? o.env.AZURE_CLIENT_ID;
-  const clientSecret = o.clientSecret ?? (o.clientId ? undefined : o.env.AZURE_CLIENT_SECRET);
+  // The environment's secret belongs to the environment's client id: never sent for another application.
+  const clientSecret =
+    o.clientSecret ??
+    (!o.clientId || o.clientId === o.env.AZURE_CLIENT_ID ? o.env.AZURE_CLIENT_SECRET : undefined);
   const common = { authorityHost, ...(o.custom ? { disableInstanceDiscovery: true } : {}) };
   if (clientId && clientSecret) return new ClientSecretCredential(o.tenantId, clientId, clientSecret, common);
   return new DefaultAzureCredential({
-    tenantId: o.tenantId,
+    // An empty tenant lets the chain use its own (AZURE_TENANT_ID, the CLI's login …).
+    ...(o.tenantId ? { tenantId: o.tenantId } : {}),
     ...common,
     ...(clientId ? { managedIdentityClientId: clientId, workloadIdentityClientId: clientId } : {}),
   });
