@@ -69,3 +69,9 @@ export interface Health {
 export type { IssueChange, IssueEvent };
 
 export const issuePath = (alias: string) => `/issues/${encodeURIComponent(alias)}`;
+
+/** One issue; the router starts it while the issue page's chunk loads (main.tsx). */
+export const issueQuery = (alias: string) => ({
+  queryKey: ["issue", alias],
+  queryFn: () => api<ApiIssue>(`/api/issues/${encodeURIComponent(alias)}`),
+});

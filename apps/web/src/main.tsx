@@ -4,7 +4,8 @@ import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { RouterProvider, createBrowserRouter } from "react-router";
-import { ApiError } from "./api";
+import { ApiError, issueQuery } from "./api";
+import { meQuery } from "./auth";
 import { Shell } from "./pages/Shell";
 import { LoginPage } from "./pages/Login";
 import { DashboardPage } from "./pages/Dashboard";
@@ -37,6 +38,11 @@ const router = createBrowserRouter([
       { path: "my", element: <IssuesPage mine /> },
       {
         path: "issues/:alias",
+        // The issue is fetched while the page's chunk (with the graph library) loads, not after.
+        loader: ({ params }) => {
+          if (params.alias) void queryClient.prefetchQuery(issueQuery(params.alias));
+          return null;
+        },
         lazy: async () => ({ Component: (await import("./pages/Issue")).IssuePage }),
       },
       { path: "assets", element: <AssetsPage /> },
@@ -53,6 +59,9 @@ const router = createBrowserRouter([
     ],
   },
 ]);
+
+// Who is signed in is on every page's critical path: ask at once, beside the route's chunk.
+void queryClient.prefetchQuery(meQuery);
 
 createRoot(document.getElementById("root")!).render(
   <StrictMode>

@@ -2,16 +2,19 @@
 // path from the entry to the target as a graph, every hop's evidence and assumptions, why the score
 // is what it is, how to fix it (with copy buttons), and the workflow: status, assignee, comments,
 // due date, history.
-import { useState } from "react";
+import { Suspense, lazy, useState } from "react";
 import type { FormEvent } from "react";
 import { Link, useParams } from "react-router";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { api } from "../api";
+import { api, issueQuery } from "../api";
 import type { ApiIssue, IssueChange, IssueEvent } from "../api";
 import type { FixPlanItem } from "@ctem/model";
 import { useMe } from "../auth";
 import { CopyButton, Empty, ErrorState, Loading, SeverityBadge, StatusBadge, fmtDate } from "../ui";
-import { PathGraph, shortName } from "./PathGraph";
+import { shortName } from "./names";
+
+// The drawing (React Flow and dagre) is its own chunk: the header, hops and evidence paint first.
+const PathGraph = lazy(async () => ({ default: (await import("./PathGraph")).PathGraph }));
 
 const PERSON_STATUSES = ["open", "in_progress", "fixed", "risk_accepted", "false_positive"] as const;
 const DEVELOPER_STATUSES = ["in_progress", "fixed"] as const;
@@ -49,10 +52,7 @@ function Detail({ detail }: { detail?: Record<string, unknown> }) {
 
 export function IssuePage() {
   const { alias = "" } = useParams();
-  const issue = useQuery({
-    queryKey: ["issue", alias],
-    queryFn: () => api<ApiIssue>(`/api/issues/${encodeURIComponent(alias)}`),
-  });
+  const issue = useQuery(issueQuery(alias));
   const [pathIndex, setPathIndex] = useState(0);
   const [hop, setHop] = useState<number | null>(null);
 
@@ -125,7 +125,15 @@ export function IssuePage() {
             </div>
             {path ? (
               <>
-                <PathGraph issue={i} pathIndex={pathIndex} selectedHop={hop} onSelectHop={setHop} />
+                <Suspense
+                  fallback={
+                    <div className="path-graph" role="status" aria-label="Drawing the path">
+                      <span className="spinner" aria-hidden="true" />
+                    </div>
+                  }
+                >
+                  <PathGraph issue={i} pathIndex={pathIndex} selectedHop={hop} onSelectHop={setHop} />
+                </Suspense>
                 <ol className="hops">
                   {path.hops.map((h, n) => (
                     <li key={n} className={hop === n ? "hop selected" : "hop"}>

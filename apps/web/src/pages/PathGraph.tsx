@@ -6,6 +6,7 @@ import type { Edge, Node } from "@xyflow/react";
 import { graphlib, layout } from "@dagrejs/dagre";
 import "@xyflow/react/dist/style.css";
 import type { ApiIssue } from "../api";
+import { shortName } from "./names";
 
 /** The app's theme (the html element's data-theme), followed live so the graph switches with it. */
 function useDocumentTheme(): "light" | "dark" {
@@ -21,14 +22,6 @@ function useDocumentTheme(): "light" | "dark" {
 
 const W = 190;
 const H = 56;
-
-/** A readable name for a node id (ARNs and resource paths end in the resource's own name). */
-export function shortName(id: string, issue: ApiIssue): string {
-  if (id === issue.entry.id) return issue.entry.name;
-  if (id === issue.target.id) return issue.target.name;
-  const tail = id.split(/[/:]/).filter(Boolean).pop() ?? id;
-  return tail.length > 28 ? tail.slice(0, 27) + "…" : tail;
-}
 
 export function PathGraph({
   issue,
