@@ -143,31 +143,54 @@ function firewallRules(v: unknown) {
   });
 }
 
-/** RESOURCE content → nodes and inventory edges. Asset types it does not model are left out. */
-export function transformResources(assets: readonly CaiAsset[], key: SourceKey): GraphFacts {
-  const s = new Sink(key);
-  const byEmail = new Map<string, string>();
-  const saIdByName = new Map<string, string>();
-  const projectIdByNumber = new Map<string, string>();
-  for (const a of assets) {
-    const d = a.resource?.data ?? {};
-    if (a.assetType === "iam.googleapis.com/ServiceAccount") {
-      const id = serviceAccountId(a);
-      const email = str(d.email);
-      if (email) byEmail.set(email.toLowerCase(), id);
-      saIdByName.set(a.name, id);
-      if (email)
-        saIdByName.set(
-          `//iam.googleapis.com/projects/${projectOf(a.name) ?? "-"}/serviceAccounts/${email}`,
-          id,
-        );
-    }
-    if (a.assetType === "cloudresourcemanager.googleapis.com/Project") {
-      const num = str(d.projectNumber) ?? lastSegment(a.name);
-      const pid = str(d.projectId);
-      if (num && pid) projectIdByNumber.set(num, pid);
-    }
+/** What the resource transform joins across assets: service accounts by e-mail and name, project ids by number. */
+export interface ResourceJoins {
+  byEmail: Map<string, string>;
+  saIdByName: Map<string, string>;
+  projectIdByNumber: Map<string, string>;
+}
+
+export function emptyJoins(): ResourceJoins {
+  return { byEmail: new Map(), saIdByName: new Map(), projectIdByNumber: new Map() };
+}
+
+/** Adds one asset's join keys (call for every asset before transforming any, when streaming). */
+export function addJoins(j: ResourceJoins, a: CaiAsset): void {
+  const d = a.resource?.data ?? {};
+  if (a.assetType === "iam.googleapis.com/ServiceAccount") {
+    const id = serviceAccountId(a);
+    const email = str(d.email);
+    if (email) j.byEmail.set(email.toLowerCase(), id);
+    j.saIdByName.set(a.name, id);
+    if (email)
+      j.saIdByName.set(
+        `//iam.googleapis.com/projects/${projectOf(a.name) ?? "-"}/serviceAccounts/${email}`,
+        id,
+      );
   }
+  if (a.assetType === "cloudresourcemanager.googleapis.com/Project") {
+    const num = str(d.projectNumber) ?? lastSegment(a.name);
+    const pid = str(d.projectId);
+    if (num && pid) j.projectIdByNumber.set(num, pid);
+  }
+}
+
+/**
+ * RESOURCE content → nodes and inventory edges. Asset types it does not model are left out.
+ * `joins` defaults to those of `assets` themselves; a streaming caller passes the whole file's.
+ */
+export function transformResources(
+  assets: readonly CaiAsset[],
+  key: SourceKey,
+  joins?: ResourceJoins,
+): GraphFacts {
+  const s = new Sink(key);
+  let j = joins;
+  if (!j) {
+    j = emptyJoins();
+    for (const a of assets) addJoins(j, a);
+  }
+  const { byEmail, saIdByName, projectIdByNumber } = j;
   const accountOf = (name: string) => {
     const p = projectOf(name);
     return p ? (projectIdByNumber.get(p) ?? p) : undefined;

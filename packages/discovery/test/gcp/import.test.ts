@@ -154,6 +154,46 @@ describe("gcp-cai importer (forseti Cloud Asset export)", () => {
     expect(after.edges).toEqual(before.edges);
   });
 
+  it("streams a large export in chunks and still joins across them (an instance's service account listed 1,200 lines later)", async () => {
+    const P = "//cloudresourcemanager.googleapis.com/projects/42";
+    const lines = [
+      {
+        name: "//compute.googleapis.com/projects/p1/zones/z-a/instances/first",
+        asset_type: "compute.googleapis.com/Instance",
+        resource: {
+          parent: P,
+          data: { name: "first", serviceAccounts: [{ email: "late@p1.iam.gserviceaccount.com" }] },
+        },
+      },
+      ...Array.from({ length: 1200 }, (_, i) => ({
+        name: `//compute.googleapis.com/projects/p1/global/firewalls/fw-${i}`,
+        asset_type: "compute.googleapis.com/Firewall",
+        resource: { parent: P, data: { name: `fw-${i}`, sourceRanges: ["10.0.0.0/8"] } },
+      })),
+      {
+        name: "//iam.googleapis.com/projects/p1/serviceAccounts/999",
+        asset_type: "iam.googleapis.com/ServiceAccount",
+        resource: {
+          parent: P,
+          data: { email: "late@p1.iam.gserviceaccount.com", uniqueId: "999", projectId: "p1" },
+        },
+      },
+    ];
+    const r = await importReport(
+      stores.graph,
+      bytesSource("big.ndjson", lines.map((l) => JSON.stringify(l)).join("\n")),
+      run,
+    );
+    expect(r.status).toBe("ok");
+    expect(r.collectors.map((c) => c.source)).toEqual(["gcp:42"]);
+    const g = await graphIds(stores);
+    expect(g.nodes).toHaveLength(1202);
+    expect(g.edges).toContain(
+      "//compute.googleapis.com/projects/p1/zones/z-a/instances/first -HAS_ROLE-> //iam.googleapis.com/projects/p1/serviceAccounts/999",
+    );
+    expect(g.stubs).toEqual([P]);
+  });
+
   it("a per-project export names its own root (the top of the parents it describes)", async () => {
     const [r] = await importAll(["mock_cai_project4_resources.ndjson"]);
     expect(r!.collectors.map((c) => c.source)).toEqual(["gcp:1033"]);

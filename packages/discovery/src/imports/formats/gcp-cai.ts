@@ -5,13 +5,18 @@
 // (`gcp-cai-org-policy`, `gcp-cai-access-policy`). The source is `gcp:<root>`, the top of the
 // hierarchy the export covers, so the files of one export (one per content type) make one estate:
 // `ctem import` applies them under one run, and claims of one run never remove each other.
-// Lines are read into memory per file (assets are joined by e-mail across the file).
 import { ValidationError } from "@ctem/model";
 import type { GraphFacts, SourceKey } from "@ctem/model";
 import { AssetShapeError, crmName, normalizeAsset, obj, str } from "../../gcp/assets.js";
 import type { CaiAsset } from "../../gcp/assets.js";
 import { GCP_COLLECTORS, gcpSource } from "../../gcp/source.js";
-import { transformIamPolicies, transformOtherPolicies, transformResources } from "../../gcp/transform.js";
+import {
+  addJoins,
+  emptyJoins,
+  transformIamPolicies,
+  transformOtherPolicies,
+  transformResources,
+} from "../../gcp/transform.js";
 import type { GraphFactsStream, Importer, ImportSource, ParseContext, Sniff } from "../registry.js";
 
 const CHUNK = 500;
@@ -33,8 +38,8 @@ async function* lines(src: ImportSource): AsyncGenerator<{ line: number; text: s
   if (rest.length) yield { line: n + 1, text: rest };
 }
 
-async function readAssets(src: ImportSource): Promise<CaiAsset[]> {
-  const out: CaiAsset[] = [];
+/** Every asset of the file, validated, in order; a bad line throws naming file and line. */
+async function* readAssets(src: ImportSource): AsyncGenerator<CaiAsset> {
   for await (const { line, text } of lines(src)) {
     const t = text.trim();
     if (!t) continue;
@@ -48,7 +53,7 @@ async function readAssets(src: ImportSource): Promise<CaiAsset[]> {
       });
     }
     try {
-      out.push(normalizeAsset(raw));
+      yield normalizeAsset(raw);
     } catch (e) {
       if (e instanceof AssetShapeError)
         throw new ValidationError(`${src.name}:${line}: not a Cloud Asset Inventory asset: ${e.message}`, {
@@ -58,93 +63,119 @@ async function readAssets(src: ImportSource): Promise<CaiAsset[]> {
       throw e;
     }
   }
-  return out;
 }
+
+const CRM_NAME = /^\/\/cloudresourcemanager\.googleapis\.com\/(projects|folders|organizations)\//;
+const short = (n: string) => n.replace(/^\/\/cloudresourcemanager\.googleapis\.com\//, "");
 
 /**
  * The root an export covers: the organization it holds, else the most common top ancestor, else
- * the top of the parent chain the file itself describes.
+ * the top of the parent chain the file itself describes. Fed one asset at a time.
  */
-export function exportRoot(assets: readonly CaiAsset[]): string | undefined {
-  const org = assets.find((a) => a.assetType === "cloudresourcemanager.googleapis.com/Organization");
-  if (org) return org.name.replace(/^\/\/cloudresourcemanager\.googleapis\.com\//, "");
-  const tops = new Map<string, number>();
-  for (const a of assets) {
+export class ExportRoot {
+  private org: string | undefined;
+  private readonly tops = new Map<string, number>();
+  private readonly parent = new Map<string, string>();
+  private start: string | undefined;
+
+  add(a: CaiAsset): void {
+    if (!this.org && a.assetType === "cloudresourcemanager.googleapis.com/Organization")
+      this.org = short(a.name);
     const top = a.ancestors[a.ancestors.length - 1];
-    if (top) tops.set(top, (tops.get(top) ?? 0) + 1);
-  }
-  if (tops.size) return [...tops].sort((x, y) => y[1] - x[1] || x[0].localeCompare(y[0]))[0]![0];
-  const parent = new Map<string, string>();
-  for (const a of assets) {
+    if (top) this.tops.set(top, (this.tops.get(top) ?? 0) + 1);
     const d = a.resource?.data ?? {};
+    const dp = obj(d.parent);
     const p =
       a.resource?.parent ??
-      (str(d.parent) && !str(obj(d.parent).id) ? crmName(str(d.parent)!) : undefined) ??
-      (str(obj(d.parent).id)
-        ? crmName(
-            `${str(obj(d.parent).type) === "organization" ? "organizations" : "folders"}/${str(obj(d.parent).id)}`,
-          )
+      (str(d.parent) ? crmName(str(d.parent)!) : undefined) ??
+      (str(dp.id)
+        ? crmName(`${str(dp.type) === "organization" ? "organizations" : "folders"}/${str(dp.id)}`)
         : undefined);
-    if (p) parent.set(a.name, p);
+    if (CRM_NAME.test(a.name)) {
+      if (p) this.parent.set(a.name, p);
+      this.start ??= a.name;
+    } else if (p && CRM_NAME.test(p)) this.start ??= p;
   }
-  const crm = (n: string) =>
-    /^\/\/cloudresourcemanager\.googleapis\.com\/(projects|folders|organizations)\//.test(n);
-  const start =
-    assets.find((a) => crm(a.name))?.name ?? assets.map((a) => parent.get(a.name)).find((p) => p && crm(p));
-  if (!start) return undefined;
-  let cur = start;
-  for (let i = 0; i < 64 && parent.has(cur); i++) cur = parent.get(cur)!;
-  return cur.replace(/^\/\/cloudresourcemanager\.googleapis\.com\//, "");
+
+  root(): string | undefined {
+    if (this.org) return this.org;
+    if (this.tops.size) return [...this.tops].sort((x, y) => y[1] - x[1] || x[0].localeCompare(y[0]))[0]![0];
+    if (!this.start) return undefined;
+    let cur = this.start;
+    for (let i = 0; i < 64 && this.parent.has(cur); i++) cur = this.parent.get(cur)!;
+    return short(cur);
+  }
 }
 
-function* chunks(f: GraphFacts): Generator<GraphFacts> {
-  const nodes = f.nodes ?? [];
-  const edges = f.edges ?? [];
-  for (let i = 0; i < Math.max(nodes.length, edges.length); i += CHUNK)
-    yield { nodes: nodes.slice(i, i + CHUNK), edges: edges.slice(i, i + CHUNK), findings: [] };
-}
+type Content = "resource" | "iamPolicy" | "orgPolicy" | "accessPolicy";
+const contentOf = (a: CaiAsset): Content[] => [
+  ...(a.resource ? (["resource"] as const) : []),
+  ...(a.iamPolicy ? (["iamPolicy"] as const) : []),
+  ...(a.orgPolicy ? (["orgPolicy"] as const) : []),
+  ...(a.accessPolicy || a.accessLevel || a.servicePerimeter ? (["accessPolicy"] as const) : []),
+];
 
+// Two streaming passes, so memory holds one chunk of assets and the join maps, not the file:
+// the first finds the root and the e-mail/project joins, the second transforms chunk by chunk.
 async function* parse(src: ImportSource, ctx: ParseContext): GraphFactsStream {
-  const assets = await readAssets(src);
-  const root = exportRoot(assets);
-  if (!root)
+  const root = new ExportRoot();
+  const joins = emptyJoins();
+  const present = new Set<Content>();
+  for await (const a of readAssets(src)) {
+    root.add(a);
+    addJoins(joins, a);
+    const c = contentOf(a);
+    for (const x of c) present.add(x);
+    if (!c.length) ctx.skip(a.name, "no resource, iam_policy, org_policy or access_policy content");
+  }
+  const r = root.root();
+  if (!r)
     throw new ValidationError(
       `${src.name}: no project, folder or organization is named in the export (names, parents and ancestors all missing)`,
       { file: src.name },
     );
-  const source = gcpSource(root);
+  const source = gcpSource(r);
   const key = (collector: string): SourceKey => ({ source, region: "global", collector });
-  const resources = assets.filter((a) => a.resource);
-  const policies = assets.filter((a) => a.iamPolicy);
-  const others = assets.filter((a) => a.orgPolicy || a.accessPolicy || a.accessLevel || a.servicePerimeter);
-  for (const a of assets)
-    if (
-      !a.resource &&
-      !a.iamPolicy &&
-      !a.orgPolicy &&
-      !a.accessPolicy &&
-      !a.accessLevel &&
-      !a.servicePerimeter
-    )
-      ctx.skip(a.name, "no resource, iam_policy, org_policy or access_policy content");
-  if (resources.length) {
-    ctx.covers(key(GCP_COLLECTORS.resource));
-    yield* chunks(transformResources(resources, key(GCP_COLLECTORS.resource)));
+  const keys: Record<Content, SourceKey> = {
+    resource: key(GCP_COLLECTORS.resource),
+    iamPolicy: key(GCP_COLLECTORS.iamPolicy),
+    orgPolicy: key(GCP_COLLECTORS.orgPolicy),
+    accessPolicy: key(GCP_COLLECTORS.accessPolicy),
+  };
+  for (const c of present) ctx.covers(keys[c]);
+  let batch: CaiAsset[] = [];
+  const flush = (): GraphFacts[] => {
+    const out: GraphFacts[] = [];
+    const pick = (c: Content) => batch.filter((a) => contentOf(a).includes(c));
+    if (present.has("resource")) out.push(transformResources(pick("resource"), keys.resource, joins));
+    if (present.has("iamPolicy")) out.push(transformIamPolicies(pick("iamPolicy"), keys.iamPolicy));
+    if (present.has("orgPolicy"))
+      out.push(
+        transformOtherPolicies(
+          pick("orgPolicy").map(({ name, assetType, ancestors, orgPolicy }) => ({
+            name,
+            assetType,
+            ancestors,
+            ...(orgPolicy ? { orgPolicy } : {}),
+          })),
+          keys.orgPolicy,
+        ),
+      );
+    if (present.has("accessPolicy"))
+      out.push(
+        transformOtherPolicies(
+          pick("accessPolicy").map(({ orgPolicy: _org, ...rest }) => rest),
+          keys.accessPolicy,
+        ),
+      );
+    batch = [];
+    return out.filter((f) => (f.nodes?.length ?? 0) + (f.edges?.length ?? 0) > 0);
+  };
+  for await (const a of readAssets(src)) {
+    batch.push(a);
+    if (batch.length >= CHUNK) yield* flush();
   }
-  if (policies.length) {
-    ctx.covers(key(GCP_COLLECTORS.iamPolicy));
-    yield* chunks(transformIamPolicies(policies, key(GCP_COLLECTORS.iamPolicy)));
-  }
-  const orgPolicies = others.filter((a) => a.orgPolicy);
-  if (orgPolicies.length) {
-    ctx.covers(key(GCP_COLLECTORS.orgPolicy));
-    yield* chunks(transformOtherPolicies(orgPolicies, key(GCP_COLLECTORS.orgPolicy)));
-  }
-  const access = others.filter((a) => !a.orgPolicy);
-  if (access.length) {
-    ctx.covers(key(GCP_COLLECTORS.accessPolicy));
-    yield* chunks(transformOtherPolicies(access, key(GCP_COLLECTORS.accessPolicy)));
-  }
+  if (batch.length) yield* flush();
 }
 
 function detect(s: Sniff): number {
