@@ -454,6 +454,12 @@ describe.runIf(haveChromium || process.env.CI)("web app in Chromium", () => {
         };
         expect(policy.Statement.flatMap((x) => x.Action)).toContain("ec2:DescribeSecurityGroups");
         expect(await p.getByLabel("Deploy command").innerText()).toContain(`ExternalId=${externalId}`);
+        const [file] = await Promise.all([
+          p.waitForEvent("download"),
+          p.getByRole("link", { name: "Download ctem-scanner-prod-aws.json" }).click(),
+        ]);
+        expect(file.suggestedFilename()).toBe("ctem-scanner-prod-aws.json");
+        expect(JSON.parse(readFileSync(await file.path(), "utf8"))).toEqual(template);
         await shot(p, "scope-setup");
         await p.locator('input[name="edit-regions"]').fill("eu-west-1, us-east-1");
         await p.getByRole("button", { name: "Save scope" }).click();
