@@ -5,6 +5,7 @@
 // phase (which nodes each entry reaches) on the engine's compact graph, a bare typed-array BFS
 // and a graphology BFS over the same edges, from the same entries, as ratios.
 import { writeFile } from "node:fs/promises";
+import { loadavg } from "node:os";
 import path from "node:path";
 import { DirectedGraph } from "graphology";
 import { bfsFromNode } from "graphology-traversal";
@@ -147,9 +148,12 @@ function analyzeMeasurement(assets: number, targets: { seconds: number; rssMiB: 
         const catalog = await loadActionCatalog();
         const intel = await createIntel({ dataDir: ctx.tmpDir }).load();
         const reset = await resetPeakRss();
+        const cpu0 = process.cpuUsage();
         const t0 = performance.now();
         const r = await analyze(stores, { catalog, lookup: (id, rep) => intel.lookup(id, rep) });
         const total = (performance.now() - t0) / 1000;
+        const cpu = process.cpuUsage(cpu0);
+        const load = loadavg()[0]!;
         const rss = await peakRssMiB();
         const stage = (name: string) => (r.run.stages ?? []).find((s) => s.name === name)?.ms ?? 0;
         const c = r.run.counts ?? {};
@@ -164,7 +168,13 @@ function analyzeMeasurement(assets: number, targets: { seconds: number; rssMiB: 
             value: total,
             unit: "s",
             target: { op: "<=", value: targets.seconds },
-            note: `snapshot ${stage("snapshot")} ms, derive ${stage("derive")} ms, prepare ${stage("prepare")} ms, fix plan ${stage("fixplan")} ms, finding priorities ${stage("finding-priorities")} ms, commit ${stage("commit")} ms; ${c.issues ?? 0} issues`,
+            note: `snapshot ${stage("snapshot")} ms, derive ${stage("derive")} ms, prepare ${stage("prepare")} ms, fix plan ${stage("fixplan")} ms, finding priorities ${stage("finding-priorities")} ms, commit ${stage("commit")} ms (derived edges ${stage("derived-write")} ms, AppStore ${stage("app-commit")} ms); ${c.issues ?? 0} issues; load average ${load.toFixed(1)} at the end`,
+          },
+          {
+            metric: "whole analysis: CPU time (user + system)",
+            value: (cpu.user + cpu.system) / 1e6,
+            unit: "s",
+            note: "the process' own CPU time: less sensitive than wall time to others sharing the cores",
           },
           { metric: "search", value: stage("search") / 1000, unit: "s" },
           { metric: "score", value: stage("score") / 1000, unit: "s" },
