@@ -242,12 +242,11 @@ export function registerScopeRoutes(app: ZodApp, ctx: RouteContext): void {
         config = parseScopeConfig(before.provider, merged, before.name);
       }
       const secretField = before.provider === "azure" ? "clientSecret" : "keyFile";
-      const other = before.provider === "azure" ? "keyFile" : "clientSecret";
-      if (b[other] !== undefined || (before.provider === "aws" && b[secretField] !== undefined))
-        throw new ValidationError(
-          `body.${before.provider === "aws" ? secretField : other}: not a field of a ${before.provider} scope`,
-          { field: `body.${before.provider === "aws" ? secretField : other}` },
-        );
+      for (const k of ["clientSecret", "keyFile"] as const)
+        if (b[k] !== undefined && (before.provider === "aws" || k !== secretField))
+          throw new ValidationError(`body.${k}: not a field of a ${before.provider} scope`, {
+            field: `body.${k}`,
+          });
       const newSecret = b[secretField];
       if (typeof newSecret === "string")
         checkSecret(before.provider, newSecret, config, `body.${secretField}`);
