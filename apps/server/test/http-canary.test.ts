@@ -132,6 +132,19 @@ beforeAll(async () => {
     payload: { email: "c2@example.com", password: NEW_PASSWORD_CANARY },
   });
   await send({ method: "GET", url: "/api/users", headers: admin.headers });
+  // Team management past validation: a real team, renamed, given a member, deleted.
+  const team = await send({
+    method: "POST",
+    url: "/api/teams",
+    headers: admin.headers,
+    payload: { name: "canary-team" },
+  });
+  const teamUrl = `/api/teams/${team.json<{ team: { id: string } }>().team.id}`;
+  const c2 = (await f.stores.app.accounts.users.record("c2@example.com"))!.id;
+  await send({ method: "PATCH", url: teamUrl, headers: admin.headers, payload: { name: "canary-team-2" } });
+  await send({ method: "PUT", url: `${teamUrl}/members/${c2}`, headers: admin.headers });
+  await send({ method: "GET", url: `${teamUrl}/members`, headers: admin.headers });
+  await send({ method: "DELETE", url: teamUrl, headers: admin.headers });
   await send({ method: "GET", url: "/api/audit?limit=1000", headers: admin.headers });
 
   // Every route, as the admin's session, as the admin's token, and as nobody, with canaries everywhere.

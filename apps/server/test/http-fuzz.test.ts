@@ -112,6 +112,41 @@ describe("fuzz: no 5xx", () => {
     expect(bad.slice(0, 5)).toEqual([]);
   });
 
+  it("teams: any name and member on a real team; rename, add, remove, delete", async () => {
+    // The route-wide fuzz above rarely names a real team or user; this one does.
+    const bad: string[] = [];
+    const headers = { authorization: `Bearer ${adminToken}` };
+    const name = fc.oneof(
+      fc.string({ maxLength: 40 }),
+      fc.constantFrom("payments", "PAYMENTS", "fz team", " x ", "a/b", "x".repeat(200), "élan-2"),
+    );
+    const user = fc.constantFrom(f.users.dev1.id, f.users.dev2.id, f.users.analyst.id, "nobody", "");
+    let renamed = 0;
+    await fc.assert(
+      fc.asyncProperty(name, user, fc.jsonValue({ maxDepth: 2 }), async (n, u, junk) => {
+        const t = await f.stores.app.accounts.teams.ensure("fz-team");
+        const url = `/api/teams/${t.id}`;
+        const calls = [
+          { method: "PATCH" as const, url, payload: { name: n } },
+          { method: "PATCH" as const, url, payload: junk as object },
+          { method: "PUT" as const, url: `${url}/members/${encodeURIComponent(u)}` },
+          { method: "DELETE" as const, url: `${url}/members/${encodeURIComponent(u)}` },
+        ];
+        for (const c of calls) {
+          const res = await f.app.inject({ ...c, headers });
+          if (res.statusCode >= 500)
+            bad.push(`${c.method} ${c.url} ${JSON.stringify(c.payload)} → ${res.body}`);
+          if (c.method === "PATCH" && res.statusCode === 200) renamed++;
+        }
+        const del = await f.app.inject({ method: "DELETE", url, headers });
+        if (del.statusCode >= 500) bad.push(`DELETE ${url} → ${del.body}`);
+      }),
+      { numRuns: 100, seed: 5 },
+    );
+    expect(bad.slice(0, 5)).toEqual([]);
+    expect(renamed).toBeGreaterThan(0);
+  });
+
   it("scopes: any provider, config, credential and filters; create then patch", async () => {
     // The route-wide fuzz above cannot reach inside the provider union; this one does.
     const bad: string[] = [];

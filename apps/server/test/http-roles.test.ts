@@ -98,6 +98,42 @@ const MATRIX: Record<string, Case> = {
     req: (_f, who, _fresh, via) => ({ payload: { name: `team-${who}-${via}` } }),
     expect: adminOnly(201),
   },
+  // A team of its own for each call (renamed, deleted, or holding the analyst).
+  "PATCH /api/teams/:id": {
+    req: async (f, who, _fresh, via) => {
+      const t = await f.stores.app.accounts.teams.ensure(`rename-${who}-${via}`);
+      return { url: `/api/teams/${t.id}`, payload: { name: `renamed-${who}-${via}` } };
+    },
+    expect: adminOnly(200),
+  },
+  "DELETE /api/teams/:id": {
+    req: async (f, who, _fresh, via) => {
+      const t = await f.stores.app.accounts.teams.ensure(`delete-${who}-${via}`);
+      return { url: `/api/teams/${t.id}` };
+    },
+    expect: adminOnly(200),
+  },
+  "GET /api/teams/:id/members": {
+    req: async (f) => ({
+      url: `/api/teams/${(await f.stores.app.accounts.teams.get("payments"))!.id}/members`,
+    }),
+    expect: adminOnly(200),
+  },
+  "PUT /api/teams/:id/members/:userId": {
+    req: async (f, who, _fresh, via) => {
+      const t = await f.stores.app.accounts.teams.ensure(`join-${who}-${via}`);
+      return { url: `/api/teams/${t.id}/members/${f.users.analyst.id}` };
+    },
+    expect: adminOnly(200),
+  },
+  "DELETE /api/teams/:id/members/:userId": {
+    req: async (f, who, _fresh, via) => {
+      const t = await f.stores.app.accounts.teams.ensure(`leave-${who}-${via}`);
+      await f.stores.app.accounts.teams.addMember(t.id, f.users.analyst.id);
+      return { url: `/api/teams/${t.id}/members/${f.users.analyst.id}` };
+    },
+    expect: adminOnly(200),
+  },
   "GET /api/tokens": { req: () => ({}), expect: signedIn(200) },
   "POST /api/tokens": {
     req: (_f, who) => ({ payload: { name: `ci-${who}` } }),

@@ -169,8 +169,22 @@ export interface AccountStore {
   teams: {
     /** The team, created when missing. */
     ensure(name: string): Promise<Team>;
+    /** By name, case-insensitive. */
     get(name: string): Promise<Team | undefined>;
+    byId(id: string): Promise<Team | undefined>;
     list(): Promise<Team[]>;
+    /**
+     * A new name (members follow: they belong by id). NotFoundError for an unknown id,
+     * ConflictError when another team has the name (a change of case alone is allowed).
+     */
+    rename(id: string, name: string): Promise<{ before: Team; after: Team }>;
+    /** Deletes the team; its members, answered as they were, belong to no team afterwards. */
+    remove(id: string): Promise<{ team: Team; members: User[] }>;
+    members(id: string): Promise<User[]>;
+    /** A user belongs to one team: adding moves them from the one they were in. */
+    addMember(id: string, userId: string): Promise<{ before: User; after: User }>;
+    /** NotFoundError when the team or user is unknown or the user is not in this team. */
+    removeMember(id: string, userId: string): Promise<{ before: User; after: User }>;
   };
   sessions: {
     create(session: SessionRecord): Promise<void>;

@@ -36,6 +36,7 @@ import { registerErrorHandling } from "./errors.js";
 import { registerAuthRoutes } from "./routes/auth.js";
 import { registerHealthRoutes } from "./routes/health.js";
 import { registerUserRoutes } from "./routes/users.js";
+import { registerTeamRoutes } from "./routes/teams.js";
 import { registerTokenRoutes } from "./routes/tokens.js";
 import { registerAuditRoutes } from "./routes/audit.js";
 import { registerIssueRoutes } from "./routes/issues.js";
@@ -339,6 +340,7 @@ export async function buildApp(deps: AppDeps) {
   registerAuthRoutes(z, ctx);
   registerSsoRoutes(z, ctx);
   registerUserRoutes(z, ctx);
+  registerTeamRoutes(z, ctx);
   registerTokenRoutes(z, ctx);
   registerAuditRoutes(z, ctx);
   registerIssueRoutes(z, ctx);

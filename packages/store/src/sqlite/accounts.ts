@@ -81,6 +81,14 @@ function toUser(r: UserRow): User {
   return user;
 }
 
+interface TeamRow {
+  id: string;
+  name: string;
+  created_at: string;
+}
+
+const toTeam = (t: TeamRow): Team => ({ id: t.id, name: t.name, createdAt: t.created_at });
+
 function toToken(r: TokenRow): ApiTokenRecord {
   return {
     id: r.id,
@@ -119,15 +127,27 @@ export function createSqliteAccountStore(h: SqliteHandle, now: () => string): Ac
   const readUsers = userBy(r);
   const writeUsers = userBy(w);
   const teamByName = (db = r) =>
-    db.prepare<[string], { id: string; name: string; created_at: string }>(
-      "SELECT id, name, created_at FROM teams WHERE name = ? COLLATE NOCASE",
-    );
+    db.prepare<[string], TeamRow>("SELECT id, name, created_at FROM teams WHERE name = ? COLLATE NOCASE");
+
+  const teamById = (db = r) =>
+    db.prepare<[string], TeamRow>("SELECT id, name, created_at FROM teams WHERE id = ?");
+  /** Inside the write lock and a transaction: the team, or NotFoundError. */
+  const teamOrThrow = (id: string): Team => {
+    const row = teamById(w).get(id);
+    if (!row) throw new NotFoundError(`no team ${id}`);
+    return toTeam(row);
+  };
+  const membersOf = (db: typeof r, teamId: string): User[] =>
+    db
+      .prepare<[string], UserRow>(`${USER_SELECT} WHERE u.team_id = ? ORDER BY u.email`)
+      .all(teamId)
+      .map(toUser);
 
   /** Inside the write lock and a transaction: the team's id, created when missing. */
   const ensureTeamSync = (nameIn: string): Team => {
     const name = parseItem(TeamName, nameIn, "team");
     const row = teamByName(w).get(name);
-    if (row) return { id: row.id, name: row.name, createdAt: row.created_at };
+    if (row) return toTeam(row);
     const team: Team = { id: randomUUID(), name, createdAt: now() };
     w.prepare("INSERT INTO teams (id, name, created_at) VALUES (?, ?, ?)").run(
       team.id,
@@ -240,15 +260,69 @@ export function createSqliteAccountStore(h: SqliteHandle, now: () => string): Ac
       },
       get(name) {
         const row = teamByName(r).get(name);
-        return Promise.resolve(row ? { id: row.id, name: row.name, createdAt: row.created_at } : undefined);
+        return Promise.resolve(row ? toTeam(row) : undefined);
+      },
+      byId(id) {
+        const row = teamById(r).get(id);
+        return Promise.resolve(row ? toTeam(row) : undefined);
+      },
+      rename(id, nameIn) {
+        return h.lock.run(() =>
+          w.transaction(() => {
+            const before = teamOrThrow(id);
+            const name = parseItem(TeamName, nameIn, "team", "name");
+            const other = teamByName(w).get(name);
+            if (other && other.id !== id)
+              throw new ConflictError(`a team named ${other.name} already exists`, { field: "name" });
+            w.prepare("UPDATE teams SET name = ? WHERE id = ?").run(name, id);
+            return { before, after: { ...before, name } };
+          })(),
+        );
+      },
+      remove(id) {
+        return h.lock.run(() =>
+          w.transaction(() => {
+            const team = teamOrThrow(id);
+            const members = membersOf(w, id);
+            w.prepare("UPDATE users SET team_id = NULL WHERE team_id = ?").run(id);
+            w.prepare("DELETE FROM teams WHERE id = ?").run(id);
+            return { team, members };
+          })(),
+        );
+      },
+      members(id) {
+        return Promise.resolve(membersOf(r, id));
+      },
+      addMember(id, userId) {
+        return h.lock.run(() =>
+          w.transaction(() => {
+            teamOrThrow(id);
+            const row = writeUsers.id.get(userId);
+            if (!row) throw new NotFoundError(`no user ${userId}`);
+            w.prepare("UPDATE users SET team_id = ? WHERE id = ?").run(id, userId);
+            return { before: toUser(row), after: toUser(writeUsers.id.get(userId)!) };
+          })(),
+        );
+      },
+      removeMember(id, userId) {
+        return h.lock.run(() =>
+          w.transaction(() => {
+            const team = teamOrThrow(id);
+            const row = writeUsers.id.get(userId);
+            if (!row) throw new NotFoundError(`no user ${userId}`);
+            const res = w
+              .prepare("UPDATE users SET team_id = NULL WHERE id = ? AND team_id = ?")
+              .run(userId, id);
+            if (res.changes === 0) throw new NotFoundError(`${row.email} is not in team ${team.name}`);
+            return { before: toUser(row), after: toUser(writeUsers.id.get(userId)!) };
+          })(),
+        );
       },
       list() {
         const rows = r
-          .prepare<[], { id: string; name: string; created_at: string }>(
-            "SELECT id, name, created_at FROM teams ORDER BY name COLLATE NOCASE",
-          )
+          .prepare<[], TeamRow>("SELECT id, name, created_at FROM teams ORDER BY name COLLATE NOCASE")
           .all();
-        return Promise.resolve(rows.map((t) => ({ id: t.id, name: t.name, createdAt: t.created_at })));
+        return Promise.resolve(rows.map(toTeam));
       },
     },
 

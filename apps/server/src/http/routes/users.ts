@@ -1,11 +1,11 @@
-// Users and teams (admin). A user created without a password gets a one-time password, returned
-// once in the answer and changed at the first login.
+// Users (admin; teams and their members are in teams.ts). A user created without a password gets
+// a one-time password, returned once in the answer and changed at the first login.
 import { z } from "zod";
 import { ConflictError, Email, NotFoundError, Role, TeamName } from "@ctem/model";
 import { Password, generatePassword } from "../../auth/passwords.js";
 import type { RouteContext, ZodApp } from "../app.js";
 import { principal } from "../access.js";
-import { TeamOut, UserOut, withErrors } from "../schemas.js";
+import { UserOut, withErrors } from "../schemas.js";
 
 const UserId = z.object({ id: z.string().min(1).max(64) });
 
@@ -135,41 +135,6 @@ export function registerUserRoutes(app: ZodApp, ctx: RouteContext): void {
       });
       await ctx.audit(req, { action: "user.password_reset", target: target.id });
       return { oneTimePassword };
-    },
-  );
-
-  app.get(
-    "/api/teams",
-    {
-      config: { access: ["admin", "analyst"] },
-      schema: {
-        operationId: "listTeams",
-        tags: ["users"],
-        summary: "Every team (issues are assigned to teams)",
-        response: withErrors({ 200: z.object({ items: z.array(TeamOut) }) }),
-      },
-    },
-    async () => ({ items: await accounts.teams.list() }),
-  );
-
-  app.post(
-    "/api/teams",
-    {
-      config: { access: ["admin"] },
-      schema: {
-        operationId: "createTeam",
-        tags: ["users"],
-        summary: "Add a team (existing: answered as is)",
-        body: z.object({ name: TeamName }).strict(),
-        response: withErrors({ 200: z.object({ team: TeamOut }), 201: z.object({ team: TeamOut }) }),
-      },
-    },
-    async (req, reply) => {
-      const existing = await accounts.teams.get(req.body.name);
-      if (existing) return reply.status(200).send({ team: existing });
-      const team = await accounts.teams.ensure(req.body.name);
-      await ctx.audit(req, { action: "team.create", target: team.id, after: { name: team.name } });
-      return reply.status(201).send({ team });
     },
   );
 }
