@@ -148,47 +148,66 @@ function analyzeMeasurement(assets: number, targets: { seconds: number; rssMiB: 
         const catalog = await loadActionCatalog();
         const intel = await createIntel({ dataDir: ctx.tmpDir }).load();
         const reset = await resetPeakRss();
-        const cpu0 = process.cpuUsage();
-        const t0 = performance.now();
-        const r = await analyze(stores, { catalog, lookup: (id, rep) => intel.lookup(id, rep) });
-        const total = (performance.now() - t0) / 1000;
-        const cpu = process.cpuUsage(cpu0);
-        const load = loadavg()[0]!;
-        const rss = await peakRssMiB();
-        const stage = (name: string) => (r.run.stages ?? []).find((s) => s.name === name)?.ms ?? 0;
-        const c = r.run.counts ?? {};
-        ctx.log(
-          `stages: ${(r.run.stages ?? []).map((s) => `${s.name} ${s.ms} ms`).join(", ")}; ${c.issues ?? 0} issues, ${c.paths ?? 0} paths, ${c.entries ?? 0} entries, ${c.targets ?? 0} targets`,
-        );
-        const st = r.analysis.state;
-        const sources = [...new Set(st.sources.map((s) => s.node))].slice(0, REACH_SOURCES);
+        // The first analysis, in its own scope so its memory is free before the re-analysis.
+        const first = async () => {
+          const cpu0 = process.cpuUsage();
+          const t0 = performance.now();
+          const r = await analyze(stores, { catalog, lookup: (id, rep) => intel.lookup(id, rep) });
+          const total = (performance.now() - t0) / 1000;
+          const cpu = process.cpuUsage(cpu0);
+          const load = loadavg()[0]!;
+          const rss = await peakRssMiB();
+          const stage = (name: string) => (r.run.stages ?? []).find((s) => s.name === name)?.ms ?? 0;
+          const c = r.run.counts ?? {};
+          ctx.log(
+            `stages: ${(r.run.stages ?? []).map((s) => `${s.name} ${s.ms} ms`).join(", ")}; ${c.issues ?? 0} issues, ${c.paths ?? 0} paths, ${c.entries ?? 0} entries, ${c.targets ?? 0} targets`,
+          );
+          const st = r.analysis.state;
+          const sources = [...new Set(st.sources.map((s) => s.node))].slice(0, REACH_SOURCES);
+          const figures: BenchFigure[] = [
+            {
+              metric: "whole analysis",
+              value: total,
+              unit: "s",
+              target: { op: "<=", value: targets.seconds },
+              note: `snapshot ${stage("snapshot")} ms, derive ${stage("derive")} ms, prepare ${stage("prepare")} ms, fix plan ${stage("fixplan")} ms, finding priorities ${stage("finding-priorities")} ms, commit ${stage("commit")} ms (derived edges ${stage("derived-write")} ms, AppStore ${stage("app-commit")} ms); ${c.issues ?? 0} issues; load average ${load.toFixed(1)} at the end`,
+            },
+            {
+              metric: "whole analysis: CPU time (user + system)",
+              value: (cpu.user + cpu.system) / 1e6,
+              unit: "s",
+              note: "the process' own CPU time: less sensitive than wall time to others sharing the cores",
+            },
+            { metric: "search", value: stage("search") / 1000, unit: "s" },
+            { metric: "score", value: stage("score") / 1000, unit: "s" },
+            { metric: "reconcile", value: stage("reconcile") / 1000, unit: "s" },
+            {
+              metric: "peak RSS",
+              value: rss,
+              unit: "MiB",
+              target: { op: "<=", value: targets.rssMiB },
+              note: reset
+                ? "high-water mark reset after ingest and intel load"
+                : "includes the ingest (could not reset)",
+            },
+          ];
+          return { figures, reach: reachabilityFigures(st.g, sources), appCommit: stage("app-commit") };
+        };
+        const one = await first();
+        // Re-analysis of the same estate: every issue is unchanged, so the AppStore rewrites none.
+        const t1 = performance.now();
+        const again = await analyze(stores, { catalog, lookup: (id, rep) => intel.lookup(id, rep) });
+        const againS = (performance.now() - t1) / 1000;
+        const againCommit = (again.run.stages ?? []).find((s) => s.name === "app-commit")?.ms ?? 0;
         return [
+          ...one.figures,
           {
-            metric: "whole analysis",
-            value: total,
+            metric: "re-analysis, nothing changed",
+            value: againS,
             unit: "s",
-            target: { op: "<=", value: targets.seconds },
-            note: `snapshot ${stage("snapshot")} ms, derive ${stage("derive")} ms, prepare ${stage("prepare")} ms, fix plan ${stage("fixplan")} ms, finding priorities ${stage("finding-priorities")} ms, commit ${stage("commit")} ms (derived edges ${stage("derived-write")} ms, AppStore ${stage("app-commit")} ms); ${c.issues ?? 0} issues; load average ${load.toFixed(1)} at the end`,
+            note: `AppStore commit ${againCommit} ms (first analysis ${one.appCommit} ms); load average ${loadavg()[0]!.toFixed(1)}`,
           },
-          {
-            metric: "whole analysis: CPU time (user + system)",
-            value: (cpu.user + cpu.system) / 1e6,
-            unit: "s",
-            note: "the process' own CPU time: less sensitive than wall time to others sharing the cores",
-          },
-          { metric: "search", value: stage("search") / 1000, unit: "s" },
-          { metric: "score", value: stage("score") / 1000, unit: "s" },
-          { metric: "reconcile", value: stage("reconcile") / 1000, unit: "s" },
-          {
-            metric: "peak RSS",
-            value: rss,
-            unit: "MiB",
-            target: { op: "<=", value: targets.rssMiB },
-            note: reset
-              ? "high-water mark reset after ingest and intel load"
-              : "includes the ingest (could not reset)",
-          },
-          ...reachabilityFigures(st.g, sources),
+          ...one.reach,
         ];
       } finally {
         await stores.close();
