@@ -208,7 +208,7 @@ describe("ctem scope add --provider gcp", () => {
     const rm = await ctem(["--db", "c.db", "--json", "scope", "remove", "shop"]);
     expect(JSON.parse(rm.stdout)).toMatchObject({
       removed: "shop",
-      source: "gcp:shop-prod",
+      sources: ["gcp:shop-prod"],
       removedData: true,
     });
     const left = await ctem(["--db", "c.db", "--json", "assets", "list", "--type", "gcp.compute.instance"]);

@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { openSqliteStores } from "@ctem/store";
+import { nodeFact, scanRun } from "@ctem/store/contract";
 import { main } from "../src/cli/main.js";
 
 let dir: string;
@@ -111,5 +112,53 @@ describe("ctem scope add --include/--exclude", () => {
     const r = await ctem(["analyze"]);
     expect(r.code).toBe(0);
     expect(r.stderr).toContain("the scopes' include/exclude filters apply");
+  });
+});
+
+describe("ctem scope remove", () => {
+  const S1 = "11111111-1111-1111-1111-111111111111";
+  const S2 = "22222222-2222-2222-2222-222222222222";
+  const azure = (name: string, subs: string) =>
+    ctem([
+      "scope",
+      "add",
+      name,
+      "--provider",
+      "azure",
+      "--tenant",
+      "33333333-3333-3333-3333-333333333333",
+      "--subscription",
+      subs,
+    ]);
+
+  it("drops every subscription of an Azure scope, but not one another scope still covers", async () => {
+    expect((await azure("both", `${S1},${S2}`)).code).toBe(0);
+    expect((await azure("one", S2)).code).toBe(0);
+    const s = openSqliteStores(path.join(dir, "ctem.db"));
+    try {
+      for (const sub of [S1, S2]) {
+        const k = { source: `azure:${sub}`, region: "global", collector: "azure-resource-groups" };
+        const id = `/subscriptions/${sub}/resourcegroups/rg`;
+        await s.graph.applyScan(scanRun([k]), [{ nodes: [nodeFact(id, k)], edges: [], findings: [] }]);
+      }
+    } finally {
+      await s.close();
+    }
+    const r = await ctem(["--json", "scope", "remove", "both"]);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual({
+      removed: "both",
+      sources: [`azure:${S1}`, `azure:${S2}`],
+      removedSources: [`azure:${S1}`],
+      removedData: true,
+    });
+    expect(r.stderr).toContain(`keeping azure:${S2}: scope 'one' covers it too`);
+    const after = openSqliteStores(path.join(dir, "ctem.db"));
+    try {
+      expect(await after.graph.getNode(`/subscriptions/${S1}/resourcegroups/rg`)).toBeUndefined();
+      expect(await after.graph.getNode(`/subscriptions/${S2}/resourcegroups/rg`)).toBeDefined();
+    } finally {
+      await after.close();
+    }
   });
 });

@@ -9,7 +9,6 @@ import { randomUUID } from "node:crypto";
 import type { Command } from "commander";
 import {
   AZURE_GUID_PATTERN,
-  azureSource,
   createAzureCredential,
   parseAzureScopeConfig,
   resolveAzureEndpoints,
@@ -312,9 +311,3 @@ export async function addAzureScope(
 }
 
 /** The graph source an Azure scope's data lives under, when it names exactly one subscription. */
-export function azureScopeSource(s: Scope): string | undefined {
-  const subs = s.config.subscriptions;
-  return Array.isArray(subs) && subs.length === 1 && typeof subs[0] === "string"
-    ? azureSource(subs[0])
-    : undefined;
-}

@@ -4,9 +4,8 @@ import { randomUUID } from "node:crypto";
 import type { Command } from "commander";
 import type { AwsScopeConfig } from "@ctem/discovery";
 import { newExternalId, parseAwsScopeConfig } from "@ctem/discovery";
-import { gcpSource } from "@ctem/discovery";
 import { addGcpScope } from "./scan-gcp.js";
-import { addAzureScope, azureScopeSource } from "./scan-azure.js";
+import { addAzureScope } from "./scan-azure.js";
 import { ConflictError, NotFoundError } from "@ctem/model";
 import type { Scope } from "@ctem/model";
 import type { CliContext } from "./context.js";
@@ -14,6 +13,7 @@ import { UsageError } from "./exit.js";
 import { parseRegions } from "./scan.js";
 import { renderTable } from "./table.js";
 import { FILTER_HELP, parseFilters } from "../scopes/filters.js";
+import { sourcesOf } from "../scopes/sources.js";
 
 const collect = (v: string, prev: string[]) => [...prev, v];
 
@@ -26,15 +26,6 @@ function optionFilters(values: string[], option: string): string[] {
   }
 }
 
-const sourceOf = (s: Scope): string | undefined =>
-  s.provider === "aws" && typeof s.config.accountId === "string"
-    ? `aws:${s.config.accountId}`
-    : s.provider === "gcp" && typeof s.config.parent === "string"
-      ? gcpSource(s.config.parent)
-      : s.provider === "azure"
-        ? azureScopeSource(s)
-        : undefined;
-
 export function registerScope(program: Command, ctx: CliContext): void {
   const scope = program.command("scope").description("configured cloud scopes: add, list, remove");
 
@@ -42,7 +33,7 @@ export function registerScope(program: Command, ctx: CliContext): void {
     .command("add")
     .description("add a scope (AWS: prints the external id for the scanner role's trust policy)")
     .argument("<name>", "a name for the scope (A-Z a-z 0-9 . _ -)")
-    .requiredOption("--provider <provider>", "aws (azure and gcp come with their connectors)")
+    .requiredOption("--provider <provider>", "aws, azure or gcp")
     .option("--account <id>", "AWS account id (12 digits)")
     .option("--role-arn <arn>", "the scanner role ctem assumes in the account")
     .option("--external-id <id>", "use this external id instead of generating one")
@@ -156,11 +147,11 @@ export function registerScope(program: Command, ctx: CliContext): void {
         items.length === 0
           ? "no scopes (ctem scope add NAME --provider aws --account ID --role-arn ARN)\n"
           : renderTable(
-              ["name", "provider", "account", "regions", "inspector2", "external id"],
+              ["name", "provider", "covers", "regions", "inspector2", "external id"],
               items.map((s) => [
                 s.name,
                 s.provider,
-                typeof s.config.accountId === "string" ? s.config.accountId : "",
+                sourcesOf(s).join(","),
                 Array.isArray(s.config.regions) && s.config.regions.length
                   ? s.config.regions.join(",")
                   : "all enabled",
@@ -182,19 +173,27 @@ export function registerScope(program: Command, ctx: CliContext): void {
       const s = await app.scopes.get(name);
       if (!s) throw new NotFoundError(`no scope named '${name}'`);
       await app.scopes.remove(s.id);
-      const source = sourceOf(s);
-      let removedData = false;
-      if (source && !opts.keepData) {
-        const others = (await app.scopes.list()).filter((o) => sourceOf(o) === source);
-        if (others.length === 0) {
+      // Every source the scope's scans claim with (each subscription of an Azure scope), unless
+      // another scope still covers it.
+      const sources = sourcesOf(s);
+      const removed: string[] = [];
+      if (!opts.keepData) {
+        const others = await app.scopes.list();
+        for (const source of sources) {
+          const other = others.find((o) => sourcesOf(o).includes(source));
+          if (other) {
+            ctx.progress(`keeping ${source}: scope '${other.name}' covers it too`);
+            continue;
+          }
           await graph.removeSource(source);
-          removedData = true;
-        } else ctx.progress(`keeping ${source}: scope '${others[0]!.name}' covers the same account`);
+          removed.push(source);
+        }
       }
       ctx.print(
         cmd,
-        { removed: s.name, source, removedData },
-        () => `scope '${s.name}' removed${removedData ? `, with the data of ${source}` : ""}\n`,
+        { removed: s.name, sources, removedSources: removed, removedData: removed.length > 0 },
+        () =>
+          `scope '${s.name}' removed${removed.length ? `, with the data of ${removed.join(", ")}` : ""}\n`,
       );
     });
 }
