@@ -498,8 +498,18 @@ describe.runIf(haveChromium || process.env.CI)("web app in Chromium", () => {
         await p.getByLabel("New team").fill("platform");
         await p.getByRole("button", { name: "Add team" }).click();
         const teams = p.locator("table", { has: p.getByRole("columnheader", { name: "Members" }) });
-        await teams.locator("tr", { hasText: "platform" }).getByText("nobody").waitFor();
-        await teams.locator("tr", { hasText: "payments" }).getByText("dev@example.com").waitFor();
+        const row = (team: string) =>
+          teams.locator("tr", { has: p.getByRole("button", { name: `Rename team ${team}`, exact: true }) });
+        await row("platform").getByText("nobody").waitFor();
+        await p.getByRole("list", { name: "Members of payments" }).getByText("dev@example.com").waitFor();
+        // Renamed, then given a member from the list (keyboard: the form submits on Enter).
+        await p.getByRole("button", { name: "Rename team platform" }).click();
+        await p.getByLabel("New name for team platform").fill("platform-eng");
+        await p.getByLabel("New name for team platform").press("Enter");
+        await p.getByLabel("Add a member to platform-eng").selectOption({ label: "ana@example.com" });
+        await p.getByRole("button", { name: "Add member to platform-eng" }).click();
+        await p.getByRole("list", { name: "Members of platform-eng" }).getByText("ana@example.com").waitFor();
+        await expect(p.getByLabel("Team of ana@example.com").inputValue()).resolves.toBe("platform-eng");
         // Password reset: a one-time password, shown once.
         await p.getByRole("button", { name: "Reset password of dev2@example.com" }).click();
         await p.getByRole("button", { name: "Reset and sign them out" }).click();
@@ -569,6 +579,8 @@ describe.runIf(haveChromium || process.env.CI)("web app in Chromium", () => {
           "scope.create",
           "scope.delete",
           "team.create",
+          "team.rename",
+          "team.member_add",
           "user.password_reset",
           "sso.config",
         ])

@@ -1,6 +1,6 @@
 // Admin settings about people: a user's password reset (a one-time password, shown once), teams
-// (issues are assigned to teams; a user belongs to one, set in the users table) and single sign-on
-// (OIDC; the client secret is write-only and never shown).
+// (issues are assigned to teams; a user belongs to one: add, rename, delete, members) and single
+// sign-on (OIDC; the client secret is write-only and never shown).
 import { useState } from "react";
 import type { FormEvent } from "react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
@@ -50,33 +50,271 @@ export function PasswordReset({ user }: { user: User }) {
   );
 }
 
-export function Teams({ users }: { users: User[] }) {
+/** After a team change: teams, users (their team), settings (owner mappings) and issues (assignees). */
+function useTeamsChanged() {
+  const qc = useQueryClient();
+  return (what: "members" | "all") => {
+    void qc.invalidateQueries({ queryKey: ["teams"] });
+    void qc.invalidateQueries({ queryKey: ["users"] });
+    if (what === "all") {
+      void qc.invalidateQueries({ queryKey: ["settings"] });
+      void qc.invalidateQueries({ queryKey: ["issues"] });
+      void qc.invalidateQueries({ queryKey: ["issue"] });
+    }
+  };
+}
+
+const teamUrl = (t: Team, rest = "") => `/api/teams/${encodeURIComponent(t.id)}${rest}`;
+
+/** The team's name, or a form renaming it (Escape cancels; focus returns to the Rename button). */
+function TeamNameCell({ team, editing, onDone }: { team: Team; editing: boolean; onDone: () => void }) {
+  const changed = useTeamsChanged();
+  const [name, setName] = useState(team.name);
+  const rename = useMutation({
+    mutationFn: () =>
+      api<{ team: Team; issuesMoved: number }>(teamUrl(team), {
+        method: "PATCH",
+        body: { name: name.trim() },
+      }),
+    onSuccess: () => {
+      changed("all");
+      onDone();
+    },
+  });
+  if (!editing) return <>{team.name}</>;
+  function submit(e: FormEvent) {
+    e.preventDefault();
+    if (name.trim() === team.name) onDone();
+    else rename.mutate();
+  }
+  return (
+    <form
+      className="row-fields"
+      onSubmit={submit}
+      onKeyDown={(e) => {
+        if (e.key === "Escape") onDone();
+      }}
+    >
+      <input
+        aria-label={`New name for team ${team.name}`}
+        value={name}
+        onChange={(e) => setName(e.target.value)}
+        required
+        maxLength={128}
+        autoFocus
+        size={14}
+      />
+      <button type="submit" disabled={rename.isPending || !name.trim()}>
+        Save name
+      </button>
+      <button type="button" onClick={onDone}>
+        Cancel
+      </button>
+      {rename.isError ? (
+        <span className="form-error" role="alert">
+          {rename.error.message}
+        </span>
+      ) : null}
+    </form>
+  );
+}
+
+/** The members, each removable, and a picker adding anyone else (moving them from their team). */
+function TeamMembers({ team, users }: { team: Team; users: User[] | undefined }) {
+  const changed = useTeamsChanged();
+  const [pick, setPick] = useState("");
+  const change = useMutation({
+    mutationFn: (c: { userId: string; add: boolean }) =>
+      api<{ user: User }>(teamUrl(team, `/members/${encodeURIComponent(c.userId)}`), {
+        method: c.add ? "PUT" : "DELETE",
+      }),
+    onSuccess: (_r, c) => {
+      if (c.add) setPick("");
+      changed("members");
+    },
+  });
+  if (users === undefined) return <span className="muted">—</span>;
+  const members = users.filter((u) => u.team === team.name);
+  const others = users.filter((u) => u.team !== team.name);
+  return (
+    <>
+      {members.length === 0 ? (
+        <span className="muted">nobody</span>
+      ) : (
+        <ul className="team-members" aria-label={`Members of ${team.name}`}>
+          {members.map((u) => (
+            <li key={u.id}>
+              <span>{u.email}</span>{" "}
+              <button
+                type="button"
+                className="link"
+                aria-label={`Remove ${u.email} from ${team.name}`}
+                disabled={change.isPending}
+                onClick={() => change.mutate({ userId: u.id, add: false })}
+              >
+                Remove
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+      {others.length > 0 ? (
+        <form
+          className="row-fields"
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (pick) change.mutate({ userId: pick, add: true });
+          }}
+        >
+          <select
+            aria-label={`Add a member to ${team.name}`}
+            value={pick}
+            onChange={(e) => setPick(e.target.value)}
+          >
+            <option value="">choose a user…</option>
+            {others.map((u) => (
+              <option key={u.id} value={u.id}>
+                {u.email}
+                {u.team ? ` (moves from ${u.team})` : ""}
+              </option>
+            ))}
+          </select>
+          <button
+            type="submit"
+            disabled={!pick || change.isPending}
+            aria-label={`Add member to ${team.name}`}
+          >
+            Add member
+          </button>
+        </form>
+      ) : null}
+      {change.isError ? (
+        <p className="form-error" role="alert">
+          {change.error.message}
+        </p>
+      ) : null}
+    </>
+  );
+}
+
+/** Rename and delete; deleting asks first and says what happens to members and issues. */
+function TeamActions({
+  team,
+  members,
+  renaming,
+  onRename,
+  onDeleted,
+}: {
+  team: Team;
+  members: number | undefined;
+  renaming: boolean;
+  onRename: () => void;
+  onDeleted: (msg: string) => void;
+}) {
+  const changed = useTeamsChanged();
+  const [confirming, setConfirming] = useState(false);
+  const remove = useMutation({
+    mutationFn: () =>
+      api<{ membersRemoved: number; issuesUnassigned: number }>(teamUrl(team), { method: "DELETE" }),
+    onSuccess: (r) => {
+      onDeleted(
+        `Deleted team ${team.name}: ${r.membersRemoved} member${r.membersRemoved === 1 ? "" : "s"} now in no team, ${r.issuesUnassigned} issue${r.issuesUnassigned === 1 ? "" : "s"} unassigned from it.`,
+      );
+      changed("all");
+    },
+  });
+  if (confirming)
+    return (
+      <span
+        role="group"
+        aria-label={`Confirm deleting team ${team.name}`}
+        onKeyDown={(e) => {
+          if (e.key === "Escape") setConfirming(false);
+        }}
+      >
+        <span>
+          Delete {team.name}?{" "}
+          {members === undefined ? "Its members" : `Its ${members} member${members === 1 ? "" : "s"}`} will be
+          in no team and its issues unassigned from it.
+        </span>{" "}
+        <button
+          type="button"
+          className="danger"
+          autoFocus
+          disabled={remove.isPending}
+          onClick={() => remove.mutate()}
+        >
+          Delete team
+        </button>{" "}
+        <button type="button" onClick={() => setConfirming(false)}>
+          Cancel
+        </button>
+        {remove.isError ? (
+          <span className="form-error" role="alert">
+            {" "}
+            {remove.error.message}
+          </span>
+        ) : null}
+      </span>
+    );
+  return (
+    <>
+      <button
+        type="button"
+        id={`rename-${team.id}`}
+        onClick={onRename}
+        disabled={renaming}
+        aria-label={`Rename team ${team.name}`}
+      >
+        Rename
+      </button>{" "}
+      <button type="button" onClick={() => setConfirming(true)} aria-label={`Delete team ${team.name}`}>
+        Delete
+      </button>
+    </>
+  );
+}
+
+/**
+ * Teams: add, rename, delete, and their members. `users` is the users table's data (undefined
+ * while it loads or when it failed: the users section says which).
+ */
+export function Teams({ users }: { users: User[] | undefined }) {
   const qc = useQueryClient();
   const teams = useQuery({ queryKey: ["teams"], queryFn: () => api<{ items: Team[] }>("/api/teams") });
   const [name, setName] = useState("");
+  const [renaming, setRenaming] = useState<string | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
   const create = useMutation({
     mutationFn: () => api<{ team: Team }>("/api/teams", { method: "POST", body: { name: name.trim() } }),
     onSuccess: () => {
       setName("");
+      setNotice(null);
       void qc.invalidateQueries({ queryKey: ["teams"] });
     },
   });
-  const members = (team: string) => users.filter((u) => u.team === team);
-  // Teams named on users but not created as teams (set before teams existed, or by SSO).
-  const known = new Set(teams.data?.items.map((t) => t.name) ?? []);
-  const loose = [...new Set(users.map((u) => u.team).filter((t): t is string => !!t && !known.has(t)))];
   function submit(e: FormEvent) {
     e.preventDefault();
     create.mutate();
   }
+  /** Focus back on the row's Rename button when the rename form closes. */
+  function doneRenaming(id: string) {
+    setRenaming(null);
+    requestAnimationFrame(() => document.getElementById(`rename-${id}`)?.focus());
+  }
   return (
     <section aria-labelledby="teams-title">
       <h3 id="teams-title">Teams</h3>
+      {notice ? (
+        <p className="notice" role="status" id="teams-notice" tabIndex={-1}>
+          {notice}
+        </p>
+      ) : null}
       {teams.isPending ? (
         <Loading what="teams" />
       ) : teams.isError ? (
         <ErrorState error={teams.error} what="teams" />
-      ) : teams.data.items.length === 0 && loose.length === 0 ? (
+      ) : teams.data.items.length === 0 ? (
         <Empty>No teams yet. Issues can be assigned to a team; add one below.</Empty>
       ) : (
         <table className="issues compact" aria-labelledby="teams-title">
@@ -85,30 +323,41 @@ export function Teams({ users }: { users: User[] }) {
               <th scope="col">Team</th>
               <th scope="col">Members</th>
               <th scope="col">Created</th>
+              <th scope="col">
+                <span className="sr-only">Actions</span>
+              </th>
             </tr>
           </thead>
           <tbody>
-            {[
-              ...teams.data.items.map((t) => ({ name: t.name, createdAt: t.createdAt })),
-              ...loose.map((n) => ({ name: n, createdAt: null })),
-            ].map((t) => {
-              const m = members(t.name);
-              return (
-                <tr key={t.name}>
-                  <td>{t.name}</td>
-                  <td>
-                    {m.length === 0 ? (
-                      <span className="muted">nobody</span>
-                    ) : (
-                      m.map((u) => u.email).join(", ")
-                    )}
-                  </td>
-                  <td>
-                    {t.createdAt ? fmtDate(t.createdAt) : <span className="muted">named on a user only</span>}
-                  </td>
-                </tr>
-              );
-            })}
+            {teams.data.items.map((t) => (
+              <tr key={t.id}>
+                <td>
+                  <TeamNameCell
+                    key={`${t.id}:${t.name}:${renaming === t.id}`}
+                    team={t}
+                    editing={renaming === t.id}
+                    onDone={() => doneRenaming(t.id)}
+                  />
+                </td>
+                <td>
+                  <TeamMembers team={t} users={users} />
+                </td>
+                <td>{fmtDate(t.createdAt)}</td>
+                <td className="actions">
+                  <TeamActions
+                    team={t}
+                    members={users?.filter((u) => u.team === t.name).length}
+                    renaming={renaming === t.id}
+                    onRename={() => setRenaming(t.id)}
+                    onDeleted={(msg) => {
+                      // The row goes: focus the outcome rather than lose it to the page.
+                      setNotice(msg);
+                      requestAnimationFrame(() => document.getElementById("teams-notice")?.focus());
+                    }}
+                  />
+                </td>
+              </tr>
+            ))}
           </tbody>
         </table>
       )}
@@ -127,7 +376,9 @@ export function Teams({ users }: { users: User[] }) {
           Add team
         </button>
       </form>
-      <p className="muted">A user joins a team through the Team field in the users table above.</p>
+      <p className="muted">
+        A user belongs to one team and sees the issues assigned to it; adding them to another team moves them.
+      </p>
       {create.isError ? (
         <p className="form-error" role="alert">
           {create.error.message}

@@ -20,7 +20,11 @@ function UserRow({ user: u }: { user: User }) {
   const update = useMutation({
     mutationFn: (patch: { role?: string; team?: string | null; disabled?: boolean }) =>
       api(`/api/users/${encodeURIComponent(u.id)}`, { method: "PATCH", body: patch }),
-    onSuccess: () => void qc.invalidateQueries({ queryKey: ["users"] }),
+    onSuccess: () => {
+      // A new team name creates the team: the Teams list shows it.
+      void qc.invalidateQueries({ queryKey: ["users"] });
+      void qc.invalidateQueries({ queryKey: ["teams"] });
+    },
   });
   return (
     <tr>
@@ -317,12 +321,13 @@ export function SettingsPage() {
               </thead>
               <tbody>
                 {users.data.items.map((u) => (
-                  <UserRow key={u.id} user={u} />
+                  // Keyed by team too: a team renamed or a member moved in Teams below refreshes the field.
+                  <UserRow key={`${u.id}:${u.team ?? ""}`} user={u} />
                 ))}
               </tbody>
             </table>
           )}
-          <Teams users={users.data?.items ?? []} />
+          <Teams users={users.data?.items} />
         </section>
       ) : null}
       {admin ? (
