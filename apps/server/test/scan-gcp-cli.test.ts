@@ -231,6 +231,19 @@ describe("ctem import of a Cloud Asset export", () => {
     expect(out.files.map((f) => [f.name, f.status, f.format])).toEqual(
       files.sort().map((f) => [f, "ok", "Cloud Asset Inventory export (NDJSON)"]),
     );
+    // Inventory counts beside the (zero) finding counts, and what the export holds that ctem does
+    // not model is named, not silently dropped.
+    const resources = (out.files as Array<Record<string, unknown>>).find(
+      (f) => f.name === "mock_cai_resources.ndjson",
+    );
+    expect(resources).toMatchObject({
+      found: 0,
+      assets: { found: 53, written: 53 },
+      relationships: { found: 94, written: 94 },
+      ignored: { "bigquery.googleapis.com/Dataset": 3, "container.googleapis.com/Cluster": 1 },
+    });
+    expect(r.stderr).toContain("53 of 53 assets and 94 of 94 relationships written");
+    expect(r.stderr).toContain("left out, not modelled yet: ");
     const assets = await ctem(["--db", "c.db", "--json", "assets", "list", "--type", "gcp.compute.instance"]);
     expect((JSON.parse(assets.stdout) as { items: unknown[] }).items).toHaveLength(4);
     // What the analysis makes of it (measured): the four instances are exposed (the export's

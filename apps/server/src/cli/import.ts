@@ -76,10 +76,21 @@ export function registerImport(program: Command, ctx: CliContext): void {
             });
           if (r.status === "ok") {
             const extra = r.skipped ? `, ${r.skipped} skipped` : "";
-            ctx.progress(
-              `  ${r.format}: ${r.found} found, ${r.written} written (${r.matched} matched, ${r.unmatched} unmatched, ${r.merged} merged)${extra}`,
-            );
+            const inventory =
+              r.assets || r.relationships
+                ? `  ${r.format}: ${r.assets?.written ?? 0} of ${r.assets?.found ?? 0} assets and ${r.relationships?.written ?? 0} of ${r.relationships?.found ?? 0} relationships written`
+                : undefined;
+            if (inventory) ctx.progress(inventory);
+            if (!inventory || r.found > 0)
+              ctx.progress(
+                `  ${r.format}: ${r.found} findings found, ${r.written} written (${r.matched} matched, ${r.unmatched} unmatched, ${r.merged} merged)${extra}`,
+              );
             for (const s of skippedDetail ?? []) ctx.progress(`  skipped ${s}`);
+            const ignored = Object.entries(r.ignored ?? {});
+            if (ignored.length)
+              ctx.progress(
+                `  left out, not modelled yet: ${ignored.map(([what, n]) => `${n} × ${what}`).join(", ")}`,
+              );
           } else ctx.progress(`  ${r.status}: ${r.message ?? r.errorCode}`);
           if (r.status === "failed") ctx.exit(EXIT.failure);
           else if (r.status === "refused" || r.skipped > 0) ctx.exit(EXIT.partial);
@@ -106,6 +117,7 @@ export function registerImport(program: Command, ctx: CliContext): void {
                 "status",
                 "found",
                 "written",
+                "assets",
                 "matched",
                 "unmatched",
                 "merged",
@@ -118,6 +130,7 @@ export function registerImport(program: Command, ctx: CliContext): void {
                 r.status,
                 String(r.found),
                 String(r.written),
+                r.assets ? String(r.assets.written) : "",
                 String(r.matched),
                 String(r.unmatched),
                 String(r.merged),

@@ -36,6 +36,11 @@ export interface ParseContext {
    * newer, clean report for the same target removes the tool's old findings there (claims).
    */
   covers(key: SourceKey): void;
+  /**
+   * Records of a kind ctem does not model (an inventory export's asset types without a mapping):
+   * reported in the file's summary, not an error and not "skipped".
+   */
+  ignore?(what: string, reason: string): void;
 }
 
 export interface Importer {

@@ -27,6 +27,11 @@ export interface ImportFileResult {
   skipped: number;
   /** Findings found but not written because the file failed. */
   failed: number;
+  /** Inventory imports (Cloud Asset exports): assets and relationships read and written. */
+  assets?: { found: number; written: number };
+  relationships?: { found: number; written: number };
+  /** Records of kinds ctem does not model, by kind (e.g. an export's unmapped asset types). */
+  ignored?: Record<string, number>;
   errorCode?: string;
   message?: string;
   skippedDetail?: string[];
@@ -119,9 +124,15 @@ export async function importReport(
   const counts = new Map<string, number>();
   const skippedDetail: string[] = [];
   let found = 0;
+  let nodesFound = 0;
+  let edgesFound = 0;
+  const ignored: Record<string, number> = {};
   const ctx: ParseContext = {
     skip(where, reason) {
       skippedDetail.push(`${where}: ${reason}`);
+    },
+    ignore(what) {
+      ignored[what] = (ignored[what] ?? 0) + 1;
     },
     covers(k) {
       keys.set(sourceKeyString(k), k);
@@ -131,6 +142,8 @@ export async function importReport(
     for await (const chunk of importer.parse(src, ctx)) {
       for (const n of chunk.nodes ?? []) for (const k of n.sources) keys.set(sourceKeyString(k), k);
       for (const e of chunk.edges ?? []) for (const k of e.sources) keys.set(sourceKeyString(k), k);
+      nodesFound += chunk.nodes?.length ?? 0;
+      edgesFound += chunk.edges?.length ?? 0;
       for (const f of chunk.findings ?? []) {
         const parsed = parseItem(FindingFact, f, "finding", `#${found}`);
         found++;
@@ -150,7 +163,13 @@ export async function importReport(
     status: "ok",
     counts: { findings: counts.get(ks) ?? 0 },
   }));
-  const base = { format, found, skipped: skippedDetail.length, collectors };
+  const base = {
+    format,
+    found,
+    skipped: skippedDetail.length,
+    collectors,
+    ...(Object.keys(ignored).length ? { ignored } : {}),
+  };
   if (skippedDetail.length) Object.assign(base, { skippedDetail: skippedDetail.slice(0, 20) });
   if (collectors.length === 0) return result(src.name, base);
 
@@ -167,6 +186,8 @@ export async function importReport(
     const summary = await graph.applyScan(scan, importer.parse(src, quiet));
     return result(src.name, {
       ...base,
+      ...(nodesFound ? { assets: { found: nodesFound, written: summary.written.nodes } } : {}),
+      ...(edgesFound ? { relationships: { found: edgesFound, written: summary.written.edges } } : {}),
       written: summary.written.findings,
       matched: summary.findings.matched,
       unmatched: summary.findings.unmatched,

@@ -13,6 +13,7 @@ import { GCP_COLLECTORS, gcpSource } from "../../gcp/source.js";
 import {
   addJoins,
   emptyJoins,
+  RESOURCE_ASSET_TYPES,
   transformIamPolicies,
   transformOtherPolicies,
   transformResources,
@@ -115,6 +116,8 @@ const contentOf = (a: CaiAsset): Content[] => [
   ...(a.accessPolicy || a.accessLevel || a.servicePerimeter ? (["accessPolicy"] as const) : []),
 ];
 
+const MODELLED = new Set<string>(RESOURCE_ASSET_TYPES);
+
 // Two streaming passes, so memory holds one chunk of assets and the join maps, not the file:
 // the first finds the root and the e-mail/project joins, the second transforms chunk by chunk.
 async function* parse(src: ImportSource, ctx: ParseContext): GraphFactsStream {
@@ -127,6 +130,8 @@ async function* parse(src: ImportSource, ctx: ParseContext): GraphFactsStream {
     const c = contentOf(a);
     for (const x of c) present.add(x);
     if (!c.length) ctx.skip(a.name, "no resource, iam_policy, org_policy or access_policy content");
+    else if (a.resource && !MODELLED.has(a.assetType ?? ""))
+      ctx.ignore?.(a.assetType ?? "(no asset type)", "an asset type ctem does not model yet");
   }
   const r = root.root();
   if (!r)
