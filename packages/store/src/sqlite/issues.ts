@@ -106,8 +106,7 @@ export function draftProblem(d: IssueDraft): string | undefined {
   return undefined;
 }
 
-export const partHash = (json: string): string =>
-  createHash("sha1").update(json).digest("base64url").slice(0, 22);
+const partHash = (json: string): string => createHash("sha1").update(json).digest("base64url").slice(0, 22);
 
 /** The issue row's columns, from an issue. */
 export function issueColumns(i: Issue | IssueDraft, seq: number, contentHash: string | null) {
