@@ -15,7 +15,7 @@ export const GCP_MODULES: readonly GcpModule[] = [
   {
     id: GCP_COLLECTORS.resource,
     description:
-      "Cloud Asset listAssets, content RESOURCE: organization, folders, projects, instances, firewall rules, networks, subnetworks, buckets, Cloud SQL instances, service accounts and their keys.",
+      "Cloud Asset listAssets, content RESOURCE: organization, folders, projects, instances, firewall rules, networks, subnetworks, buckets, Cloud SQL instances, BigQuery datasets (with their ACL), Spanner instances and databases, Bigtable instances, service accounts and their keys.",
     contentType: "RESOURCE",
     assetTypes: RESOURCE_ASSET_TYPES,
     produces: {

@@ -18,6 +18,10 @@ export const GCP_TYPES = {
   subnetwork: "gcp.compute.subnetwork",
   bucket: "gcp.storage.bucket",
   sqlInstance: "gcp.sql.instance",
+  bigqueryDataset: "gcp.bigquery.dataset",
+  spannerInstance: "gcp.spanner.instance",
+  spannerDatabase: "gcp.spanner.database",
+  bigtableInstance: "gcp.bigtable.instance",
   serviceAccount: "gcp.iam.service_account",
   serviceAccountKey: "gcp.iam.service_account_key",
   iamPolicy: "gcp.iam.policy",
@@ -36,6 +40,10 @@ export const RESOURCE_ASSET_TYPES = [
   "compute.googleapis.com/Subnetwork",
   "storage.googleapis.com/Bucket",
   "sqladmin.googleapis.com/Instance",
+  "bigquery.googleapis.com/Dataset",
+  "spanner.googleapis.com/Instance",
+  "spanner.googleapis.com/Database",
+  "bigtableadmin.googleapis.com/Instance",
   "iam.googleapis.com/ServiceAccount",
   "iam.googleapis.com/ServiceAccountKey",
 ] as const;
@@ -50,6 +58,10 @@ export const RESOURCE_NODE_TYPES = [
   GCP_TYPES.subnetwork,
   GCP_TYPES.bucket,
   GCP_TYPES.sqlInstance,
+  GCP_TYPES.bigqueryDataset,
+  GCP_TYPES.spannerInstance,
+  GCP_TYPES.spannerDatabase,
+  GCP_TYPES.bigtableInstance,
   GCP_TYPES.serviceAccount,
   GCP_TYPES.serviceAccountKey,
 ];
@@ -135,6 +147,31 @@ export function serviceAccountRef(email: string, byEmail: ReadonlyMap<string, st
   const project = /@([^.]+)\.iam\.gserviceaccount\.com$/.exec(email)?.[1] ?? "-";
   return `//iam.googleapis.com/projects/${project}/serviceAccounts/${email}`;
 }
+
+/**
+ * A BigQuery dataset's own ACL (`access[]` of the Dataset resource): who, and in which role
+ * (`READER` / `WRITER` / `OWNER` or an IAM role name). Authorized views, routines and datasets
+ * grant a query, not a principal: kept with their kind only.
+ */
+function datasetAccess(v: unknown): Array<Record<string, unknown>> {
+  return arr(v)
+    .map(obj)
+    .map((e) =>
+      clean({
+        role: str(e.role),
+        userByEmail: str(e.userByEmail)?.toLowerCase(),
+        groupByEmail: str(e.groupByEmail)?.toLowerCase(),
+        domain: str(e.domain),
+        specialGroup: str(e.specialGroup),
+        iamMember: str(e.iamMember),
+        authorized: e.view ? "view" : e.routine ? "routine" : e.dataset ? "dataset" : undefined,
+      }),
+    );
+}
+
+/** `projects/p/instanceConfigs/regional-us-east1` → `us-east1` (multi-region configs: none). */
+const spannerRegion = (config: string | undefined): string | undefined =>
+  /regional-([a-z0-9-]+)$/.exec(config ?? "")?.[1];
 
 function firewallRules(v: unknown) {
   return arr(v).map((r) => {
@@ -433,6 +470,79 @@ export function transformResources(
               .map((x) => str(x.ipAddress))
               .filter((x): x is string => !!x),
           },
+        });
+        contain(a.name);
+        break;
+      }
+      case "bigquery.googleapis.com/Dataset": {
+        const ref = obj(d.datasetReference);
+        s.node({
+          id: a.name,
+          kind: "data_store",
+          type: GCP_TYPES.bigqueryDataset,
+          name: str(ref.datasetId) ?? lastSegment(a.name)!,
+          accountId: str(ref.projectId) ?? accountOf(a.name),
+          region: str(d.location)?.toLowerCase(),
+          tags: labels(d.labels),
+          props: {
+            datasetId: str(ref.datasetId),
+            location: str(d.location),
+            access: datasetAccess(d.access),
+            kmsKeyName: str(obj(d.defaultEncryptionConfiguration).kmsKeyName),
+          },
+        });
+        contain(a.name);
+        break;
+      }
+      case "spanner.googleapis.com/Instance": {
+        s.node({
+          id: a.name,
+          kind: "data_store",
+          type: GCP_TYPES.spannerInstance,
+          name: str(d.displayName) ?? lastSegment(a.name)!,
+          accountId: accountOf(a.name),
+          region: spannerRegion(str(d.config)),
+          tags: labels(d.labels),
+          props: {
+            instanceId: lastSegment(a.name),
+            config: lastSegment(str(d.config)),
+            state: str(d.state),
+            nodeCount: typeof d.nodeCount === "number" ? d.nodeCount : undefined,
+          },
+        });
+        contain(a.name);
+        break;
+      }
+      case "spanner.googleapis.com/Database": {
+        // A database sits in its instance (the name says which, whatever `parent` holds).
+        const instance = a.name.replace(/\/databases\/[^/]+$/, "");
+        s.node({
+          id: a.name,
+          kind: "data_store",
+          type: GCP_TYPES.spannerDatabase,
+          name: lastSegment(a.name)!,
+          accountId: accountOf(a.name),
+          tags: labels(d.labels),
+          props: {
+            instance,
+            state: str(d.state),
+            databaseDialect: str(d.databaseDialect),
+            kmsKeyName: str(obj(d.encryptionConfig).kmsKeyName),
+          },
+        });
+        if (instance !== a.name) s.edge(instance, "CONTAINS", a.name);
+        else contain(a.name);
+        break;
+      }
+      case "bigtableadmin.googleapis.com/Instance": {
+        s.node({
+          id: a.name,
+          kind: "data_store",
+          type: GCP_TYPES.bigtableInstance,
+          name: str(d.displayName) ?? lastSegment(a.name)!,
+          accountId: accountOf(a.name),
+          tags: labels(d.labels),
+          props: { instanceId: lastSegment(a.name), state: str(d.state), instanceType: str(d.type) },
         });
         contain(a.name);
         break;

@@ -32,6 +32,10 @@ const TYPE_OF: Record<string, string> = {
   "compute.googleapis.com/Subnetwork": "gcp.compute.subnetwork",
   "storage.googleapis.com/Bucket": "gcp.storage.bucket",
   "sqladmin.googleapis.com/Instance": "gcp.sql.instance",
+  "bigquery.googleapis.com/Dataset": "gcp.bigquery.dataset",
+  "spanner.googleapis.com/Instance": "gcp.spanner.instance",
+  "spanner.googleapis.com/Database": "gcp.spanner.database",
+  "bigtableadmin.googleapis.com/Instance": "gcp.bigtable.instance",
   "iam.googleapis.com/ServiceAccount": "gcp.iam.service_account",
   "iam.googleapis.com/ServiceAccountKey": "gcp.iam.service_account_key",
 };
@@ -96,14 +100,18 @@ describe("gcp-cai importer (forseti Cloud Asset export)", () => {
       "gcp.compute.subnetwork": 24,
       "gcp.storage.bucket": 2,
       "gcp.sql.instance": 2,
+      "gcp.bigquery.dataset": 3,
+      "gcp.spanner.instance": 1,
+      "gcp.spanner.database": 1,
+      "gcp.bigtable.instance": 1,
       "gcp.iam.service_account": 3,
       "gcp.iam.service_account_key": 1,
       "gcp.iam.policy": 22,
       "gcp.orgpolicy.policy": 3,
       "gcp.accesscontextmanager.policy": 5,
     });
-    expect(g.edges).toHaveLength(119);
-    expect(g.stubs).toHaveLength(10);
+    expect(g.edges).toHaveLength(125);
+    expect(g.stubs).toHaveLength(8);
     // The hierarchy: org → folder 1032 → folder 1033 → project 1044; IAM policies joined to it.
     const crm = "//cloudresourcemanager.googleapis.com/";
     expect(g.edges).toEqual(
@@ -112,6 +120,11 @@ describe("gcp-cai importer (forseti Cloud Asset export)", () => {
         `${crm}folders/1032 -CONTAINS-> ${crm}folders/1033`,
         `${crm}folders/1033 -CONTAINS-> ${crm}projects/1044`,
         `${crm}organizations/111222333 -ATTACHED_POLICY-> ${crm}organizations/111222333#iamPolicy`,
+        `${crm}projects/1042 -CONTAINS-> //bigquery.googleapis.com/projects/1042/datasets/bq_test_ds`,
+        "//bigquery.googleapis.com/projects/1042/datasets/bq_test_ds -ATTACHED_POLICY-> //bigquery.googleapis.com/projects/1042/datasets/bq_test_ds#iamPolicy",
+        `${crm}projects/1042 -CONTAINS-> //spanner.googleapis.com/projects/project2/instances/test123`,
+        "//spanner.googleapis.com/projects/project2/instances/test123 -CONTAINS-> //spanner.googleapis.com/projects/project2/instances/test123/databases/test-db",
+        `${crm}projects/1042 -CONTAINS-> //bigtable.googleapis.com/projects/project2/instances/test-bigtable`,
         "//iam.googleapis.com/projects/project2/serviceAccounts/09876543210987654321 -HAS_KEY-> //iam.googleapis.com/projects/project2/serviceAccounts/09876543210987654321/keys/5555abcabcabc444444abcabc",
       ]),
     );
