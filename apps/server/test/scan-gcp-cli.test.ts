@@ -238,21 +238,40 @@ describe("ctem import of a Cloud Asset export", () => {
     );
     expect(resources).toMatchObject({
       found: 0,
-      assets: { found: 53, written: 53 },
-      relationships: { found: 94, written: 94 },
-      ignored: { "bigquery.googleapis.com/Dataset": 3, "container.googleapis.com/Cluster": 1 },
+      assets: { found: 59, written: 59 },
+      relationships: { found: 100, written: 100 },
     });
-    expect(r.stderr).toContain("53 of 53 assets and 94 of 94 relationships written");
+    // BigQuery datasets, Spanner and Bigtable instances are modelled now; tables, clusters… are not.
+    expect(resources).toMatchObject({
+      ignored: { "bigquery.googleapis.com/Table": 1, "bigtableadmin.googleapis.com/Table": 1 },
+    });
+    expect(Object.keys((resources as { ignored: Record<string, number> }).ignored)).not.toEqual(
+      expect.arrayContaining(["bigquery.googleapis.com/Dataset"]),
+    );
+    expect(r.stderr).toContain("59 of 59 assets and 100 of 100 relationships written");
     expect(r.stderr).toContain("left out, not modelled yet: ");
     const assets = await ctem(["--db", "c.db", "--json", "assets", "list", "--type", "gcp.compute.instance"]);
     expect((JSON.parse(assets.stdout) as { items: unknown[] }).items).toHaveLength(4);
     // What the analysis makes of it (measured): the four instances are exposed (the export's
-    // firewall rules admit public ranges to their tags) and run as their service accounts, the two
-    // Cloud SQL instances are targets; but the export's project bindings name service accounts
-    // (1-compute@…) that are not the ones it lists (1041-compute@…), so no path reaches a target.
+    // firewall rules admit public ranges to their tags) and run as their service accounts; two
+    // BigQuery datasets grant roles/bigquery.dataViewer to allAuthenticatedUsers, so the internet
+    // reaches them (an issue each, fixed with `bq remove-iam-policy-binding`). The Cloud SQL
+    // instances and the three datasets are targets, but the export's project bindings name service
+    // accounts (1-compute@…) that are not the ones it lists (1041-compute@…), so no instance's
+    // path reaches one.
     const a = out.analysis as { edges: Record<string, number>; counts: Record<string, number> };
-    expect(a.edges).toEqual({ EXPOSES: 4, RUNS_AS: 4 });
-    expect(a.counts).toMatchObject({ nodes: 93, edges: 119, targets: 2, paths: 0, issues: 0 });
-    expect(await issues()).toEqual([]);
+    expect(a.edges).toEqual({ EXPOSES: 6, RUNS_AS: 4 });
+    expect(a.counts).toMatchObject({ nodes: 97, edges: 125, targets: 5, paths: 2, issues: 2 });
+    const found = await issues();
+    const bq = "//bigquery.googleapis.com/projects/";
+    expect(found.map((i) => `${i.rule} ${i.entry.id} -> ${i.target.id}`).sort()).toEqual([
+      `exposed-data-store ${bq}1042/datasets/bq_test_ds -> ${bq}1042/datasets/bq_test_ds`,
+      `exposed-data-store ${bq}project3/datasets/bq_test_ds1 -> ${bq}project3/datasets/bq_test_ds1`,
+    ]);
+    const fixes = found as unknown as Array<{ remediation: Array<{ cli?: string }> }>;
+    expect(fixes.flatMap((i) => i.remediation.map((r) => r.cli)).sort()).toEqual([
+      "bq remove-iam-policy-binding --member=allAuthenticatedUsers --role=roles/bigquery.dataViewer 1042:bq_test_ds",
+      "bq remove-iam-policy-binding --member=allAuthenticatedUsers --role=roles/bigquery.dataViewer project3:bq_test_ds1",
+    ]);
   });
 });

@@ -22,6 +22,10 @@ export const G = {
   sa: (n: string) => `//iam.googleapis.com/projects/p1/serviceAccounts/${n}-uid`,
   bucket: (n: string) => `//storage.googleapis.com/${n}`,
   sql: (n: string) => `//cloudsql.googleapis.com/projects/p1/instances/${n}`,
+  dataset: (n: string, project = "p1") => `//bigquery.googleapis.com/projects/${project}/datasets/${n}`,
+  spanner: (n: string) => `//spanner.googleapis.com/projects/p1/instances/${n}`,
+  spannerDb: (i: string, n: string) => `//spanner.googleapis.com/projects/p1/instances/${i}/databases/${n}`,
+  bigtable: (n: string) => `//bigtable.googleapis.com/projects/p1/instances/${n}`,
   member: (n: string) => `serviceAccount:${n}@p1.iam.gserviceaccount.com`,
 };
 
@@ -118,6 +122,32 @@ export class GcpEstate {
   sql(name: string, props: Record<string, unknown>): this {
     this.node(G.sql(name), "data_store", "gcp.sql.instance", props);
     return this.edge(G.project, "CONTAINS", G.sql(name));
+  }
+
+  /** A BigQuery dataset with its own ACL (`access[]` as the transform keeps it) and labels. */
+  dataset(
+    name: string,
+    o: { project?: string; access?: Array<Record<string, string>>; tags?: Record<string, string> } = {},
+  ): this {
+    const project = o.project ?? G.project;
+    const id = G.dataset(name, project === G.project ? "p1" : "p2");
+    this.node(id, "data_store", "gcp.bigquery.dataset", { access: o.access ?? [] }, o.tags ?? {});
+    return this.edge(project, "CONTAINS", id);
+  }
+
+  spanner(instance: string, databases: string[] = []): this {
+    this.node(G.spanner(instance), "data_store", "gcp.spanner.instance");
+    this.edge(G.project, "CONTAINS", G.spanner(instance));
+    for (const d of databases) {
+      this.node(G.spannerDb(instance, d), "data_store", "gcp.spanner.database");
+      this.edge(G.spanner(instance), "CONTAINS", G.spannerDb(instance, d));
+    }
+    return this;
+  }
+
+  bigtable(name: string): this {
+    this.node(G.bigtable(name), "data_store", "gcp.bigtable.instance");
+    return this.edge(G.project, "CONTAINS", G.bigtable(name));
   }
 
   policy(on: string, level: string, bindings: Array<{ role: string; members: string[] }>): this {

@@ -3,7 +3,8 @@
 // existing change kinds: a firewall rule admitting the internet is narrowed (`revoke-ingress`), an
 // IAM binding is removed (`remove-statement`), a bucket gets public access prevention
 // (`block-public-access`), a Cloud SQL instance loses its public IP (`rds-private`), a service
-// account's user-managed keys are deleted (`deactivate-key`).
+// account's user-managed keys are deleted (`deactivate-key`), an entry of a BigQuery dataset's
+// ACL is dropped (`remove-statement` on `<dataset>#access`).
 import { INTERNET_NODE_ID } from "@ctem/model";
 import type { Evidence } from "@ctem/model";
 import type { DerivedEdge } from "../edges.js";
@@ -72,16 +73,46 @@ function bindingOption(ev: Evidence, e: DerivedEdge): FixOption | undefined {
                 cmd: `storage buckets remove-iam-policy-binding gs://${last(on)}`,
                 tf: "google_storage_bucket_iam_member",
               }
-            : on.startsWith("//iam.googleapis.com/")
+            : bqDataset(on)
               ? {
-                  cmd: `iam service-accounts remove-iam-policy-binding ${e.to === on ? str(e.props.email) || last(on) : last(on)}`,
-                  tf: "google_service_account_iam_member",
+                  cmd: `bq remove-iam-policy-binding`,
+                  arg: bqDataset(on) ?? "",
+                  tf: "google_bigquery_dataset_iam_member",
                 }
-              : { cmd: `# remove the binding from the IAM policy of ${on}:`, tf: "google_*_iam_member" };
+              : /^\/\/spanner\.googleapis\.com\/.*\/databases\//.test(on)
+                ? {
+                    cmd: `spanner databases remove-iam-policy-binding ${last(on)} --instance=${/\/instances\/([^/]+)/.exec(on)?.[1] ?? "<instance>"} --project ${projectOf(on)}`,
+                    tf: "google_spanner_database_iam_member",
+                  }
+                : on.startsWith("//spanner.googleapis.com/")
+                  ? {
+                      cmd: `spanner instances remove-iam-policy-binding ${last(on)} --project ${projectOf(on)}`,
+                      tf: "google_spanner_instance_iam_member",
+                    }
+                  : on.startsWith("//bigtable.googleapis.com/")
+                    ? {
+                        cmd: `bigtable instances remove-iam-policy-binding ${last(on)} --project ${projectOf(on)}`,
+                        tf: "google_bigtable_instance_iam_member",
+                      }
+                    : on.startsWith("//iam.googleapis.com/")
+                      ? {
+                          cmd: `iam service-accounts remove-iam-policy-binding ${e.to === on ? str(e.props.email) || last(on) : last(on)}`,
+                          tf: "google_service_account_iam_member",
+                        }
+                      : {
+                          cmd: `# remove the binding from the IAM policy of ${on}:`,
+                          tf: "google_*_iam_member",
+                        };
   return {
     id: `gcp-remove-binding:${ev.ref}:${members.join(",")}`,
     title: `Remove ${members.join(", ")} from ${role} on ${on.replace(/^\/\/[^/]+\//, "")}`,
-    cli: members.map((mm) => `gcloud ${target.cmd} --member=${mm} --role=${role}`).join("\n"),
+    cli: members
+      .map((mm) =>
+        "arg" in target
+          ? `${target.cmd} --member=${mm} --role=${role} ${target.arg}`
+          : `gcloud ${target.cmd} --member=${mm} --role=${role}`,
+      )
+      .join("\n"),
     terraform: `# remove the ${target.tf} granting "${role}" to ${members.join(", ")}`,
     change: {
       type: "remove-statement",
@@ -89,6 +120,31 @@ function bindingOption(ev: Evidence, e: DerivedEdge): FixOption | undefined {
       ref: ev.ref,
       statement: { role, members },
     },
+    cuts: true,
+  };
+}
+
+/** `//bigquery.googleapis.com/projects/p/datasets/d` → `p:d` (bq's dataset reference). */
+function bqDataset(id: string): string | undefined {
+  const m = /^\/\/bigquery\.googleapis\.com\/projects\/([^/]+)\/datasets\/([^/#]+)$/.exec(id);
+  return m ? `${m[1]}:${m[2]}` : undefined;
+}
+
+/** An entry of a BigQuery dataset's own ACL (evidence `<dataset>#access[i]`): drop it from `access[]`. */
+function datasetAclOption(ev: Evidence): FixOption | undefined {
+  if (ev.source !== "gcp-cai-resource") return undefined;
+  const m = /^(.*)#access\[(\d+)\]$/.exec(ev.ref);
+  const ds = m ? bqDataset(m[1]!) : undefined;
+  if (!m || !ds) return undefined;
+  const d = ev.detail ?? {};
+  const role = str(d.role);
+  const members = Array.isArray(d.members) ? (d.members as string[]) : [str(d.member)].filter(Boolean);
+  return {
+    id: `gcp-remove-dataset-acl:${ev.ref}`,
+    title: `Remove ${members.join(", ")} (${role}) from the access list of BigQuery dataset ${ds}`,
+    cli: `bq show --format=prettyjson ${ds} > dataset.json  # delete access[${m[2]}] (${role} ${members.join(", ")}), then:\nbq update --source dataset.json ${ds}`,
+    terraform: `# remove the google_bigquery_dataset_access (or the access block of google_bigquery_dataset "${tfName(last(m[1]!))}") granting ${role} to ${members.join(", ")}`,
+    change: { type: "remove-statement", policy: `${m[1]}#access`, ref: ev.ref, statement: { role, members } },
     cuts: true,
   };
 }
@@ -104,7 +160,7 @@ export function gcpEdgeOptions(
   if (e.kind === "EXPOSES" && e.from === INTERNET_NODE_ID) {
     const group: string[] = [];
     for (const ev of e.evidence) {
-      const o = add(firewallOption(ev) ?? bindingOption(ev, e));
+      const o = add(firewallOption(ev) ?? bindingOption(ev, e) ?? datasetAclOption(ev));
       if (o) group.push(o.id);
     }
     if (group.length) spec.groups.push(group);
@@ -134,7 +190,7 @@ export function gcpEdgeOptions(
     // The edge lives while any binding grants it: removing all of them cuts it.
     const group: string[] = [];
     for (const ev of e.evidence) {
-      const o = add(bindingOption(ev, e));
+      const o = add(bindingOption(ev, e) ?? datasetAclOption(ev));
       if (o) group.push(o.id);
     }
     if (group.length) spec.groups.push(group);

@@ -7,7 +7,7 @@ import type { Assumption, Evidence } from "@ctem/model";
 import type { AccessLevel } from "../edges.js";
 import type { Estate, EstateNode } from "../graph.js";
 import { GCP_COLLECTOR, GT, GcpPolicyProps, GcpServiceAccountProps } from "./shapes.js";
-import type { GcpBinding } from "./shapes.js";
+import type { GcpBinding, GcpDatasetAccess } from "./shapes.js";
 import { readProps } from "../aws/shapes.js";
 
 export interface AppliedBinding {
@@ -108,12 +108,88 @@ export function dataLevel(role: string, storeType: string): AccessLevel | undefi
         return undefined;
     }
   }
+  if (storeType === GT.bigqueryDataset) {
+    switch (role) {
+      case "roles/bigquery.admin":
+      case "roles/bigquery.dataOwner":
+        return "admin";
+      case "roles/bigquery.dataEditor":
+        return "write";
+      // Project viewers read every dataset of the project (BigQuery's basic-role mapping: Viewer is
+      // a dataset READER through the projectReaders special group of the default ACL).
+      case "roles/bigquery.dataViewer":
+      case "roles/viewer":
+        return "read";
+      default:
+        return undefined;
+    }
+  }
+  if (storeType === GT.spannerInstance || storeType === GT.spannerDatabase) {
+    switch (role) {
+      case "roles/spanner.admin":
+      case "roles/spanner.databaseAdmin":
+        return "admin";
+      case "roles/spanner.databaseUser":
+        return "write";
+      case "roles/spanner.databaseReader":
+      case "roles/spanner.databaseReaderWithDataBoost":
+        return "read";
+      default:
+        return undefined;
+    }
+  }
+  if (storeType === GT.bigtableInstance) {
+    switch (role) {
+      case "roles/bigtable.admin":
+        return "admin";
+      case "roles/bigtable.user":
+        return "write";
+      case "roles/bigtable.reader":
+        return "read";
+      default:
+        return undefined;
+    }
+  }
   if (storeType === GT.sqlInstance) {
     if (role === "roles/cloudsql.admin") return "admin";
     if (role === "roles/cloudsql.editor") return "write";
     if (role === "roles/cloudsql.client" || role === "roles/cloudsql.instanceUser") return "read";
     return undefined;
   }
+  return undefined;
+}
+
+/** The GCP data store types CAN_ACCESS is derived for. */
+export const GCP_DATA_STORE_TYPES = [
+  GT.bucket,
+  GT.sqlInstance,
+  GT.bigqueryDataset,
+  GT.spannerInstance,
+  GT.spannerDatabase,
+  GT.bigtableInstance,
+] as const;
+
+/** The level a BigQuery dataset ACL role grants: READER / WRITER / OWNER, or an IAM role name. */
+export function datasetAclLevel(role: string | undefined): AccessLevel | undefined {
+  if (!role) return undefined;
+  if (role === "READER") return "read";
+  if (role === "WRITER") return "write";
+  if (role === "OWNER") return "admin";
+  return dataLevel(role, GT.bigqueryDataset);
+}
+
+/**
+ * The member an ACL entry names, in IAM member form (`serviceAccount:x@…`, `allUsers`,
+ * `allAuthenticatedUsers`, `group:…`); undefined for project special groups and authorized views.
+ */
+export function datasetAclMember(e: GcpDatasetAccess): string | undefined {
+  if (e.iamMember) return normMember(e.iamMember);
+  if (e.specialGroup === "allAuthenticatedUsers") return "allAuthenticatedUsers";
+  if (e.userByEmail) {
+    const email = e.userByEmail.toLowerCase();
+    return email.endsWith(".gserviceaccount.com") ? `serviceAccount:${email}` : `user:${email}`;
+  }
+  if (e.groupByEmail) return `group:${e.groupByEmail.toLowerCase()}`;
   return undefined;
 }
 

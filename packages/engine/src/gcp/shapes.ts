@@ -13,6 +13,10 @@ export const GT = {
   firewall: "gcp.compute.firewall",
   bucket: "gcp.storage.bucket",
   sqlInstance: "gcp.sql.instance",
+  bigqueryDataset: "gcp.bigquery.dataset",
+  spannerInstance: "gcp.spanner.instance",
+  spannerDatabase: "gcp.spanner.database",
+  bigtableInstance: "gcp.bigtable.instance",
   serviceAccount: "gcp.iam.service_account",
   serviceAccountKey: "gcp.iam.service_account_key",
   iamPolicy: "gcp.iam.policy",
@@ -63,6 +67,21 @@ export const GcpSqlProps = z.looseObject({
   authorizedNetworks: strList.optional(),
   publicIps: strList.optional(),
   state: str.optional(),
+});
+
+/** One entry of a BigQuery dataset's own ACL (the Dataset resource's `access[]`). */
+const DatasetAccess = z.looseObject({
+  role: str.optional(),
+  userByEmail: str.optional(),
+  groupByEmail: str.optional(),
+  domain: str.optional(),
+  specialGroup: str.optional(),
+  iamMember: str.optional(),
+});
+export type GcpDatasetAccess = z.infer<typeof DatasetAccess>;
+
+export const GcpDatasetProps = z.looseObject({
+  access: z.array(DatasetAccess).catch([]).optional(),
 });
 
 export const GcpServiceAccountProps = z.looseObject({

@@ -25,6 +25,7 @@ import { azureFederatedCredentialWrite } from "./azure-federated-credential-writ
 import { gcpExposesInstance } from "./gcp-exposes-instance/rule.js";
 import { gcpExposesBucket } from "./gcp-exposes-bucket/rule.js";
 import { gcpExposesSql } from "./gcp-exposes-sql/rule.js";
+import { gcpExposesBigqueryDataset } from "./gcp-exposes-bigquery-dataset/rule.js";
 import { gcpEntryUserManagedKey } from "./gcp-entry-user-managed-key/rule.js";
 import { gcpRunsAsServiceAccount } from "./gcp-runs-as-service-account/rule.js";
 import { gcpAdminEquivalent } from "./gcp-admin-equivalent/rule.js";
@@ -43,6 +44,7 @@ export const NETWORK_RULES: Rule[] = [
   gcpExposesInstance,
   gcpExposesBucket,
   gcpExposesSql,
+  gcpExposesBigqueryDataset,
 ];
 export const IDENTITY_RULES: Rule[] = [
   entryAccessKey,
