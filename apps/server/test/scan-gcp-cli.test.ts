@@ -270,7 +270,7 @@ describe("ctem import of a Cloud Asset export", () => {
     ]);
     const fixes = found as unknown as Array<{ remediation: Array<{ cli?: string }> }>;
     expect(fixes.flatMap((i) => i.remediation.map((r) => r.cli)).sort()).toEqual([
-      "bq remove-iam-policy-binding --member=allAuthenticatedUsers --role=roles/bigquery.dataViewer 1042:bq_test_ds",
+      "bq remove-iam-policy-binding --member=allAuthenticatedUsers --role=roles/bigquery.dataViewer project2:bq_test_ds",
       "bq remove-iam-policy-binding --member=allAuthenticatedUsers --role=roles/bigquery.dataViewer project3:bq_test_ds1",
     ]);
   });

@@ -46,7 +46,7 @@ function firewallOption(ev: Evidence): FixOption | undefined {
   };
 }
 
-function bindingOption(ev: Evidence, e: DerivedEdge): FixOption | undefined {
+function bindingOption(ev: Evidence, e: DerivedEdge, to?: EstateNode): FixOption | undefined {
   if (ev.source !== "gcp-cai-iam-policy") return undefined;
   const m = /^(.*)#iamPolicy#bindings\[(\d+)\]$/.exec(ev.ref);
   if (!m) return undefined;
@@ -73,10 +73,10 @@ function bindingOption(ev: Evidence, e: DerivedEdge): FixOption | undefined {
                 cmd: `storage buckets remove-iam-policy-binding gs://${last(on)}`,
                 tf: "google_storage_bucket_iam_member",
               }
-            : bqDataset(on)
+            : bqDataset(on, to)
               ? {
                   cmd: `bq remove-iam-policy-binding`,
-                  arg: bqDataset(on) ?? "",
+                  arg: bqDataset(on, to) ?? "",
                   tf: "google_bigquery_dataset_iam_member",
                 }
               : /^\/\/spanner\.googleapis\.com\/.*\/databases\//.test(on)
@@ -124,17 +124,23 @@ function bindingOption(ev: Evidence, e: DerivedEdge): FixOption | undefined {
   };
 }
 
-/** `//bigquery.googleapis.com/projects/p/datasets/d` → `p:d` (bq's dataset reference). */
-function bqDataset(id: string): string | undefined {
+/**
+ * `//bigquery.googleapis.com/projects/p/datasets/d` → `p:d` (bq's dataset reference). bq wants the
+ * project id, which a full name may give as a number: the dataset node's own (its
+ * datasetReference.projectId, kept as accountId) is used when the id names that node.
+ */
+function bqDataset(id: string, node?: EstateNode): string | undefined {
   const m = /^\/\/bigquery\.googleapis\.com\/projects\/([^/]+)\/datasets\/([^/#]+)$/.exec(id);
-  return m ? `${m[1]}:${m[2]}` : undefined;
+  if (!m) return undefined;
+  const project = node?.id === id && node.accountId ? node.accountId : m[1]!;
+  return `${project}:${m[2]}`;
 }
 
 /** An entry of a BigQuery dataset's own ACL (evidence `<dataset>#access[i]`): drop it from `access[]`. */
-function datasetAclOption(ev: Evidence): FixOption | undefined {
+function datasetAclOption(ev: Evidence, to?: EstateNode): FixOption | undefined {
   if (ev.source !== "gcp-cai-resource") return undefined;
   const m = /^(.*)#access\[(\d+)\]$/.exec(ev.ref);
-  const ds = m ? bqDataset(m[1]!) : undefined;
+  const ds = m ? bqDataset(m[1]!, to) : undefined;
   if (!m || !ds) return undefined;
   const d = ev.detail ?? {};
   const role = str(d.role);
@@ -160,7 +166,7 @@ export function gcpEdgeOptions(
   if (e.kind === "EXPOSES" && e.from === INTERNET_NODE_ID) {
     const group: string[] = [];
     for (const ev of e.evidence) {
-      const o = add(firewallOption(ev) ?? bindingOption(ev, e) ?? datasetAclOption(ev));
+      const o = add(firewallOption(ev) ?? bindingOption(ev, e, to) ?? datasetAclOption(ev, to));
       if (o) group.push(o.id);
     }
     if (group.length) spec.groups.push(group);
@@ -190,7 +196,7 @@ export function gcpEdgeOptions(
     // The edge lives while any binding grants it: removing all of them cuts it.
     const group: string[] = [];
     for (const ev of e.evidence) {
-      const o = add(bindingOption(ev, e) ?? datasetAclOption(ev));
+      const o = add(bindingOption(ev, e, to) ?? datasetAclOption(ev, to));
       if (o) group.push(o.id);
     }
     if (group.length) spec.groups.push(group);
