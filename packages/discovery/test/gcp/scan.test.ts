@@ -105,8 +105,14 @@ describe("scanGcp through @google-cloud/asset (REST) against the replay server",
       ["RESOURCE", "page-1"],
     ]);
     expect(server.calls.every((c) => c.authorization === "Bearer testkit-token")).toBe(true);
-    expect(server.calls.find((c) => c.contentType === "RESOURCE")!.assetTypes).toContain(
-      "compute.googleapis.com/Firewall",
+    expect(server.calls.find((c) => c.contentType === "RESOURCE")!.assetTypes).toEqual(
+      expect.arrayContaining([
+        "compute.googleapis.com/Firewall",
+        "bigquery.googleapis.com/Dataset",
+        "spanner.googleapis.com/Instance",
+        "spanner.googleapis.com/Database",
+        "bigtableadmin.googleapis.com/Instance",
+      ]),
     );
     const g = await graphIds(stores);
     expect(g.nodes).toEqual(EXPECTED_NODES);
