@@ -85,7 +85,7 @@ export async function loadSnapshot(
   // Edges and findings wait until every node is read when filtering (the snapshot's order is the
   // adapter's business).
   const edges: Array<Parameters<Estate["addEdge"]>[0]> = [];
-  for await (const item of graph.snapshot()) {
+  for await (const item of graph.snapshot({ derived: false })) {
     if (item.t === "node") {
       const v = item.v;
       if (assetFilter && v.id !== INTERNET_NODE_ID && !assetFilter(v)) {

@@ -101,8 +101,11 @@ export interface GraphStore {
   listFindings(filter: FindingFilter, page: PageRequest): Promise<PageResult<Finding>>;
   /** Inventory edges and the current generation's attack edges touching `id`. */
   neighbours(id: string, opts: NeighbourOptions): Promise<Edge[]>;
-  /** Every node, edge (inventory + current derived) and finding, streamed from one consistent view. */
-  snapshot(): AsyncIterable<SnapshotItem>;
+  /**
+   * Every node, edge (inventory + current derived) and finding, streamed from one consistent view.
+   * `derived: false` leaves the derived edges out (analysis recomputes them).
+   */
+  snapshot(opts?: { derived?: boolean }): AsyncIterable<SnapshotItem>;
   /** Writes a new generation of derived edges under `analysisId`; readers do not see it yet. */
   replaceDerived(
     analysisId: string,

@@ -611,6 +611,13 @@ export function describeGraphStoreContract(adapter: string, make: MakeGraphStore
           [`${i1} -CAN_REACH-> ${i2}`, `internet -EXPOSES-> ${i1} (derived)`].sort(),
         );
         expect(snap.findings.map((f) => [f.ruleId, f.assetRef])).toEqual([["CVE-2024-6387", i1]]);
+        // Without derived edges: the same nodes, inventory edges and findings.
+        const bare = await all(s.snapshot({ derived: false }));
+        expect(bare.filter((x) => x.t === "edge").map((x) => [x.v.from, x.v.kind, x.v.to])).toEqual([
+          [i1, "CAN_REACH", i2],
+        ]);
+        expect(bare.filter((x) => x.t === "node").map((x) => x.v)).toEqual([...snap.nodes.values()]);
+        expect(bare.filter((x) => x.t === "finding").map((x) => x.v)).toEqual(snap.findings);
       }),
     );
 

@@ -813,7 +813,7 @@ export function createNeo4jGraphStoreOnRunner(
       );
     },
 
-    async *snapshot(): AsyncGenerator<SnapshotItem> {
+    async *snapshot(opts: { derived?: boolean } = {}): AsyncGenerator<SnapshotItem> {
       for await (const { index, row } of runner.stream([
         [C.SNAPSHOT_NODES, {}],
         [C.SNAPSHOT_EDGES, {}],
@@ -827,6 +827,7 @@ export function createNeo4jGraphStoreOnRunner(
             row.toId as string,
             row.r as Row,
           );
+          if (opts.derived === false && e.derived) continue;
           yield { t: "edge", v: e };
         } else yield { t: "finding", v: findingFromProps(row.f as Row) };
       }

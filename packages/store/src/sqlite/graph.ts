@@ -100,7 +100,7 @@ function toSources(json: string | null): SourceKey[] {
     .sort((a, b) => sourceKeyString(a).localeCompare(sourceKeyString(b)));
 }
 
-export function rowToNode(r: NodeRow): Node {
+export function rowToNode(r: NodeRow, sourcesOf: (json: string | null) => SourceKey[] = toSources): Node {
   const node: Node = {
     id: r.id,
     kind: r.kind as Node["kind"],
@@ -109,7 +109,7 @@ export function rowToNode(r: NodeRow): Node {
     name: r.name,
     tags: JSON.parse(r.tags) as Record<string, string>,
     props: JSON.parse(r.props) as Record<string, unknown>,
-    sources: toSources(r.srcs),
+    sources: sourcesOf(r.srcs),
     stub: r.stub === 1,
     firstSeen: r.first_seen,
     lastSeen: r.last_seen,
@@ -119,7 +119,7 @@ export function rowToNode(r: NodeRow): Node {
   return node;
 }
 
-function rowToEdge(r: EdgeRow): Edge {
+function rowToEdge(r: EdgeRow, sourcesOf: (json: string | null) => SourceKey[] = toSources): Edge {
   return {
     from: r.from_id,
     kind: r.kind as Edge["kind"],
@@ -127,7 +127,7 @@ function rowToEdge(r: EdgeRow): Edge {
     props: JSON.parse(r.props) as Record<string, unknown>,
     evidence: JSON.parse(r.evidence) as Edge["evidence"],
     assumptions: JSON.parse(r.assumptions) as Edge["assumptions"],
-    sources: toSources(r.srcs),
+    sources: sourcesOf(r.srcs),
     derived: r.derived === 1,
     firstSeen: r.first_seen,
     lastSeen: r.last_seen,
@@ -305,14 +305,17 @@ export function createSqliteGraphStore(h: SqliteHandle, opts: SqliteGraphStoreOp
     ),
     derivedDeleteGen: w.prepare("DELETE FROM derived_edges WHERE generation = ?"),
     derivedDeleteOthers: w.prepare("DELETE FROM derived_edges WHERE generation <> ?"),
-    derivedInsert: w.prepare(
+    // first_seen carries over from the current generation's edge of the same key (one statement, no
+    // round trip per edge for the lookup).
+    derivedInsert: w.prepare<
+      [string, string, string, string, string, string, string, string, string, string, string, string, string]
+    >(
       `INSERT INTO derived_edges (generation, from_id, kind, to_id, props, evidence, assumptions, first_seen, last_seen)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+       VALUES (?, ?, ?, ?, ?, ?, ?,
+         COALESCE((SELECT p.first_seen FROM derived_edges p WHERE p.generation = ? AND p.from_id = ? AND p.kind = ? AND p.to_id = ?), ?),
+         ?)
        ON CONFLICT (generation, from_id, kind, to_id) DO UPDATE SET props = excluded.props,
          evidence = excluded.evidence, assumptions = excluded.assumptions`,
-    ),
-    derivedFirstSeen: w.prepare<[string, string, string, string], { first_seen: string }>(
-      "SELECT first_seen FROM derived_edges WHERE generation = ? AND from_id = ? AND kind = ? AND to_id = ?",
     ),
     derivedGenExists: w.prepare<[string], { x: number }>(
       "SELECT 1 AS x FROM derived_edges WHERE generation = ? LIMIT 1",
@@ -716,11 +719,11 @@ export function createSqliteGraphStore(h: SqliteHandle, opts: SqliteGraphStoreOp
           ...neighbourStmts.in.all(id, id).filter((e) => !(opts.direction === "both" && e.from_id === id)),
         );
       const kinds = opts.kinds ? new Set<string>(opts.kinds) : undefined;
-      return Promise.resolve(rows.filter((e) => !kinds || kinds.has(e.kind)).map(rowToEdge));
+      return Promise.resolve(rows.filter((e) => !kinds || kinds.has(e.kind)).map((e) => rowToEdge(e)));
     },
 
-    snapshot() {
-      return snapshot(h);
+    snapshot(opts = {}) {
+      return snapshot(h, opts.derived !== false);
     },
 
     replaceDerived(analysisId, edges) {
@@ -736,12 +739,23 @@ export function createSqliteGraphStore(h: SqliteHandle, opts: SqliteGraphStoreOp
         w.exec("BEGIN IMMEDIATE");
         try {
           q.derivedDeleteGen.run(analysisId);
-          let i = 0;
-          for await (const raw of edges as AsyncIterable<DerivedEdgeFactIn>) {
-            const e = parseItem(DerivedEdgeFact, raw, "derived edge", `#${i++}`);
-            const prev = current
-              ? q.derivedFirstSeen.get(current, e.from, e.kind, e.to)?.first_seen
-              : undefined;
+          // Written in key order: the rows append to the primary key's b-tree instead of splitting
+          // pages all over it. The sort is stable, so of two facts with one key the later still wins
+          // (ON CONFLICT), as in input order. Only references are held; each fact is validated as it
+          // is written, and a bad one is reported as the first bad fact in input order.
+          const raws: DerivedEdgeFactIn[] = [];
+          for await (const raw of edges as AsyncIterable<DerivedEdgeFactIn>) raws.push(raw);
+          const order = raws.map((raw, i) => ({ k: sortKey(raw), i }));
+          order.sort((a, b) => cmp(a.k, b.k) || a.i - b.i);
+          const prevGen = current ?? "";
+          for (const { i } of order) {
+            let e: DerivedEdgeFact;
+            try {
+              e = parseItem(DerivedEdgeFact, raws[i], "derived edge", `#${i}`);
+            } catch (err) {
+              raws.forEach((raw, j) => parseItem(DerivedEdgeFact, raw, "derived edge", `#${j}`));
+              throw err;
+            }
             q.derivedInsert.run(
               analysisId,
               e.from,
@@ -750,7 +764,11 @@ export function createSqliteGraphStore(h: SqliteHandle, opts: SqliteGraphStoreOp
               JSON.stringify(e.props),
               JSON.stringify(e.evidence),
               JSON.stringify(e.assumptions),
-              prev ?? now,
+              prevGen,
+              e.from,
+              e.kind,
+              e.to,
+              now,
               now,
             );
           }
@@ -803,6 +821,17 @@ export function promoteDerivedSync(w: Sqlite, analysisId: string): void {
   ).run(analysisId);
   w.prepare("DELETE FROM derived_edges WHERE generation <> ?").run(analysisId);
   w.prepare("DELETE FROM meta WHERE key LIKE 'derived_pending:%'").run();
+}
+
+const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** A derived edge's key for ordering writes (anything malformed sorts first; validation reports it). */
+function sortKey(raw: unknown): string {
+  if (typeof raw !== "object" || raw === null) return "";
+  const { from, kind, to } = raw as Record<string, unknown>;
+  return typeof from === "string" && typeof kind === "string" && typeof to === "string"
+    ? `${from}\u0000${kind}\u0000${to}`
+    : "";
 }
 
 function listNodes(r: Sqlite, filter: NodeFilter, page: PageRequest): PageResult<Node> {
@@ -859,7 +888,7 @@ function listNodes(r: Sqlite, filter: NodeFilter, page: PageRequest): PageResult
   const order = sortCol === "n.id" ? `n.id ${dir}` : `${sortCol} ${dir}, n.id ${dir}`;
   const sql = `SELECT ${NODE_COLS} FROM nodes n ${where.length ? "WHERE " + where.join(" AND ") : ""} ORDER BY ${order} LIMIT ?`;
   const rows = r.prepare<unknown[], NodeRow>(sql).all(...args, limit + 1);
-  const items = rows.slice(0, limit).map(rowToNode);
+  const items = rows.slice(0, limit).map((n) => rowToNode(n));
   const last = rows.length > limit ? rows[limit - 1] : undefined;
   if (!last) return { items };
   const sortValue = {
@@ -917,22 +946,34 @@ function listFindings(r: Sqlite, filter: FindingFilter, page: PageRequest): Page
 }
 
 // eslint-disable-next-line @typescript-eslint/require-await -- an async generator so callers can await between items
-async function* snapshot(h: SqliteHandle): AsyncGenerator<SnapshotItem> {
+async function* snapshot(h: SqliteHandle, withDerived: boolean): AsyncGenerator<SnapshotItem> {
   // Its own connection and read transaction: one consistent view however long the consumer takes.
   const db = h.openReader();
+  // Most rows carry one of a few source lists: each distinct list is parsed once and shared (the
+  // items are read-only to consumers), rather than one array of objects per row.
+  const sourceLists = new Map<string, SourceKey[]>();
+  const sourcesOf = (json: string | null): SourceKey[] => {
+    if (!json) return [];
+    let hit = sourceLists.get(json);
+    if (!hit) sourceLists.set(json, (hit = toSources(json)));
+    return hit;
+  };
   try {
     db.exec("BEGIN");
     for (const row of db.prepare<[], NodeRow>(`SELECT ${NODE_COLS} FROM nodes n ORDER BY n.id`).iterate())
-      yield { t: "node", v: rowToNode(row) };
-    const edges = db.prepare<[], EdgeRow>(
-      `SELECT e.from_id, e.kind, e.to_id, e.props, e.evidence, e.assumptions, e.first_seen, e.last_seen,
+      yield { t: "node", v: rowToNode(row, sourcesOf) };
+    const inventory = `SELECT e.from_id, e.kind, e.to_id, e.props, e.evidence, e.assumptions, e.first_seen, e.last_seen,
         (SELECT json_group_array(json_array(k.source, k.region, k.collector)) FROM edge_claims c JOIN claim_keys k ON k.id = c.key_id WHERE c.edge_id = e.id) AS srcs,
-        0 AS derived FROM edges e
+        0 AS derived FROM edges e`;
+    const edges = db.prepare<[], EdgeRow>(
+      withDerived
+        ? `${inventory}
        UNION ALL
        SELECT d.from_id, d.kind, d.to_id, d.props, d.evidence, d.assumptions, d.first_seen, d.last_seen, NULL, 1
-       FROM derived_edges d WHERE d.generation = (SELECT value FROM meta WHERE key = 'derived_generation')`,
+       FROM derived_edges d WHERE d.generation = (SELECT value FROM meta WHERE key = 'derived_generation')`
+        : inventory,
     );
-    for (const row of edges.iterate()) yield { t: "edge", v: rowToEdge(row) };
+    for (const row of edges.iterate()) yield { t: "edge", v: rowToEdge(row, sourcesOf) };
     for (const row of db
       .prepare<[], FindingRow>(`SELECT ${FINDING_COLS} FROM findings f ORDER BY f.key`)
       .iterate())
