@@ -27,7 +27,14 @@ const json = (x: unknown) => JSON.stringify(x);
 
 export class EdgeSink {
   private readonly edges = new Map<string, DerivedEdge>();
+  /**
+   * What an edge already holds, as JSON, once it gets a second reason: evidence, assumptions and
+   * each array prop (keyed by the array, which the sink owns). Kept so merging one more reason costs
+   * that reason's size, not the edge's (a group reached through many rules would be quadratic).
+   */
   private readonly evidenceSeen = new Map<string, Set<string>>();
+  private readonly assumptionsSeen = new Map<string, Set<string>>();
+  private readonly arraySeen = new WeakMap<unknown[], Set<string>>();
 
   add(from: string, kind: EdgeKind, to: string, input: EdgeInput): void {
     if (input.evidence.length === 0) throw new Error(`derived edge ${from} ${kind} ${to} has no evidence`);
@@ -54,7 +61,7 @@ export class EdgeSink {
       return;
     }
     if (!e.props.rules.includes(input.rule)) e.props.rules.push(input.rule);
-    for (const [name, v] of Object.entries(input.props ?? {})) mergeProp(e.props, name, v);
+    for (const [name, v] of Object.entries(input.props ?? {})) this.mergeProp(e.props, name, v);
     let seen = this.evidenceSeen.get(k);
     if (!seen) {
       seen = new Set(e.evidence.map(json));
@@ -66,7 +73,42 @@ export class EdgeSink {
       seen.add(s);
       e.evidence.push(ev);
     }
-    e.assumptions = dedupeAssumptions([...e.assumptions, ...(input.assumptions ?? [])]);
+    const more = input.assumptions ?? [];
+    if (more.length === 0) return;
+    let aSeen = this.assumptionsSeen.get(k);
+    if (!aSeen) {
+      aSeen = new Set(e.assumptions.map(assumptionKey));
+      this.assumptionsSeen.set(k, aSeen);
+    }
+    for (const a of more) {
+      const s = assumptionKey(a);
+      if (aSeen.has(s)) continue;
+      aSeen.add(s);
+      e.assumptions.push(a);
+    }
+  }
+
+  private mergeProp(props: Record<string, unknown>, name: string, v: unknown): void {
+    const prev = props[name];
+    if (name === "level" && typeof v === "string" && typeof prev === "string") {
+      props[name] = LEVELS.indexOf(v as AccessLevel) > LEVELS.indexOf(prev as AccessLevel) ? v : prev;
+      return;
+    }
+    if (Array.isArray(prev) && Array.isArray(v)) {
+      let seen = this.arraySeen.get(prev);
+      if (!seen) {
+        seen = new Set(prev.map(json));
+        this.arraySeen.set(prev, seen);
+      }
+      for (const x of v) {
+        const s = json(x);
+        if (seen.has(s)) continue;
+        seen.add(s);
+        prev.push(x);
+      }
+      return;
+    }
+    props[name] = v;
   }
 
   get(from: string, kind: EdgeKind, to: string): DerivedEdge | undefined {
@@ -98,34 +140,17 @@ export class EdgeSink {
   }
 }
 
+const assumptionKey = (a: Assumption) => `${a.code}\u0000${json(a.detail)}`;
+
 function dedupeAssumptions(as: Assumption[]): Assumption[] {
   if (as.length < 2) return [...as];
   const seen = new Set<string>();
   const out: Assumption[] = [];
   for (const a of as) {
-    const s = `${a.code}\u0000${json(a.detail)}`;
+    const s = assumptionKey(a);
     if (seen.has(s)) continue;
     seen.add(s);
     out.push(a);
   }
   return out;
-}
-
-function mergeProp(props: Record<string, unknown>, name: string, v: unknown): void {
-  const prev = props[name];
-  if (name === "level" && typeof v === "string" && typeof prev === "string") {
-    props[name] = LEVELS.indexOf(v as AccessLevel) > LEVELS.indexOf(prev as AccessLevel) ? v : prev;
-    return;
-  }
-  if (Array.isArray(prev) && Array.isArray(v)) {
-    const seen = new Set(prev.map(json));
-    for (const x of v) {
-      const s = json(x);
-      if (seen.has(s)) continue;
-      seen.add(s);
-      prev.push(x);
-    }
-    return;
-  }
-  props[name] = v;
 }

@@ -26,11 +26,25 @@ export interface EstateEdge {
 
 const EMPTY: readonly EstateEdge[] = Object.freeze([]);
 
+function push(
+  idx: Map<string, Map<EdgeKind, EstateEdge[]>>,
+  id: string,
+  kind: EdgeKind,
+  e: EstateEdge,
+): void {
+  let byKind = idx.get(id);
+  if (!byKind) idx.set(id, (byKind = new Map<EdgeKind, EstateEdge[]>()));
+  const list = byKind.get(kind);
+  if (list) list.push(e);
+  else byKind.set(kind, [e]);
+}
+
 export class Estate {
   readonly nodes = new Map<string, EstateNode>();
   private readonly byType = new Map<string, EstateNode[]>();
-  private readonly outIdx = new Map<string, EstateEdge[]>();
-  private readonly inIdx = new Map<string, EstateEdge[]>();
+  // Node id → edge kind → edges: two lookups with no key string built per edge or per query.
+  private readonly outIdx = new Map<string, Map<EdgeKind, EstateEdge[]>>();
+  private readonly inIdx = new Map<string, Map<EdgeKind, EstateEdge[]>>();
   edgeCount = 0;
 
   addNode(n: EstateNode): void {
@@ -48,14 +62,8 @@ export class Estate {
 
   addEdge(e: EstateEdge): void {
     this.edgeCount++;
-    const ko = `${e.from}\u0000${e.kind}`;
-    const ki = `${e.to}\u0000${e.kind}`;
-    const o = this.outIdx.get(ko);
-    if (o) o.push(e);
-    else this.outIdx.set(ko, [e]);
-    const i = this.inIdx.get(ki);
-    if (i) i.push(e);
-    else this.inIdx.set(ki, [e]);
+    push(this.outIdx, e.from, e.kind, e);
+    push(this.inIdx, e.to, e.kind, e);
   }
 
   node(id: string): EstateNode | undefined {
@@ -67,11 +75,11 @@ export class Estate {
   }
 
   out(id: string, kind: EdgeKind): readonly EstateEdge[] {
-    return this.outIdx.get(`${id}\u0000${kind}`) ?? EMPTY;
+    return this.outIdx.get(id)?.get(kind) ?? EMPTY;
   }
 
   in(id: string, kind: EdgeKind): readonly EstateEdge[] {
-    return this.inIdx.get(`${id}\u0000${kind}`) ?? EMPTY;
+    return this.inIdx.get(id)?.get(kind) ?? EMPTY;
   }
 
   /** Targets of `id`'s outgoing edges of `kind` that exist as nodes. */
