@@ -135,7 +135,7 @@ describe("ctem scan aws / scope / scan --scope against the replay server", () =>
 
     const removed = await ctem(["--json", "scope", "remove", "prod"]);
     expect(removed.code).toBe(0);
-    expect(JSON.parse(removed.stdout)).toMatchObject({ removedData: true, source: "aws:123456789012" });
+    expect(JSON.parse(removed.stdout)).toMatchObject({ removedData: true, sources: ["aws:123456789012"] });
     const listed = await ctem(["--json", "assets", "list", "--source", "aws:123456789012"]);
     expect((JSON.parse(listed.stdout) as { items: unknown[] }).items).toEqual([]);
   }, 90_000);

@@ -164,7 +164,8 @@ describe("ctem scan azure / scope add --provider azure / scan --scope against th
     const removed = await ctem(["--json", "scope", "remove", "small"]);
     expect(JSON.parse(removed.stdout)).toEqual({
       removed: "small",
-      source: `azure:${SMALL_SUB}`,
+      sources: [`azure:${SMALL_SUB}`],
+      removedSources: [`azure:${SMALL_SUB}`],
       removedData: true,
     });
     const left = await ctem(["--json", "assets", "list", "--type", "azure.compute.virtual_machine"]);
