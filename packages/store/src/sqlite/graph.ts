@@ -819,7 +819,19 @@ export function promoteDerivedSync(w: Sqlite, analysisId: string): void {
   w.prepare(
     "INSERT INTO meta (key, value) VALUES ('derived_generation', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
   ).run(analysisId);
-  w.prepare("DELETE FROM derived_edges WHERE generation <> ?").run(analysisId);
+  // Each other generation by its key range (found by seeking the primary key from one generation
+  // to the next), rather than `generation <> ?`, which walks the new generation's rows as well.
+  const generations = w
+    .prepare<[], string>(
+      `WITH RECURSIVE g(v) AS (
+         SELECT min(generation) FROM derived_edges
+         UNION ALL SELECT (SELECT min(generation) FROM derived_edges WHERE generation > g.v) FROM g WHERE g.v IS NOT NULL)
+       SELECT v FROM g WHERE v IS NOT NULL`,
+    )
+    .pluck()
+    .all();
+  const drop = w.prepare("DELETE FROM derived_edges WHERE generation = ?");
+  for (const g of generations) if (g !== analysisId) drop.run(g);
   w.prepare("DELETE FROM meta WHERE key LIKE 'derived_pending:%'").run();
 }
 
