@@ -121,6 +121,11 @@ describe("assignment, comments, history, bulk, audit", () => {
     expect(errorOf(res).field).toBe("body.assignee.user");
     res = await patch(analyst, f.issues.team, { assignee: { team: "no-such-team" } });
     expect(errorOf(res).field).toBe("body.assignee.team");
+    // Team names match case-insensitively; the issue keeps the team's spelling, so its members see it.
+    res = await patch(analyst, f.issues.team, { assignee: { team: "PAYMENTS" } });
+    expect(res.json<{ assignee: unknown }>().assignee).toEqual({ team: "payments" });
+    const seen = await f.app.inject({ url: `/api/issues/${f.issues.team}`, headers: dev2.headers });
+    expect(seen.statusCode).toBe(200);
   });
 
   it("comments and changes appear in the history; a developer reads only visible histories", async () => {

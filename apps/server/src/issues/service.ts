@@ -137,9 +137,11 @@ export function createIssueService(deps: IssueServiceDeps) {
       out.user = u.email;
     }
     if (a.team) {
-      if (!(await deps.teams.get(a.team)))
-        throw new ValidationError(`no team ${a.team}`, { field: "body.assignee.team" });
-      out.team = a.team;
+      const team = await deps.teams.get(a.team);
+      if (!team) throw new ValidationError(`no team ${a.team}`, { field: "body.assignee.team" });
+      // Team names match case-insensitively; the issue keeps the team's own spelling, which is what
+      // a developer's visibility compares with.
+      out.team = team.name;
     }
     return out;
   }
