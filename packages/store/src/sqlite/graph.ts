@@ -745,10 +745,16 @@ export function createSqliteGraphStore(h: SqliteHandle, opts: SqliteGraphStoreOp
           // is written, and a bad one is reported as the first bad fact in input order.
           const raws: DerivedEdgeFactIn[] = [];
           for await (const raw of edges as AsyncIterable<DerivedEdgeFactIn>) raws.push(raw);
-          const order = raws.map((raw, i) => ({ k: sortKey(raw), i }));
-          order.sort((a, b) => cmp(a.k, b.k) || a.i - b.i);
+          const keys = raws.map(keyOf);
+          const order = raws.map((_, i) => i);
+          order.sort((a, b) => {
+            const x = keys[a]!;
+            const y = keys[b]!;
+            return cmp(x[0], y[0]) || cmp(x[1], y[1]) || cmp(x[2], y[2]) || a - b;
+          });
+          keys.length = 0;
           const prevGen = current ?? "";
-          for (const { i } of order) {
+          for (const i of order) {
             let e: DerivedEdgeFact;
             try {
               e = parseItem(DerivedEdgeFact, raws[i], "derived edge", `#${i}`);
@@ -837,13 +843,15 @@ export function promoteDerivedSync(w: Sqlite, analysisId: string): void {
 
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
+const NO_KEY: readonly [string, string, string] = ["", "", ""];
+
 /** A derived edge's key for ordering writes (anything malformed sorts first; validation reports it). */
-function sortKey(raw: unknown): string {
-  if (typeof raw !== "object" || raw === null) return "";
+function keyOf(raw: unknown): readonly [string, string, string] {
+  if (typeof raw !== "object" || raw === null) return NO_KEY;
   const { from, kind, to } = raw as Record<string, unknown>;
   return typeof from === "string" && typeof kind === "string" && typeof to === "string"
-    ? `${from}\u0000${kind}\u0000${to}`
-    : "";
+    ? [from, kind, to]
+    : NO_KEY;
 }
 
 function listNodes(r: Sqlite, filter: NodeFilter, page: PageRequest): PageResult<Node> {
