@@ -526,7 +526,10 @@ describe.runIf(haveChromium || process.env.CI)("web app in Chromium", () => {
 
         await p.locator('input[name="sla-critical"]').fill("5");
         await p.getByRole("button", { name: "Save SLAs" }).click();
-        await expect(p.getByRole("button", { name: "Save SLAs" }).isDisabled()).resolves.toBe(true);
+        // Disabled while saving and again once saved (no draft left): wait for it, don't sample it.
+        await p.locator('form[aria-labelledby="sla-title"] button[type="submit"]:disabled').waitFor();
+        await expect.poll(() => p.locator('input[name="sla-critical"]').inputValue()).toBe("5");
+        expect(await p.locator('form[aria-labelledby="sla-title"] .form-error').count()).toBe(0);
         await p.getByLabel("New token name").fill("ci");
         await p.getByRole("button", { name: "Create token" }).click();
         const token = (
