@@ -18,9 +18,10 @@ import type { AzureCloud, AzureScanResult, ScanEvent } from "@ctem/discovery";
 import { ConflictError } from "@ctem/model";
 import type { Scope, ScanRun } from "@ctem/model";
 import type { CliContext } from "./context.js";
-import { EXIT, UsageError } from "./exit.js";
+import { UsageError } from "./exit.js";
 import { analyzeAfterScan, removeDemoBeforeRealData } from "./after-scan.js";
-import type { ScanSummaryRow } from "./scan.js";
+import { collectorRows, exitForCollectors, failedLines } from "./scan-summary.js";
+import type { ScanSummaryRow } from "./scan-summary.js";
 import { renderTable } from "./table.js";
 
 const CLOUDS = ["public", "usgov", "china"] as const;
@@ -121,30 +122,9 @@ export async function runAzureScan(ctx: CliContext, cmd: Command, o: AzureScanOp
         },
       }),
     );
-  const collectors: Row[] = results.flatMap((r) => {
-    const written = new Map(
-      r.apply.collectors.map((c) => [c.collector, c.written.nodes + c.written.edges + c.written.findings]),
-    );
-    return r.run.collectors.map((c) => {
-      const counts = c.counts ?? {};
-      const row: Row = {
-        name: c.collector,
-        region: c.region,
-        subscription: r.subscriptionId,
-        status: c.status,
-        found: (counts.nodes ?? 0) + (counts.edges ?? 0) + (counts.findings ?? 0),
-        written: written.get(c.collector) ?? 0,
-        matched: 0,
-        unmatched: 0,
-        merged: 0,
-        skipped: 0,
-        failed: c.status === "failed" ? 1 : 0,
-      };
-      if (c.errorCode) row.errorCode = c.errorCode;
-      if (c.message) row.message = c.message;
-      return row;
-    });
-  });
+  const collectors: Row[] = results.flatMap((r) =>
+    collectorRows(r).map((row) => ({ ...row, subscription: r.subscriptionId })),
+  );
   const failed = collectors.filter((c) => c.status === "failed");
   const analysis =
     failed.length === collectors.length ? ("skipped" as const) : await analyzeAfterScan(ctx, cmd, o.analyze);
@@ -187,13 +167,10 @@ export async function runAzureScan(ctx: CliContext, cmd: Command, o: AzureScanOp
       `scan of ${summary.sources.join(", ")}: ${status}, ${collectors.length - failed.length} of ${collectors.length} collectors ok, ` +
         `${deleted.nodes} nodes and ${deleted.edges} edges removed, ${summary.elapsedMs} ms`,
     ];
-    for (const f of failed)
-      lines.push(`  failed: ${f.subscription} ${f.name}: ${f.message ?? f.errorCode ?? ""}`);
-    if (failed.length) lines.push("  what those collectors listed before is kept until they succeed again");
+    lines.push(...failedLines(failed, (f) => `${f.subscription} `));
     return lines.join("\n") + "\n";
   });
-  if (failed.length === collectors.length) ctx.exit(EXIT.failure);
-  else if (failed.length > 0) ctx.exit(EXIT.partial);
+  exitForCollectors(ctx, collectors);
 }
 
 /** `ctem scan --scope NAME` for an Azure scope. */

@@ -10,9 +10,9 @@ import type { GcpScanResult, ScanEvent } from "@ctem/discovery";
 import { ConflictError } from "@ctem/model";
 import type { ScanRun, Scope } from "@ctem/model";
 import type { CliContext } from "./context.js";
-import { EXIT, UsageError } from "./exit.js";
+import { UsageError } from "./exit.js";
 import { analyzeAfterScan, removeDemoBeforeRealData } from "./after-scan.js";
-import type { ScanSummaryRow } from "./scan.js";
+import { collectorRows, exitForCollectors, failedLines } from "./scan-summary.js";
 import { renderTable } from "./table.js";
 
 /** `--project`/`--folder`/`--org` (exactly one) → the Cloud Asset parent. */
@@ -67,27 +67,7 @@ export async function runGcpScan(
       if (line) ctx.progress(line);
     },
   });
-  const written = new Map(
-    result.apply.collectors.map((c) => [c.collector, c.written.nodes + c.written.edges + c.written.findings]),
-  );
-  const collectors: ScanSummaryRow[] = result.run.collectors.map((c) => {
-    const counts = c.counts ?? {};
-    const row: ScanSummaryRow = {
-      name: c.collector,
-      region: c.region,
-      status: c.status,
-      found: (counts.nodes ?? 0) + (counts.edges ?? 0) + (counts.findings ?? 0),
-      written: written.get(c.collector) ?? 0,
-      matched: 0,
-      unmatched: 0,
-      merged: 0,
-      skipped: 0,
-      failed: c.status === "failed" ? 1 : 0,
-    };
-    if (c.errorCode) row.errorCode = c.errorCode;
-    if (c.message) row.message = c.message;
-    return row;
-  });
+  const collectors = collectorRows(result);
   const failed = collectors.filter((c) => c.status === "failed");
   const analysis =
     failed.length === collectors.length ? ("skipped" as const) : await analyzeAfterScan(ctx, cmd, o.analyze);
@@ -112,12 +92,10 @@ export async function runGcpScan(
       `scan ${result.run.id} of ${result.source}: ${result.run.status}, ${collectors.length - failed.length} of ${collectors.length} collectors ok, ` +
         `${result.apply.deleted.nodes} nodes and ${result.apply.deleted.edges} edges removed, ${result.elapsedMs} ms`,
     ];
-    for (const f of failed) lines.push(`  failed: ${f.name}: ${f.message ?? f.errorCode ?? ""}`);
-    if (failed.length) lines.push("  what those collectors listed before is kept until they succeed again");
+    lines.push(...failedLines(failed, () => ""));
     return lines.join("\n") + "\n";
   });
-  if (failed.length === collectors.length) ctx.exit(EXIT.failure);
-  else if (failed.length > 0) ctx.exit(EXIT.partial);
+  exitForCollectors(ctx, collectors);
 }
 
 /** `ctem scan --scope NAME` for a GCP scope. */

@@ -8,26 +8,12 @@ import type { AwsScanResult, ScanEvent } from "@ctem/discovery";
 import { NotFoundError } from "@ctem/model";
 import type { ScanRun } from "@ctem/model";
 import type { CliContext } from "./context.js";
-import { EXIT, UsageError } from "./exit.js";
+import { UsageError } from "./exit.js";
 import { analyzeAfterScan, removeDemoBeforeRealData } from "./after-scan.js";
 import { renderTable } from "./table.js";
+import { collectorRows, exitForCollectors, failedLines } from "./scan-summary.js";
 import { registerScanGcp, scanGcpScope } from "./scan-gcp.js";
 import { registerScanAzure, scanAzureScope } from "./scan-azure.js";
-
-export interface ScanSummaryRow {
-  name: string;
-  region: string;
-  status: "ok" | "failed";
-  found: number;
-  written: number;
-  matched: number;
-  unmatched: number;
-  merged: number;
-  skipped: number;
-  failed: number;
-  errorCode?: string;
-  message?: string;
-}
 
 export function parseRegions(v: string | undefined): string[] | undefined {
   if (v === undefined) return undefined;
@@ -100,31 +86,7 @@ async function runAwsScan(
   } finally {
     clients.destroy();
   }
-  const written = new Map(
-    result.apply.collectors.map((c) => [
-      `${c.region}|${c.collector}`,
-      c.written.nodes + c.written.edges + c.written.findings,
-    ]),
-  );
-  const collectors: ScanSummaryRow[] = result.run.collectors.map((c) => {
-    const counts = c.counts ?? {};
-    const found = (counts.nodes ?? 0) + (counts.edges ?? 0) + (counts.findings ?? 0);
-    const row: ScanSummaryRow = {
-      name: c.collector,
-      region: c.region,
-      status: c.status,
-      found,
-      written: written.get(`${c.region}|${c.collector}`) ?? 0,
-      matched: 0,
-      unmatched: 0,
-      merged: 0,
-      skipped: 0,
-      failed: c.status === "failed" ? 1 : 0,
-    };
-    if (c.errorCode) row.errorCode = c.errorCode;
-    if (c.message) row.message = c.message;
-    return row;
-  });
+  const collectors = collectorRows(result);
   // Findings are matched per scan, not per collector: the one findings collector carries the counts.
   const findingRows = collectors.filter((r) => r.name === "aws-inspector2-findings" && r.status === "ok");
   if (findingRows.length === 1) {
@@ -165,12 +127,10 @@ async function runAwsScan(
       `scan ${result.run.id} of ${result.source}: ${result.run.status}, ${collectors.length - failed.length} of ${collectors.length} collectors ok, ` +
         `${result.apply.deleted.nodes} nodes and ${result.apply.deleted.edges} edges removed, ${result.elapsedMs} ms`,
     ];
-    for (const f of failed) lines.push(`  failed: ${f.region} ${f.name}: ${f.message ?? f.errorCode ?? ""}`);
-    if (failed.length) lines.push("  what those collectors listed before is kept until they succeed again");
+    lines.push(...failedLines(failed, (f) => `${f.region} `));
     return lines.join("\n") + "\n";
   });
-  if (failed.length === collectors.length) ctx.exit(EXIT.failure);
-  else if (failed.length > 0) ctx.exit(EXIT.partial);
+  exitForCollectors(ctx, collectors);
 }
 
 export function registerScan(program: Command, ctx: CliContext): void {
