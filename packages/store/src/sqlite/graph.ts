@@ -21,7 +21,6 @@ import type {
   ApplyCounts,
   ApplySummary,
   DerivedEdgeFact as DerivedEdgeFactIn,
-  Edge,
   Finding,
   FindingFilter,
   GraphFacts,
@@ -31,7 +30,6 @@ import type {
   NodeFilter,
   PageRequest,
   PageResult,
-  SnapshotItem,
   SourceKey,
 } from "@ctem/model";
 import type { z } from "zod";
@@ -39,132 +37,13 @@ import { DEFAULT_MATCH_RULES } from "../matcher.js";
 import type { MatchRule } from "../matcher.js";
 import { decodeCursor, encodeCursor, likePattern } from "./paging.js";
 import type { Sqlite, SqliteHandle } from "./db.js";
+import { FINDING_COLS, NODE_COLS, rowToEdge, rowToFinding, rowToNode } from "./rows.js";
+import type { EdgeRow, FindingDoc, FindingRow, NodeRow } from "./rows.js";
+import { snapshot } from "./snapshot.js";
 
 type NodeDoc = Omit<z.output<typeof NodeFact>, "sources" | "id">;
 type ParsedEdge = z.output<typeof EdgeFact>;
 type ParsedFinding = z.output<typeof FindingFact>;
-
-interface NodeRow {
-  id: string;
-  kind: string;
-  type: string;
-  provider: string;
-  account_id: string | null;
-  region: string | null;
-  name: string;
-  tags: string;
-  props: string;
-  stub: number;
-  first_seen: string;
-  last_seen: string;
-  srcs: string;
-}
-
-interface EdgeRow {
-  from_id: string;
-  kind: string;
-  to_id: string;
-  props: string;
-  evidence: string;
-  assumptions: string;
-  first_seen: string;
-  last_seen: string;
-  srcs: string | null;
-  derived: number;
-}
-
-interface FindingRow {
-  key: string;
-  asset_ref: string;
-  matched: number;
-  rule_id: string;
-  package: string;
-  kind: string;
-  doc: string;
-  first_seen: string;
-  last_seen: string;
-  srcs: string;
-}
-
-const NODE_COLS = `n.id, n.kind, n.type, n.provider, n.account_id, n.region, n.name, n.tags, n.props, n.stub, n.first_seen, n.last_seen,
-  (SELECT json_group_array(json_array(k.source, k.region, k.collector)) FROM node_claims c JOIN claim_keys k ON k.id = c.key_id WHERE c.node_id = n.id) AS srcs`;
-
-const FINDING_COLS = `f.key, f.asset_ref, f.matched, f.rule_id, f.package, f.kind, f.doc, f.first_seen, f.last_seen,
-  (SELECT json_group_array(json_array(k.source, k.region, k.collector, s.tool, s.severity, s.vector, s.first_seen, s.last_seen))
-     FROM finding_sources s JOIN claim_keys k ON k.id = s.key_id WHERE s.finding_key = f.key) AS srcs`;
-
-function toSources(json: string | null): SourceKey[] {
-  if (!json) return [];
-  return (JSON.parse(json) as [string, string, string][])
-    .map(([source, region, collector]) => ({ source, region, collector }))
-    .sort((a, b) => sourceKeyString(a).localeCompare(sourceKeyString(b)));
-}
-
-export function rowToNode(r: NodeRow, sourcesOf: (json: string | null) => SourceKey[] = toSources): Node {
-  const node: Node = {
-    id: r.id,
-    kind: r.kind as Node["kind"],
-    type: r.type,
-    provider: r.provider as Node["provider"],
-    name: r.name,
-    tags: JSON.parse(r.tags) as Record<string, string>,
-    props: JSON.parse(r.props) as Record<string, unknown>,
-    sources: sourcesOf(r.srcs),
-    stub: r.stub === 1,
-    firstSeen: r.first_seen,
-    lastSeen: r.last_seen,
-  };
-  if (r.account_id !== null) node.accountId = r.account_id;
-  if (r.region !== null) node.region = r.region;
-  return node;
-}
-
-function rowToEdge(r: EdgeRow, sourcesOf: (json: string | null) => SourceKey[] = toSources): Edge {
-  return {
-    from: r.from_id,
-    kind: r.kind as Edge["kind"],
-    to: r.to_id,
-    props: JSON.parse(r.props) as Record<string, unknown>,
-    evidence: JSON.parse(r.evidence) as Edge["evidence"],
-    assumptions: JSON.parse(r.assumptions) as Edge["assumptions"],
-    sources: sourcesOf(r.srcs),
-    derived: r.derived === 1,
-    firstSeen: r.first_seen,
-    lastSeen: r.last_seen,
-  };
-}
-
-type FindingDoc = Omit<ParsedFinding, "kind" | "ruleId" | "package" | "sources">;
-
-function rowToFinding(r: FindingRow): Finding {
-  const doc = JSON.parse(r.doc) as FindingDoc;
-  const srcs = (
-    JSON.parse(r.srcs) as [string, string, string, string, string, string | null, string, string][]
-  )
-    .map(([source, region, collector, tool, severity, vector, firstSeen, lastSeen]) => ({
-      tool,
-      sourceKey: { source, region, collector },
-      severity: severity as Finding["sources"][number]["severity"],
-      ...(vector === null ? {} : { vector }),
-      firstSeen,
-      lastSeen,
-    }))
-    .sort((a, b) =>
-      (a.tool + sourceKeyString(a.sourceKey)).localeCompare(b.tool + sourceKeyString(b.sourceKey)),
-    );
-  return {
-    ...doc,
-    key: r.key,
-    assetRef: r.asset_ref,
-    matched: r.matched === 1,
-    kind: r.kind as Finding["kind"],
-    ruleId: r.rule_id,
-    package: r.package,
-    sources: srcs,
-    firstSeen: r.first_seen,
-    lastSeen: r.last_seen,
-  };
-}
 
 /** The provider an id most likely belongs to, for stubs (which have no description). */
 function guessProvider(id: string): Node["provider"] {
@@ -963,43 +842,4 @@ function listFindings(r: Sqlite, filter: FindingFilter, page: PageRequest): Page
   const items = rows.slice(0, limit).map(rowToFinding);
   const last = rows.length > limit ? rows[limit - 1] : undefined;
   return last ? { items, next: encodeCursor([last.key, last.key]) } : { items };
-}
-
-// eslint-disable-next-line @typescript-eslint/require-await -- an async generator so callers can await between items
-async function* snapshot(h: SqliteHandle, withDerived: boolean): AsyncGenerator<SnapshotItem> {
-  // Its own connection and read transaction: one consistent view however long the consumer takes.
-  const db = h.openReader();
-  // Most rows carry one of a few source lists: each distinct list is parsed once and shared (the
-  // items are read-only to consumers), rather than one array of objects per row.
-  const sourceLists = new Map<string, SourceKey[]>();
-  const sourcesOf = (json: string | null): SourceKey[] => {
-    if (!json) return [];
-    let hit = sourceLists.get(json);
-    if (!hit) sourceLists.set(json, (hit = toSources(json)));
-    return hit;
-  };
-  try {
-    db.exec("BEGIN");
-    for (const row of db.prepare<[], NodeRow>(`SELECT ${NODE_COLS} FROM nodes n ORDER BY n.id`).iterate())
-      yield { t: "node", v: rowToNode(row, sourcesOf) };
-    const inventory = `SELECT e.from_id, e.kind, e.to_id, e.props, e.evidence, e.assumptions, e.first_seen, e.last_seen,
-        (SELECT json_group_array(json_array(k.source, k.region, k.collector)) FROM edge_claims c JOIN claim_keys k ON k.id = c.key_id WHERE c.edge_id = e.id) AS srcs,
-        0 AS derived FROM edges e`;
-    const edges = db.prepare<[], EdgeRow>(
-      withDerived
-        ? `${inventory}
-       UNION ALL
-       SELECT d.from_id, d.kind, d.to_id, d.props, d.evidence, d.assumptions, d.first_seen, d.last_seen, NULL, 1
-       FROM derived_edges d WHERE d.generation = (SELECT value FROM meta WHERE key = 'derived_generation')`
-        : inventory,
-    );
-    for (const row of edges.iterate()) yield { t: "edge", v: rowToEdge(row, sourcesOf) };
-    for (const row of db
-      .prepare<[], FindingRow>(`SELECT ${FINDING_COLS} FROM findings f ORDER BY f.key`)
-      .iterate())
-      yield { t: "finding", v: rowToFinding(row) };
-    db.exec("COMMIT");
-  } finally {
-    db.close();
-  }
 }
