@@ -126,6 +126,8 @@ export async function analyzeEstate(
     failedCollectors?: readonly SourceKey[];
     /** Issue keys kept whatever the per-entry cap says (today's unresolved issues). */
     keep?: ReadonlySet<string>;
+    /** Called as soon as derive has finished (analyze() starts the derived-edge write there). */
+    onDerived?: (derived: DeriveResult) => void;
   } = {},
   stages?: Array<{ name: string; ms: number }>,
 ): Promise<Analysis> {
@@ -143,6 +145,7 @@ export async function analyzeEstate(
         ...(opts.catalog ? { catalog: opts.catalog } : {}),
       }),
     ));
+  opts.onDerived?.(derived);
   const state = await time("prepare", () => prepare({ ...input, derived }));
   const pairs = await time("search", () => searchPairs(state, { keep: opts.keep }));
   const observed = await time("score", () => observe(state, pairs));
@@ -212,9 +215,29 @@ export async function analyze(stores: AnalyzeStores, opts: AnalyzeOptions = {}):
       ));
   const states = await stores.app.issueStates();
   const keep = new Set(states.filter((i) => i.status !== "resolved").map((i) => i.key));
+  // The derived generation is written while the search, scoring and reconciliation run (the SQLite
+  // adapter writes it from a worker thread): it is invisible until promoted, and awaited before the
+  // AppStore commit, so DESIGN's order (generation → commitAnalysis → promote) holds.
+  let derivedWrite: { promise: Promise<void>; started: number; done?: number } | undefined;
   const analysis = await analyzeEstate(
     { estate, findings, settings, lookup: opts.lookup, k: opts.k },
-    { ...(opts.catalog ? { catalog: opts.catalog } : {}), failedCollectors, keep },
+    {
+      ...(opts.catalog ? { catalog: opts.catalog } : {}),
+      failedCollectors,
+      keep,
+      onDerived: (d) => {
+        const w: { promise: Promise<void>; started: number; done?: number } = {
+          started: performance.now(),
+          promise: stores.graph.replaceDerived(id, derivedFacts(d.edges)),
+        };
+        // Rejections surface where it is awaited; this only keeps an early one from going unhandled.
+        w.promise.then(
+          () => (w.done = performance.now()),
+          () => undefined,
+        );
+        derivedWrite = w;
+      },
+    },
     stages,
   );
   const previous = await previousIssues(stores.app, new Set(analysis.observed.map((o) => o.key)));
@@ -260,8 +283,15 @@ export async function analyze(stores: AnalyzeStores, opts: AnalyzeOptions = {}):
   };
   if (counts.resolved! < 0) counts.resolved = 0;
   const t3 = performance.now();
-  await stores.graph.replaceDerived(id, derivedFacts(analysis.derived.edges));
-  stages.push({ name: "derived-write", ms: Math.round(performance.now() - t3) });
+  if (!derivedWrite) throw new Error("analysis: derive did not run");
+  await derivedWrite.promise;
+  // derived-write: from the start of the write to its commit (mostly beside the stages above);
+  // derived-wait: what the analysis still waited for it here.
+  stages.push({
+    name: "derived-write",
+    ms: Math.round((derivedWrite.done ?? performance.now()) - derivedWrite.started),
+  });
+  stages.push({ name: "derived-wait", ms: Math.round(performance.now() - t3) });
   const run: AnalysisRun = {
     id,
     startedAt,

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { findingKey } from "@ctem/model";
-import type { AppStore, ScanRun } from "@ctem/model";
+import type { AppStore, GraphStore, ScanRun } from "@ctem/model";
 import { openSqliteStores } from "@ctem/store";
 import { analyze, whatIfStored } from "../src/analyze.js";
 import { loadActionCatalog } from "../src/iam/catalog.js";
@@ -172,5 +172,38 @@ describe("analyze", () => {
     expect(web.status).toBe("resolved");
     await stores.close();
     await closed.close();
+  });
+
+  it("a derived-edge write that fails while the search runs fails the analysis before anything is committed", async () => {
+    const stores = await load("derived-fail.db");
+    const first = await analyze(stores, { catalog, now: () => new Date("2026-03-01T01:00:00Z") });
+    const before = (await stores.app.listIssues({}, { limit: 100 })).items;
+    let commits = 0;
+    let writeStarted = false;
+    const graph: GraphStore = {
+      ...stores.graph,
+      // Fails later, as a worker's write would: after the analysis has moved on.
+      replaceDerived: () => {
+        writeStarted = true;
+        return new Promise((_, reject) =>
+          setTimeout(() => reject(new Error("derived write: disk full")), 50),
+        );
+      },
+    };
+    const app: AppStore = {
+      ...stores.app,
+      commitAnalysis: (...args) => {
+        commits++;
+        return stores.app.commitAnalysis(...args);
+      },
+    };
+    await expect(
+      analyze({ graph, app }, { catalog, now: () => new Date("2026-03-01T02:00:00Z") }),
+    ).rejects.toThrow("derived write: disk full");
+    expect(writeStarted).toBe(true);
+    expect(commits).toBe(0);
+    expect((await stores.app.currentAnalysis())?.id).toBe(first.run.id);
+    expect((await stores.app.listIssues({}, { limit: 100 })).items).toEqual(before);
+    await stores.close();
   });
 });

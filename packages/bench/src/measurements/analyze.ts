@@ -170,7 +170,7 @@ function analyzeMeasurement(assets: number, targets: { seconds: number; rssMiB: 
               value: total,
               unit: "s",
               target: { op: "<=", value: targets.seconds },
-              note: `snapshot ${stage("snapshot")} ms, derive ${stage("derive")} ms, prepare ${stage("prepare")} ms, fix plan ${stage("fixplan")} ms, finding priorities ${stage("finding-priorities")} ms, commit ${stage("commit")} ms (derived edges ${stage("derived-write")} ms, AppStore ${stage("app-commit")} ms); ${c.issues ?? 0} issues; load average ${load.toFixed(1)} at the end`,
+              note: `snapshot ${stage("snapshot")} ms, derive ${stage("derive")} ms, prepare ${stage("prepare")} ms, fix plan ${stage("fixplan")} ms, finding priorities ${stage("finding-priorities")} ms, commit ${stage("commit")} ms (AppStore ${stage("app-commit")} ms; derived edges written in ${stage("derived-write")} ms beside the search, ${stage("derived-wait")} ms waited for); ${c.issues ?? 0} issues; load average ${load.toFixed(1)} at the end`,
             },
             {
               metric: "whole analysis: CPU time (user + system)",
