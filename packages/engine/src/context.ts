@@ -7,6 +7,9 @@ import type { Estate, EstateNode } from "./graph.js";
 import { EdgeSink } from "./edges.js";
 import type { ActionCatalog } from "./iam/catalog.js";
 
+/** No assumptions: one shared, frozen array (nothing may push into what stale() returns). */
+const NONE = Object.freeze([]) as unknown as Assumption[];
+
 export interface Entry {
   id: string;
   /** `internet`, `access_key`, … */
@@ -47,7 +50,7 @@ export function createContext(
     entries: new Map(),
     admins: new Map(),
     stale(node) {
-      if (!node || failedKeys.size === 0) return [];
+      if (!node || failedKeys.size === 0) return NONE;
       const hit = staleCache.get(node.id);
       if (hit) return hit;
       const out: Assumption[] = node.sources

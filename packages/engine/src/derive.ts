@@ -2,12 +2,15 @@
 // entries (internet, users with active keys) and the admin-equivalent identities that path
 // search (part 2) starts from and aims at.
 import type { DerivedEdgeFact, SourceKey } from "@ctem/model";
+import { forgetParsedProps } from "./aws/shapes.js";
 import { createContext } from "./context.js";
 import type { AdminEquivalent, Entry } from "./context.js";
 import type { DerivedEdge } from "./edges.js";
 import type { Estate } from "./graph.js";
 import type { ActionCatalog } from "./iam/catalog.js";
 import { loadActionCatalog } from "./iam/catalog.js";
+import { clearPatternCache } from "./iam/glob.js";
+import { clearCidrCache } from "./net/cidr.js";
 import { RULES } from "./rules/index.js";
 import type { Rule } from "./rules/meta.js";
 
@@ -36,10 +39,17 @@ export async function derive(g: Estate, opts: DeriveOptions = {}): Promise<Deriv
   const catalog = opts.catalog ?? (await loadActionCatalog());
   const ctx = createContext(g, catalog, opts.failedCollectors ?? []);
   const ms: Record<string, number> = {};
-  for (const rule of opts.rules ?? RULES) {
-    const t0 = performance.now();
-    rule.derive(ctx);
-    ms[rule.meta.id] = Math.round(performance.now() - t0);
+  try {
+    for (const rule of opts.rules ?? RULES) {
+      const t0 = performance.now();
+      rule.derive(ctx);
+      ms[rule.meta.id] = Math.round(performance.now() - t0);
+    }
+  } finally {
+    // The parse caches are derive's working memory; the estate they hang on lives on.
+    forgetParsedProps();
+    clearCidrCache();
+    clearPatternCache();
   }
   const edges = ctx.sink.all();
   const counts: Record<string, number> = {};

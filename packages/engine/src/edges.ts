@@ -1,6 +1,13 @@
 // Collects derived edges keyed by (from, kind, to): several reasons for one edge become several
 // evidence entries on it (DESIGN "An edge is keyed by (from, kind, to)"). Props merge: arrays
 // union, `level` keeps the highest, `rules` lists every rule that proved the edge.
+//
+// Sharing: a reason is often the same for many edges (every member admitted by one ingress rule,
+// every principal given one access level). A rule may hand the sink frozen arrays and a frozen
+// props object built once per distinct reason; the sink keeps frozen things as they are, shared
+// between edges, and copies one only when a later reason for the same edge must change it (copy
+// on write). Anything not frozen is copied, so a rule may go on using its own arrays. The edges'
+// props, evidence and assumptions are read-only to everyone after derive.
 import type { Assumption, DerivedEdgeFact, EdgeKind, Evidence } from "@ctem/model";
 
 export const LEVELS = ["read", "write", "admin"] as const;
@@ -8,9 +15,9 @@ export type AccessLevel = (typeof LEVELS)[number];
 
 export interface EdgeInput {
   rule: string;
-  props?: Record<string, unknown>;
-  evidence: Evidence[];
-  assumptions?: Assumption[];
+  props?: Readonly<Record<string, unknown>>;
+  evidence: readonly Evidence[];
+  assumptions?: readonly Assumption[];
 }
 
 export interface DerivedEdge {
@@ -22,113 +29,157 @@ export interface DerivedEdge {
   assumptions: Assumption[];
 }
 
-const key = (from: string, kind: string, to: string) => `${from}\u0000${kind}\u0000${to}`;
+type Props = DerivedEdge["props"];
+
 const json = (x: unknown) => JSON.stringify(x);
+const NO_ASSUMPTIONS = Object.freeze([]) as unknown as Assumption[];
+
+/** The array as the sink may hold it: frozen ones are shared, others copied. */
+function held<T>(a: readonly T[]): T[] {
+  return (Object.isFrozen(a) ? a : a.slice()) as T[];
+}
 
 export class EdgeSink {
-  private readonly edges = new Map<string, DerivedEdge>();
+  // kind → from → to → edge: lookups on the ids themselves, no key string built per reason.
+  private readonly byKind = new Map<EdgeKind, Map<string, Map<string, DerivedEdge>>>();
+  /** Edges in the order their first reason came. */
+  private readonly list: DerivedEdge[] = [];
+  /** Per rule: the frozen `[rule]` and the frozen props of a reason without props. */
+  private readonly ruleOnly = new Map<string, { rules: string[]; props: Props }>();
+  /** Frozen input props → rule → the frozen props an edge holds (input props plus `rules`). */
+  private readonly sharedProps = new WeakMap<object, Map<string, Props>>();
   /**
    * What an edge already holds, as JSON, once it gets a second reason: evidence, assumptions and
    * each array prop (keyed by the array, which the sink owns). Kept so merging one more reason costs
    * that reason's size, not the edge's (a group reached through many rules would be quadratic).
    */
-  private readonly evidenceSeen = new Map<string, Set<string>>();
-  private readonly assumptionsSeen = new Map<string, Set<string>>();
+  private readonly evidenceSeen = new Map<DerivedEdge, Set<string>>();
+  private readonly assumptionsSeen = new Map<DerivedEdge, Set<string>>();
   private readonly arraySeen = new WeakMap<unknown[], Set<string>>();
 
   add(from: string, kind: EdgeKind, to: string, input: EdgeInput): void {
     if (input.evidence.length === 0) throw new Error(`derived edge ${from} ${kind} ${to} has no evidence`);
-    const k = key(from, kind, to);
-    const e = this.edges.get(k);
+    let byFrom = this.byKind.get(kind);
+    if (!byFrom) this.byKind.set(kind, (byFrom = new Map<string, Map<string, DerivedEdge>>()));
+    let byTo = byFrom.get(from);
+    if (!byTo) byFrom.set(from, (byTo = new Map<string, DerivedEdge>()));
+    const e = byTo.get(to);
     if (!e) {
       // First reason for this edge: taken as it is (most edges have one).
-      this.edges.set(k, {
+      const edge: DerivedEdge = {
         from,
         kind,
         to,
-        props: {
-          ...Object.fromEntries(
-            Object.entries(input.props ?? {}).map(([n, v]) => [
-              n,
-              Array.isArray(v) ? [...(v as unknown[])] : v,
-            ]),
-          ),
-          rules: [input.rule],
-        },
-        evidence: [...input.evidence],
-        assumptions: dedupeAssumptions(input.assumptions ?? []),
-      });
+        props: this.firstProps(input),
+        evidence: held(input.evidence),
+        assumptions: input.assumptions ? dedupeAssumptions(input.assumptions) : NO_ASSUMPTIONS,
+      };
+      byTo.set(to, edge);
+      this.list.push(edge);
       return;
     }
-    if (!e.props.rules.includes(input.rule)) e.props.rules.push(input.rule);
-    for (const [name, v] of Object.entries(input.props ?? {})) this.mergeProp(e.props, name, v);
-    let seen = this.evidenceSeen.get(k);
+    this.merge(e, input);
+  }
+
+  private rulesOf(rule: string): { rules: string[]; props: Props } {
+    let r = this.ruleOnly.get(rule);
+    if (!r) {
+      const rules = Object.freeze([rule]) as unknown as string[];
+      r = { rules, props: Object.freeze({ rules }) };
+      this.ruleOnly.set(rule, r);
+    }
+    return r;
+  }
+
+  private firstProps(input: EdgeInput): Props {
+    const r = this.rulesOf(input.rule);
+    const p = input.props;
+    if (!p) return r.props;
+    if (!Object.isFrozen(p)) return withRules(p, r.rules, false);
+    let byRule = this.sharedProps.get(p);
+    if (!byRule) this.sharedProps.set(p, (byRule = new Map<string, Props>()));
+    let out = byRule.get(input.rule);
+    if (!out) byRule.set(input.rule, (out = Object.freeze(withRules(p, r.rules, true))));
+    return out;
+  }
+
+  private merge(e: DerivedEdge, input: EdgeInput): void {
+    if (!e.props.rules.includes(input.rule)) {
+      const props = mutableProps(e);
+      if (Object.isFrozen(props.rules)) props.rules = [...props.rules];
+      props.rules.push(input.rule);
+    }
+    if (input.props) for (const name of Object.keys(input.props)) this.mergeProp(e, name, input.props[name]);
+    let seen = this.evidenceSeen.get(e);
     if (!seen) {
       seen = new Set(e.evidence.map(json));
-      this.evidenceSeen.set(k, seen);
+      this.evidenceSeen.set(e, seen);
     }
     for (const ev of input.evidence) {
       const s = json(ev);
       if (seen.has(s)) continue;
       seen.add(s);
+      if (Object.isFrozen(e.evidence)) e.evidence = [...e.evidence];
       e.evidence.push(ev);
     }
-    const more = input.assumptions ?? [];
+    const more = input.assumptions ?? NO_ASSUMPTIONS;
     if (more.length === 0) return;
-    let aSeen = this.assumptionsSeen.get(k);
+    let aSeen = this.assumptionsSeen.get(e);
     if (!aSeen) {
       aSeen = new Set(e.assumptions.map(assumptionKey));
-      this.assumptionsSeen.set(k, aSeen);
+      this.assumptionsSeen.set(e, aSeen);
     }
     for (const a of more) {
       const s = assumptionKey(a);
       if (aSeen.has(s)) continue;
       aSeen.add(s);
+      if (Object.isFrozen(e.assumptions)) e.assumptions = [...e.assumptions];
       e.assumptions.push(a);
     }
   }
 
-  private mergeProp(props: Record<string, unknown>, name: string, v: unknown): void {
-    const prev = props[name];
+  private mergeProp(e: DerivedEdge, name: string, v: unknown): void {
+    const prev = e.props[name];
     if (name === "level" && typeof v === "string" && typeof prev === "string") {
-      props[name] = LEVELS.indexOf(v as AccessLevel) > LEVELS.indexOf(prev as AccessLevel) ? v : prev;
+      const next = LEVELS.indexOf(v as AccessLevel) > LEVELS.indexOf(prev as AccessLevel) ? v : prev;
+      if (next !== prev) mutableProps(e)[name] = next;
       return;
     }
     if (Array.isArray(prev) && Array.isArray(v)) {
-      let seen = this.arraySeen.get(prev);
-      if (!seen) {
-        seen = new Set(prev.map(json));
-        this.arraySeen.set(prev, seen);
-      }
+      let arr: unknown[] = prev;
+      // A shared (frozen) array's JSON is never kept: the set would go on to describe one edge's copy.
+      const seen = this.arraySeen.get(arr) ?? new Set(arr.map(json));
       for (const x of v) {
         const s = json(x);
         if (seen.has(s)) continue;
         seen.add(s);
-        prev.push(x);
+        if (Object.isFrozen(arr)) mutableProps(e)[name] = arr = [...arr];
+        arr.push(x);
       }
+      if (!Object.isFrozen(arr)) this.arraySeen.set(arr, seen);
       return;
     }
-    props[name] = v;
+    mutableProps(e)[name] = Array.isArray(v) ? held(v) : v;
   }
 
   get(from: string, kind: EdgeKind, to: string): DerivedEdge | undefined {
-    return this.edges.get(key(from, kind, to));
+    return this.byKind.get(kind)?.get(from)?.get(to);
   }
 
   has(from: string, kind: EdgeKind, to: string): boolean {
-    return this.edges.has(key(from, kind, to));
+    return this.get(from, kind, to) !== undefined;
   }
 
   get size(): number {
-    return this.edges.size;
+    return this.list.length;
   }
 
   all(): DerivedEdge[] {
-    return [...this.edges.values()];
+    return this.list.slice();
   }
 
   *facts(): Generator<DerivedEdgeFact> {
-    for (const e of this.edges.values())
+    for (const e of this.list)
       yield {
         from: e.from,
         kind: e.kind,
@@ -140,10 +191,28 @@ export class EdgeSink {
   }
 }
 
+/** The input props with `rules` (in the input's key order; `rules` last unless the input had it). */
+function withRules(p: Readonly<Record<string, unknown>>, rules: string[], share: boolean): Props {
+  const out: Record<string, unknown> = {};
+  for (const n of Object.keys(p)) {
+    const v = p[n];
+    out[n] = Array.isArray(v) ? (share ? Object.freeze(held(v)) : held(v)) : v;
+  }
+  out.rules = rules;
+  return out as Props;
+}
+
+/** The edge's props, copied first when they are shared. */
+function mutableProps(e: DerivedEdge): Props {
+  if (Object.isFrozen(e.props)) e.props = { ...e.props };
+  return e.props;
+}
+
 const assumptionKey = (a: Assumption) => `${a.code}\u0000${json(a.detail)}`;
 
-function dedupeAssumptions(as: Assumption[]): Assumption[] {
-  if (as.length < 2) return [...as];
+function dedupeAssumptions(as: readonly Assumption[]): Assumption[] {
+  if (as.length === 0) return NO_ASSUMPTIONS;
+  if (as.length < 2) return held(as);
   const seen = new Set<string>();
   const out: Assumption[] = [];
   for (const a of as) {
@@ -152,5 +221,5 @@ function dedupeAssumptions(as: Assumption[]): Assumption[] {
     seen.add(s);
     out.push(a);
   }
-  return out;
+  return out.length === as.length ? held(as) : out;
 }

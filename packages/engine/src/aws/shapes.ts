@@ -203,7 +203,15 @@ export const PolicyProps = z.looseObject({
 /** `ATTACHED_POLICY` edge props: how the policy applies (`managed`, `inline`, `permissions_boundary`). */
 export const AttachedPolicyProps = z.looseObject({ as: strList.optional() });
 
-const parsed = new WeakMap<object, Map<z.ZodType, { value: unknown; ok: boolean }>>();
+let parsed = new WeakMap<object, Map<z.ZodType, { value: unknown; ok: boolean }>>();
+
+/**
+ * Forgets every cached parse. derive() calls it when it returns: the parsed copies are its working
+ * memory, and the estate they hang on outlives it (the rest of the analysis holds it).
+ */
+export function forgetParsedProps(): void {
+  parsed = new WeakMap();
+}
 
 /**
  * Parses props with a schema; on failure returns `{}` and says so, so callers treat fields as

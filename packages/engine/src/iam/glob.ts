@@ -4,6 +4,11 @@
 // does some resource lie in both (intersects), and does the pattern hold all of them (covers).
 const regexCache = new Map<string, RegExp>();
 
+/** Empties the pattern cache (derive() does when it returns). */
+export function clearPatternCache(): void {
+  regexCache.clear();
+}
+
 function toRegex(pattern: string, ci: boolean): RegExp {
   const k = `${ci ? "i" : "s"}${pattern}`;
   let r = regexCache.get(k);

@@ -15,6 +15,11 @@ export interface Cidr {
 
 const cache = new Map<string, Cidr | null>();
 
+/** Empties the parse cache (derive() does when it returns: no one else parses that many). */
+export function clearCidrCache(): void {
+  cache.clear();
+}
+
 /** `10.1.2.3/8` → 10.0.0.0/8; a bare address is a /32 or /128. */
 export function parseCidr(text: string): Cidr | undefined {
   const hit = cache.get(text);

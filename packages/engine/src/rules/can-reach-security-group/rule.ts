@@ -27,6 +27,8 @@ interface Host {
   addresses: Cidr[];
 }
 
+const NONE: readonly Assumption[] = Object.freeze([]);
+
 const groupId = (g: EstateNode) => strProp(g.props, "groupId") ?? lastSegment(g.id);
 
 export const canReachSecurityGroup = defineRule(
@@ -122,88 +124,77 @@ export const canReachSecurityGroup = defineRule(
           }
         }
 
+    // One evidence array, props object and assumptions array per distinct reason (an ingress
+    // rule and the group or range it names), frozen: the sink shares them between every member
+    // the reason admits.
     for (const g of ctx.g.ofType(T.securityGroup)) {
       const members = membersOf.get(g.id) ?? [];
       if (!members.length) continue;
       const vpc = g.props.vpcId as string | undefined;
       const rules = ingressOf(g);
+      const staleG = ctx.stale(g);
       let admitsAny = false;
       const reach = (
         a: EstateNode,
-        evidence: Evidence,
-        assumptions: Assumption[],
-        port: Record<string, unknown>,
-        route?: Evidence,
+        evidence: readonly Evidence[],
+        assumptions: readonly Assumption[],
+        props: Readonly<Record<string, unknown>>,
       ) => {
         // Reaching a group whose only member is yourself moves nowhere.
         if (members.length === 1 && members[0]!.id === a.id) return;
         admitsAny = true;
+        const staleA = ctx.stale(a);
         ctx.sink.add(a.id, "CAN_REACH", g.id, {
           rule: RULE,
-          props: { ports: [port] },
-          evidence: route ? [evidence, route] : [evidence],
-          assumptions: [...assumptions, ...ctx.stale(g), ...ctx.stale(a)],
+          props,
+          evidence,
+          assumptions:
+            staleG.length === 0 && staleA.length === 0 ? assumptions : [...assumptions, ...staleG, ...staleA],
         });
       };
       if (!rules) {
-        for (const h of vpc ? (byVpc.get(vpc) ?? []) : [])
-          reach(
-            h.node,
-            { source: COLLECTOR_OF.securityGroups, ref: groupId(g) },
-            [{ code: "firewall_rules_unknown", detail: { group: g.id } }],
-            {
-              protocol: "all",
-              from: 0,
-              to: 65535,
-              label: "all traffic",
-            },
-          );
+        const evidence = Object.freeze([{ source: COLLECTOR_OF.securityGroups, ref: groupId(g) }]);
+        const assumptions = Object.freeze([{ code: "firewall_rules_unknown", detail: { group: g.id } }]);
+        const props = Object.freeze({
+          ports: Object.freeze([{ protocol: "all", from: 0, to: 65535, label: "all traffic" }]),
+        });
+        for (const h of vpc ? (byVpc.get(vpc) ?? []) : []) reach(h.node, evidence, assumptions, props);
       } else
         rules.forEach((r, i) => {
           const protocol = normProtocol(r.protocol);
           const ports = portsOf(protocol, r.fromPort, r.toPort);
           const port = { protocol, from: ports.from, to: ports.to, label: formatPorts(protocol, ports) };
+          const props = Object.freeze({ ports: Object.freeze([port]) });
           const ref = `${groupId(g)}#ingress[${i}]`;
-          for (const src of r.groups)
+          for (const src of r.groups) {
+            const evidence = Object.freeze([
+              {
+                source: COLLECTOR_OF.securityGroups,
+                ref,
+                detail: { group: g.id, sourceGroup: src.groupId, ...port },
+              },
+            ]);
             for (const sg of groupsById.get(src.groupId) ?? [])
-              for (const a of membersOf.get(sg.id) ?? [])
-                reach(
-                  a,
-                  {
-                    source: COLLECTOR_OF.securityGroups,
-                    ref,
-                    detail: { group: g.id, sourceGroup: src.groupId, ...port },
-                  },
-                  [],
-                  port,
-                );
+              for (const a of membersOf.get(sg.id) ?? []) reach(a, evidence, NONE, props);
+          }
           for (const text of [...r.cidrs, ...r.ipv6Cidrs]) {
             const c = parseCidr(text);
             if (!c) continue;
+            const admitted: Evidence = {
+              source: COLLECTOR_OF.securityGroups,
+              ref,
+              detail: { group: g.id, cidr: c.text, ...port },
+            };
+            const evidence = Object.freeze([admitted]);
             for (const h of vpc ? (byVpc.get(vpc) ?? []) : [])
-              if (h.addresses.some((a) => contains(c, a)))
-                reach(
-                  h.node,
-                  {
-                    source: COLLECTOR_OF.securityGroups,
-                    ref,
-                    detail: { group: g.id, cidr: c.text, ...port },
-                  },
-                  [],
-                  port,
-                );
+              if (h.addresses.some((a) => contains(c, a))) reach(h.node, evidence, NONE, props);
             for (const { host, route } of vpc ? (routedInto.get(vpc) ?? []) : [])
               if (host.addresses.some((a) => contains(c, a)))
                 reach(
                   host.node,
-                  {
-                    source: COLLECTOR_OF.securityGroups,
-                    ref,
-                    detail: { group: g.id, cidr: c.text, ...port },
-                  },
+                  [admitted, route],
                   [{ code: "return_route_not_evaluated", detail: { from: host.vpc, to: vpc } }],
-                  port,
-                  route,
+                  props,
                 );
           }
         });
