@@ -622,6 +622,48 @@ export function describeGraphStoreContract(adapter: string, make: MakeGraphStore
     );
 
     it(
+      "snapshot items equal the store's own reads, with items claimed by several collectors and tools",
+      withStore(async (s) => {
+        const insp = key("import:inspector2:111122223333", "global", "import-inspector2");
+        const trivy = key("import:trivy:111122223333", "global", "import-trivy");
+        await s.applyScan(
+          scanRun([ec2, sg, insp, trivy]),
+          chunks(
+            {
+              nodes: [nodeFact(i1, ec2, { props: { port: 8080 }, tags: { env: "prod" } }), nodeFact(i2, ec2)],
+              edges: [edgeFact(i1, "CAN_REACH", i2, ec2), edgeFact(i1, "PROTECTED_BY", g1, sg)],
+              findings: [vulnFact("CVE-2024-6387", i1, insp, "inspector2")],
+            },
+            {
+              nodes: [
+                nodeFact(i1, sg),
+                nodeFact(g1, sg, { kind: "firewall", type: "aws.ec2.security_group" }),
+              ],
+              edges: [edgeFact(i1, "CAN_REACH", i2, sg, { props: { port: 8080 } })],
+              findings: [vulnFact("CVE-2024-6387", i1, trivy, "trivy")],
+            },
+          ),
+        );
+        const snap = await all(s.snapshot({ derived: false }));
+        const nodes = snap.filter((x) => x.t === "node").map((x) => x.v);
+        expect(nodes).toEqual(await Promise.all(nodes.map(async (n) => s.getNode(n.id))));
+        expect(nodes.find((n) => n.id === i1)?.sources).toEqual([ec2, sg]);
+        const edges = snap.filter((x) => x.t === "edge").map((x) => x.v);
+        const viaNeighbours = (
+          await Promise.all([i1, i2, g1].map((id) => s.neighbours(id, { direction: "out" })))
+        ).flat();
+        const byKey = (e: Edge) => `${e.from} ${e.kind} ${e.to}`;
+        expect([...edges].sort((a, b) => byKey(a).localeCompare(byKey(b)))).toEqual(
+          [...viaNeighbours].sort((a, b) => byKey(a).localeCompare(byKey(b))),
+        );
+        expect(edges.find((e) => e.kind === "CAN_REACH")?.sources).toEqual([ec2, sg]);
+        const findings = snap.filter((x) => x.t === "finding").map((x) => x.v);
+        expect(findings).toEqual((await s.listFindings({}, { limit: 100 })).items);
+        expect(findings[0]?.sources.map((x) => x.tool)).toEqual(["inspector2", "trivy"]);
+      }),
+    );
+
+    it(
       "health answers",
       withStore(async (s) => {
         expect((await s.health()).ok).toBe(true);

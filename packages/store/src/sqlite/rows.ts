@@ -62,15 +62,22 @@ export function toSources(json: string | null): SourceKey[] {
     .sort((a, b) => sourceKeyString(a).localeCompare(sourceKeyString(b)));
 }
 
-export function rowToNode(r: NodeRow, sourcesOf: (json: string | null) => SourceKey[] = toSources): Node {
+/** Parses a JSON column (the snapshot passes one that shares the values of short, repeated texts). */
+export type ParseJson = (json: string) => unknown;
+
+export function rowToNode(
+  r: NodeRow,
+  sourcesOf: (json: string | null) => SourceKey[] = toSources,
+  parse: ParseJson = JSON.parse,
+): Node {
   const node: Node = {
     id: r.id,
     kind: r.kind as Node["kind"],
     type: r.type,
     provider: r.provider as Node["provider"],
     name: r.name,
-    tags: JSON.parse(r.tags) as Record<string, string>,
-    props: JSON.parse(r.props) as Record<string, unknown>,
+    tags: parse(r.tags) as Record<string, string>,
+    props: parse(r.props) as Record<string, unknown>,
     sources: sourcesOf(r.srcs),
     stub: r.stub === 1,
     firstSeen: r.first_seen,
@@ -81,14 +88,18 @@ export function rowToNode(r: NodeRow, sourcesOf: (json: string | null) => Source
   return node;
 }
 
-export function rowToEdge(r: EdgeRow, sourcesOf: (json: string | null) => SourceKey[] = toSources): Edge {
+export function rowToEdge(
+  r: EdgeRow,
+  sourcesOf: (json: string | null) => SourceKey[] = toSources,
+  parse: ParseJson = JSON.parse,
+): Edge {
   return {
     from: r.from_id,
     kind: r.kind as Edge["kind"],
     to: r.to_id,
-    props: JSON.parse(r.props) as Record<string, unknown>,
-    evidence: JSON.parse(r.evidence) as Edge["evidence"],
-    assumptions: JSON.parse(r.assumptions) as Edge["assumptions"],
+    props: parse(r.props) as Record<string, unknown>,
+    evidence: parse(r.evidence) as Edge["evidence"],
+    assumptions: parse(r.assumptions) as Edge["assumptions"],
     sources: sourcesOf(r.srcs),
     derived: r.derived === 1,
     firstSeen: r.first_seen,
@@ -98,11 +109,11 @@ export function rowToEdge(r: EdgeRow, sourcesOf: (json: string | null) => Source
 
 export type FindingDoc = Omit<ParsedFinding, "kind" | "ruleId" | "package" | "sources">;
 
-export function rowToFinding(r: FindingRow): Finding {
-  const doc = JSON.parse(r.doc) as FindingDoc;
-  const srcs = (
-    JSON.parse(r.srcs) as [string, string, string, string, string, string | null, string, string][]
-  )
+type SourceTuple = [string, string, string, string, string, string | null, string, string];
+
+/** A finding's source list from its JSON column (sorted by tool and source key). */
+export function findingSources(json: string): Finding["sources"] {
+  return (JSON.parse(json) as SourceTuple[])
     .map(([source, region, collector, tool, severity, vector, firstSeen, lastSeen]) => ({
       tool,
       sourceKey: { source, region, collector },
@@ -114,16 +125,25 @@ export function rowToFinding(r: FindingRow): Finding {
     .sort((a, b) =>
       (a.tool + sourceKeyString(a.sourceKey)).localeCompare(b.tool + sourceKeyString(b.sourceKey)),
     );
-  return {
-    ...doc,
-    key: r.key,
-    assetRef: r.asset_ref,
-    matched: r.matched === 1,
-    kind: r.kind as Finding["kind"],
-    ruleId: r.rule_id,
-    package: r.package,
-    sources: srcs,
-    firstSeen: r.first_seen,
-    lastSeen: r.last_seen,
-  };
+}
+
+export function rowToFinding(r: FindingRow): Finding {
+  return rowToFindingWith(r, findingSources);
+}
+
+/** rowToFinding with the source lists built by `sourcesOf` (the snapshot shares equal lists). */
+export function rowToFindingWith(r: FindingRow, sourcesOf: (json: string) => Finding["sources"]): Finding {
+  // The stored document completed in place: the same keys in the same order as spreading it into
+  // a new object, without the copy.
+  const f = JSON.parse(r.doc) as FindingDoc & Partial<Finding>;
+  f.key = r.key;
+  f.assetRef = r.asset_ref;
+  f.matched = r.matched === 1;
+  f.kind = r.kind as Finding["kind"];
+  f.ruleId = r.rule_id;
+  f.package = r.package;
+  f.sources = sourcesOf(r.srcs);
+  f.firstSeen = r.first_seen;
+  f.lastSeen = r.last_seen;
+  return f as Finding;
 }
