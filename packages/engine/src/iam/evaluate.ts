@@ -141,44 +141,63 @@ const or = (a: Grant, b: Grant): Grant => {
   return a.assumptions.length <= b.assumptions.length ? a : b;
 };
 
+interface Deny {
+  st: Statement;
+  role: string;
+}
+
+function collectDenies(
+  sts: readonly Statement[] | undefined,
+  role: string,
+  isResource: boolean,
+  req: Request,
+  out: Deny[],
+): void {
+  if (!sts) return;
+  for (const st of sts) {
+    if (st.effect !== "Deny" || !actionMatches(st, req.action) || !resourceMatches(st, req.resource, "all"))
+      continue;
+    if (isResource && !appliesToCaller(st, req.caller)) continue;
+    // A Deny the caller can step around (TLS, region, headers) does not stop them.
+    if (st.condition && attackerControlled(st.condition)) continue;
+    out.push({ st, role });
+  }
+}
+
+function allowsOf(sts: readonly Statement[] | undefined, req: Request): Statement[] {
+  const out: Statement[] = [];
+  if (sts)
+    for (const st of sts)
+      if (st.effect === "Allow" && actionMatches(st, req.action) && resourceMatches(st, req.resource, "some"))
+        out.push(st);
+  return out;
+}
+
+const ANYONE: Grant = { ok: true, evidence: [], assumptions: [] };
+
 export function evaluate(req: Request, pol: Policies): Decision {
-  const action = req.action;
-  const denies: Array<{ st: Statement; role: string }> = [];
-  const check = (sts: readonly Statement[] | undefined, role: string, isResource: boolean) => {
-    for (const st of sts ?? []) {
-      if (st.effect !== "Deny" || !actionMatches(st, action) || !resourceMatches(st, req.resource, "all"))
-        continue;
-      if (isResource && !appliesToCaller(st, req.caller)) continue;
-      // A Deny the caller can step around (TLS, region, headers) does not stop them.
-      if (st.condition && attackerControlled(st.condition)) continue;
-      denies.push({ st, role });
-    }
-  };
-  check(pol.identity, "identity", false);
-  check(pol.boundary, "boundary", false);
-  check(pol.resource, "resource", true);
+  const denies: Deny[] = [];
+  collectDenies(pol.identity, "identity", false, req, denies);
+  collectDenies(pol.boundary, "boundary", false, req, denies);
+  collectDenies(pol.resource, "resource", true, req, denies);
   const hard = denies.find((d) => !d.st.condition);
   if (hard) return { allowed: false, denied: true, evidence: [ev(hard.st, hard.role)], assumptions: [] };
-  const softDenies = denies.map((d) => ({ ...condition(d.st), code: "deny_condition_not_evaluated" }));
 
-  const allowsOf = (sts: readonly Statement[] | undefined) =>
-    (sts ?? []).filter(
-      (st) => st.effect === "Allow" && actionMatches(st, action) && resourceMatches(st, req.resource, "some"),
-    );
-  const identity = best(allowsOf(pol.identity), "identity");
-  const boundary =
-    pol.boundary === undefined
-      ? { ok: true, evidence: [], assumptions: [] }
-      : best(allowsOf(pol.boundary), "boundary");
-  const resAllows = allowsOf(pol.resource);
-  const direct = best(
-    resAllows.filter((st) => appliesToCaller(st, req.caller) === "direct"),
-    "resource",
-  );
-  const viaAccount = best(
-    resAllows.filter((st) => appliesToCaller(st, req.caller) !== undefined),
-    "resource",
-  );
+  const identity = best(allowsOf(pol.identity, req), "identity");
+  const boundary = pol.boundary === undefined ? ANYONE : best(allowsOf(pol.boundary, req), "boundary");
+  const resAllows = allowsOf(pol.resource, req);
+  const direct = resAllows.length
+    ? best(
+        resAllows.filter((st) => appliesToCaller(st, req.caller) === "direct"),
+        "resource",
+      )
+    : NO;
+  const viaAccount = resAllows.length
+    ? best(
+        resAllows.filter((st) => appliesToCaller(st, req.caller) !== undefined),
+        "resource",
+      )
+    : NO;
   const callerAccount = req.caller ? (req.caller.accountId ?? req.caller.arn.split(":")[4]) : undefined;
   const sameAccount = !req.resourceAccount || !callerAccount || req.resourceAccount === callerAccount;
   const viaIdentity = and(identity, boundary);
@@ -186,6 +205,7 @@ export function evaluate(req: Request, pol: Policies): Decision {
   // both sides must allow.
   const g = sameAccount ? or(viaIdentity, direct) : and(viaIdentity, viaAccount);
   if (!g.ok) return { allowed: false, denied: false, evidence: [], assumptions: [] };
+  const softDenies = denies.map((d) => ({ ...condition(d.st), code: "deny_condition_not_evaluated" }));
   return {
     allowed: true,
     denied: false,

@@ -32,9 +32,45 @@ export function matches(pattern: string, value: string, caseInsensitive = false)
   return toRegex(pattern, caseInsensitive).test(value);
 }
 
+const STAR = 42; // *
+const QMARK = 63; // ?
+
 /** Whether some string matches both patterns. */
 export function intersects(a: string, b: string): boolean {
   if (a === "*" || b === "*") return true;
+  // Trim what both spell out at either end (a character that is not `*` stands for exactly one),
+  // so the search below only sees the part between the wildcards (usually a few characters).
+  let i = 0;
+  let j = 0;
+  let ea = a.length;
+  let eb = b.length;
+  while (i < ea && j < eb) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(j);
+    if (x === STAR || y === STAR) break;
+    if (x !== y && x !== QMARK && y !== QMARK) return false;
+    i++;
+    j++;
+  }
+  while (ea > i && eb > j) {
+    const x = a.charCodeAt(ea - 1);
+    const y = b.charCodeAt(eb - 1);
+    if (x === STAR || y === STAR) break;
+    if (x !== y && x !== QMARK && y !== QMARK) return false;
+    ea--;
+    eb--;
+  }
+  if (i === ea) return onlyStars(b, j, eb);
+  if (j === eb) return onlyStars(a, i, ea);
+  return intersectsSearch(a.slice(i, ea), b.slice(j, eb));
+}
+
+function onlyStars(s: string, from: number, to: number): boolean {
+  for (let k = from; k < to; k++) if (s.charCodeAt(k) !== STAR) return false;
+  return true;
+}
+
+function intersectsSearch(a: string, b: string): boolean {
   const memo = new Map<number, boolean>();
   const w = b.length + 1;
   const go = (i: number, j: number): boolean => {
@@ -62,6 +98,33 @@ export function intersects(a: string, b: string): boolean {
 export function covers(pattern: string, target: string): boolean {
   if (pattern === "*") return true;
   if (!target.includes("*") && !target.includes("?")) return matches(pattern, target);
+  // Trim the ends as intersects does: a pattern character that is not `*` takes exactly one
+  // target character, never a target `*`.
+  let i = 0;
+  let j = 0;
+  let ei = pattern.length;
+  let ej = target.length;
+  while (i < ei && j < ej) {
+    const p = pattern.charCodeAt(i);
+    if (p === STAR) break;
+    const t = target.charCodeAt(j);
+    if (t === STAR || (p !== QMARK && p !== t)) return false;
+    i++;
+    j++;
+  }
+  while (ei > i && ej > j) {
+    const p = pattern.charCodeAt(ei - 1);
+    if (p === STAR) break;
+    const t = target.charCodeAt(ej - 1);
+    if (t === STAR || (p !== QMARK && p !== t)) return false;
+    ei--;
+    ej--;
+  }
+  if (i === ei) return j === ej;
+  return coversSearch(pattern.slice(i, ei), target.slice(j, ej));
+}
+
+function coversSearch(pattern: string, target: string): boolean {
   // A target wildcard can only be covered by a pattern wildcard at the same place.
   const memo = new Map<number, boolean>();
   const w = target.length + 1;
@@ -74,7 +137,7 @@ export function covers(pattern: string, target: string): boolean {
     else if (pattern[i] === "*") r = go(i + 1, j) || (j < target.length && go(i, j + 1));
     else if (j === target.length) r = false;
     else if (target[j] === "*") r = false;
-    else if (pattern[i] === "?") r = target[j] !== "?" ? go(i + 1, j + 1) : go(i + 1, j + 1);
+    else if (pattern[i] === "?") r = go(i + 1, j + 1);
     else r = pattern[i] === target[j] && go(i + 1, j + 1);
     memo.set(k, r);
     return r;

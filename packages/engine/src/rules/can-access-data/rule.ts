@@ -8,7 +8,7 @@ import type { DeriveContext } from "../../context.js";
 import type { AccessLevel } from "../../edges.js";
 import type { EstateNode } from "../../graph.js";
 import { BucketProps, SecretProps, T, readProps } from "../../aws/shapes.js";
-import type { AccessProfile } from "../../iam/access.js";
+import type { AccessProfile, LevelAction } from "../../iam/access.js";
 import { accessProfiles } from "../../iam/access.js";
 import { actionMatches, evaluate } from "../../iam/evaluate.js";
 import { covers, intersects } from "../../iam/glob.js";
@@ -41,19 +41,23 @@ const literalPrefix = (p: string) => {
 
 class StoreIndex {
   private readonly bases: string[];
+  /** The lengths of the bases, ascending. */
+  private readonly lengths: number[];
   private readonly byBase = new Map<string, EstateNode[]>();
   constructor(
     readonly profile: AccessProfile,
     readonly stores: readonly EstateNode[],
+    resourcesOf: (s: EstateNode) => string[],
   ) {
     for (const s of stores)
-      for (const r of profile.resources(s)) {
+      for (const r of resourcesOf(s)) {
         const b = literalPrefix(r);
         const list = this.byBase.get(b);
         if (list) list.push(s);
         else this.byBase.set(b, [s]);
       }
     this.bases = [...this.byBase.keys()].sort();
+    this.lengths = [...new Set(this.bases.map((b) => b.length))].sort((a, b) => a - b);
   }
   /** Stores one of whose resources may intersect the pattern. */
   candidates(pattern: string, out: Set<EstateNode>): void {
@@ -69,7 +73,8 @@ class StoreIndex {
     for (let i = lo; i < this.bases.length && this.bases[i]!.startsWith(prefix); i++)
       for (const s of this.byBase.get(this.bases[i]!)!) out.add(s);
     // …and bases the prefix starts with (the pattern names part of a store).
-    for (let k = 0; k < prefix.length; k++) {
+    for (const k of this.lengths) {
+      if (k >= prefix.length) break;
       const hit = this.byBase.get(prefix.slice(0, k));
       if (hit) for (const s of hit) out.add(s);
     }
@@ -101,8 +106,55 @@ export const canAccessData = defineRule(
   (ctx) => deriveAccess(ctx),
 );
 
+/** A profile's level actions in the order decide() tries them. */
+interface Tried {
+  level: AccessLevel;
+  la: LevelAction;
+}
+
 function deriveAccess(ctx: DeriveContext): void {
   const profiles = accessProfiles(ctx.catalog);
+  const tried = new Map<AccessProfile, Tried[]>(
+    profiles.map((p) => [p, ORDER.flatMap((level) => p.levels[level].map((la) => ({ level, la })))]),
+  );
+  const conditional = new Map<AccessProfile, LevelAction[]>(
+    profiles.map((p) => [p, tried.get(p)!.flatMap((t) => (t.la.when ? [t.la] : []))]),
+  );
+  // Per profile and statement: which of the profile's actions (in `tried` order) it names.
+  const namedBy = new Map<AccessProfile, Map<Statement, Uint8Array>>(profiles.map((p) => [p, new Map()]));
+  const actionsOf = (st: Statement, p: AccessProfile): Uint8Array => {
+    const m = namedBy.get(p)!;
+    let bits = m.get(st);
+    if (!bits) {
+      const t = tried.get(p)!;
+      bits = new Uint8Array(t.length);
+      for (let i = 0; i < t.length; i++) bits[i] = actionMatches(st, t[i]!.la.action) ? 1 : 0;
+      m.set(st, bits);
+    }
+    return bits;
+  };
+  /** The actions some Allow statement of identity or resource names: no other can be allowed. */
+  const allowable = (
+    p: AccessProfile,
+    identity: readonly Statement[],
+    resource: readonly Statement[] | undefined,
+  ) => {
+    const out = new Uint8Array(tried.get(p)!.length);
+    for (const sts of [identity, resource ?? []])
+      for (const st of sts) {
+        if (st.effect !== "Allow") continue;
+        const bits = actionsOf(st, p);
+        for (let i = 0; i < bits.length; i++) out[i]! |= bits[i]!;
+      }
+    return out;
+  };
+  // Each store's resources, once.
+  const resources = new Map<EstateNode, string[]>();
+  const resourcesOf = (p: AccessProfile, s: EstateNode) => {
+    let r = resources.get(s);
+    if (!r) resources.set(s, (r = p.resources(s)));
+    return r;
+  };
   // One index per (profile, account): identity statements reach stores of the principal's own
   // account; other accounts' stores only through a resource policy naming the principal or its
   // account (both sides must allow across accounts).
@@ -114,13 +166,14 @@ function deriveAccess(ctx: DeriveContext): void {
       idx = new StoreIndex(
         p,
         ctx.g.ofType(p.type).filter((s) => (s.accountId ?? "") === (account ?? "")),
+        (s) => resourcesOf(p, s),
       );
       indexes.set(k, idx);
     }
     return idx;
   };
   const resourcePolicies = new Map<string, Statement[]>();
-  const namedBy = new Map<string, EstateNode[]>(); // principal or account-root ARN → stores whose policy names it
+  const storesNaming = new Map<string, EstateNode[]>(); // principal or account-root ARN → stores whose policy names it
   for (const p of profiles)
     for (const s of ctx.g.ofType(p.type)) {
       const rp = resourcePolicyOf(s);
@@ -129,9 +182,9 @@ function deriveAccess(ctx: DeriveContext): void {
       for (const st of rp)
         if (st.effect === "Allow")
           for (const a of st.principal?.aws ?? []) {
-            const list = namedBy.get(a);
+            const list = storesNaming.get(a);
             if (list) list.push(s);
-            else namedBy.set(a, [s]);
+            else storesNaming.set(a, [s]);
           }
     }
   const relevantCache = new WeakMap<Statement, Map<string, boolean>>();
@@ -140,7 +193,7 @@ function deriveAccess(ctx: DeriveContext): void {
     if (!m) relevantCache.set(st, (m = new Map<string, boolean>()));
     let r = m.get(p.type);
     if (r === undefined) {
-      r = ORDER.some((l) => p.levels[l].some((a) => actionMatches(st, a.action)));
+      r = actionsOf(st, p).includes(1);
       m.set(p.type, r);
     }
     return r;
@@ -162,20 +215,21 @@ function deriveAccess(ctx: DeriveContext): void {
         }
         for (const r of st.resource) idx.candidates(r, cands);
       }
-      for (const s of [...(namedBy.get(principal.id) ?? []), ...(namedBy.get(root) ?? [])])
-        if (s.type === profile.type) cands.add(s);
+      for (const named of [storesNaming.get(principal.id), storesNaming.get(root)])
+        if (named) for (const s of named) if (s.type === profile.type) cands.add(s);
       for (const store of cands) {
         const rp = resourcePolicies.get(store.id);
-        const res = profile.resources(store);
+        const res = resourcesOf(profile, store);
         const relevant = stmts.filter((st) =>
           st.resource ? st.resource.some((p) => res.some((r) => intersects(p, r))) : true,
         );
         let result: Result | undefined;
-        if (rp) result = decide(pol, profile, store, relevant, rp);
+        if (rp)
+          result = decide(pol, tried.get(profile)!, allowable(profile, relevant, rp), store, relevant, rp);
         else {
-          const applies = ORDER.map((l) =>
-            profile.levels[l].map((la) => (la.when ? +la.when(store) : 1)).join(""),
-          ).join("/");
+          // Which conditional actions apply to the store (the others always do).
+          let applies = "";
+          for (const la of conditional.get(profile)!) applies += la.when!(store) ? "1" : "0";
           const sig = `${profile.type}|${store.accountId ?? ""}|${applies}|${relevant
             .map(
               (st) =>
@@ -184,25 +238,34 @@ function deriveAccess(ctx: DeriveContext): void {
             .join(",")}`;
           if (decisionCache.has(sig)) result = decisionCache.get(sig);
           else {
-            result = decide(pol, profile, store, relevant, undefined);
+            result = decide(
+              pol,
+              tried.get(profile)!,
+              allowable(profile, relevant, undefined),
+              store,
+              relevant,
+              undefined,
+            );
             decisionCache.set(sig, result);
           }
         }
         if (!result) continue;
-        const evidence: Evidence[] = result.evidence.map((e) => ({
-          ...e,
-          detail: { ...e.detail, grants: result.action },
-        }));
-        const assumptions: Assumption[] = [
-          ...result.assumptions,
-          ...ctx.stale(principal),
-          ...ctx.stale(store),
-        ];
-        if (store.type === T.dbInstance && result.action === "rds-db:connect")
-          assumptions.push({ code: "database_user_mapping_unknown", detail: { db: store.id } });
+        // One evidence array per decision (a cached decision serves many stores), frozen: shared.
+        const evidence = (result.granted ??= Object.freeze(
+          result.evidence.map((e) => ({ ...e, detail: { ...e.detail, grants: result.action } })),
+        ));
+        const staleP = ctx.stale(principal);
+        const staleS = ctx.stale(store);
+        const mapping = store.type === T.dbInstance && result.action === "rds-db:connect";
+        let assumptions: readonly Assumption[] = result.assumptions;
+        if (staleP.length || staleS.length || mapping) {
+          const all = [...result.assumptions, ...staleP, ...staleS];
+          if (mapping) all.push({ code: "database_user_mapping_unknown", detail: { db: store.id } });
+          assumptions = all;
+        } else if (!Object.isFrozen(assumptions)) assumptions = Object.freeze(assumptions);
         ctx.sink.add(principal.id, "CAN_ACCESS", store.id, {
           rule: RULE,
-          props: { level: result.level, action: result.action },
+          props: levelProps(result.level, result.action),
           evidence,
           assumptions,
         });
@@ -216,34 +279,48 @@ interface Result {
   action: string;
   evidence: Evidence[];
   assumptions: Assumption[];
+  /** The evidence as the edge holds it (each entry names the granted action), made once. */
+  granted?: readonly Evidence[];
+}
+
+const levelPropsCache = new Map<string, Readonly<Record<string, unknown>>>();
+/** `{ level, action }`, one frozen object per pair: the sink shares it between edges. */
+function levelProps(level: AccessLevel, action: string): Readonly<Record<string, unknown>> {
+  const k = `${level} ${action}`;
+  let p = levelPropsCache.get(k);
+  if (!p) levelPropsCache.set(k, (p = Object.freeze({ level, action })));
+  return p;
 }
 
 function decide(
   pol: PrincipalPolicies,
-  profile: AccessProfile,
+  tried: readonly Tried[],
+  allowable: Uint8Array,
   store: EstateNode,
   identity: Statement[],
   resource: Statement[] | undefined,
 ): Result | undefined {
   let conditional: Result | undefined;
-  for (const level of ORDER)
-    for (const la of profile.levels[level]) {
-      if (la.when && !la.when(store)) continue;
-      const d = evaluate(
-        {
-          action: la.action,
-          resource: la.resource(store),
-          caller: pol.caller,
-          resourceAccount: store.accountId,
-        },
-        { identity, boundary: pol.boundary, resource },
-      );
-      if (!d.allowed) continue;
-      const r = { level, action: la.action, evidence: d.evidence, assumptions: d.assumptions };
-      // The highest level reached without assumptions wins; else the highest at all.
-      if (!d.assumptions.length)
-        return conditional && ORDER.indexOf(conditional.level) < ORDER.indexOf(level) ? conditional : r;
-      conditional ??= r;
-    }
+  for (let i = 0; i < tried.length; i++) {
+    // Only an action some Allow statement names can be allowed.
+    if (!allowable[i]) continue;
+    const { level, la } = tried[i]!;
+    if (la.when && !la.when(store)) continue;
+    const d = evaluate(
+      {
+        action: la.action,
+        resource: la.resource(store),
+        caller: pol.caller,
+        resourceAccount: store.accountId,
+      },
+      { identity, boundary: pol.boundary, resource },
+    );
+    if (!d.allowed) continue;
+    const r = { level, action: la.action, evidence: d.evidence, assumptions: d.assumptions };
+    // The highest level reached without assumptions wins; else the highest at all.
+    if (!d.assumptions.length)
+      return conditional && ORDER.indexOf(conditional.level) < ORDER.indexOf(level) ? conditional : r;
+    conditional ??= r;
+  }
   return conditional;
 }
