@@ -361,5 +361,50 @@ describe("issue lifecycle (DESIGN status table) on SQLite", () => {
       demo: false,
     });
     expect(out.map((d) => [d.key, d.status, d.resolvedAt])).toEqual([["2", "resolved", T(1)]]);
+    // The stored JSON keeps its key order: the resolved issue's paths, factors, remediation and
+    // alias go last, as `{ ...rest, paths, factors, remediation, alias, … }` put them.
+    const keys = Object.keys(prev("open", "2")).filter(
+      (k) => !["alias", "paths", "factors", "remediation"].includes(k),
+    );
+    expect(Object.keys(out[0]!)).toEqual([...keys, "paths", "factors", "remediation", "alias"]);
+  });
+
+  it("a draft has the observed fields first, in their order, then the status fields (the stored JSON's order)", async () => {
+    const a = await analyzeEstate({ estate: webEstate().estate(), findings: [], settings: settings() });
+    const o = a.observed[0]!;
+    const tail = ["status", "firstSeen", "lastSeen", "dueAt", "fixedAt", "resolvedAt", "reopenedAt"];
+    const rest = ["verificationFailedAt", "reason", "acceptedBy", "expiresAt"];
+    const [draft] = reconcile({
+      previous: [],
+      observed: [o],
+      now: T(0),
+      slaDays: settings().slaDays,
+      demo: false,
+    });
+    expect(Object.keys(draft!)).toEqual([
+      ...Object.keys(o),
+      ...tail,
+      ...rest,
+      ...("assignee" in o ? [] : ["assignee"]),
+      "statusBeforeResolution",
+      "demo",
+    ]);
+    const [again] = reconcile({
+      previous: [{ ...draft!, alias: "ISS-1" }],
+      observed: [{ ...o, assignee: { team: "t" } }],
+      now: T(1),
+      slaDays: settings().slaDays,
+      demo: false,
+    });
+    expect(Object.keys(again!)).toEqual([
+      ...Object.keys(o),
+      ...("assignee" in o ? [] : ["assignee"]),
+      ...tail,
+      ...rest,
+      "statusBeforeResolution",
+      "demo",
+      "alias",
+    ]);
+    expect(again).toMatchObject({ status: "open", firstSeen: T(0), lastSeen: T(1), alias: "ISS-1" });
   });
 });

@@ -6,9 +6,10 @@ import { INTERNET_NODE_ID } from "@ctem/model";
 import type { Finding } from "@ctem/model";
 import { analyzeEstate } from "../src/analyze.js";
 import type { DerivedEdge } from "../src/edges.js";
-import { Estate } from "../src/graph.js";
+import { Estate, estateFromFacts } from "../src/graph.js";
 import { findingPriorities } from "../src/pipeline/findings.js";
 import { band } from "../src/score/priors.js";
+import { paramsForAssets, syntheticEstate } from "../src/synthetic/estate.js";
 import { V53, V98, arn, finding, settings, vectorLookup, webEstate } from "./analysis-fixtures.js";
 
 describe("score", () => {
@@ -74,6 +75,26 @@ describe("score", () => {
     const best = a.pairs.get(issue.key)!.paths[0]!.score;
     expect(issue.score).toBeCloseTo(10 * best.likelihood * best.impact, 2);
     expect(issue.severity).toBe(band(issue.score));
+  });
+
+  it("ranks a pair's paths on numbers alone: factors are the best path's, the numbers are the same with or without them", async () => {
+    const a = await analyzeEstate({
+      estate: estateFromFacts(syntheticEstate(paramsForAssets(1500, 7))),
+      findings: [],
+      settings: settings(),
+    });
+    let checked = 0;
+    for (const pr of a.pairs.values())
+      pr.paths.forEach((p, i) => {
+        const hops = p.edges.map((e) => a.state.edges[e]!);
+        const target = pr.virtualAdmin ? `${pr.targetId}#admin` : pr.targetId;
+        const full = a.state.model.scorePath(pr.source.likelihood, hops, target);
+        const bare = a.state.model.scorePath(pr.source.likelihood, hops, target, false);
+        expect(bare).toEqual({ ...full, factors: [] });
+        expect(p.score).toEqual(i === 0 ? full : bare);
+        checked++;
+      });
+    expect(checked).toBeGreaterThan(a.pairs.size);
   });
 
   it("an unknown attack vector counts, with the assumption attack_vector_unknown and theoretical confidence", async () => {

@@ -7,7 +7,7 @@ import { INTERNET_NODE_ID } from "@ctem/model";
 import type { FixPlanItem, Remediation } from "@ctem/model";
 import type { CoreState, PairResult } from "../pipeline/core.js";
 import { PRIORS, round2 } from "../score/priors.js";
-import { isCut, keyEntryOption, optionsForEdge, upgradeOptions } from "./options.js";
+import { keyEntryOption, optionsForEdge, upgradeOptions } from "./options.js";
 import type { CutSpec, FixOption } from "./options.js";
 
 export interface Cut {
@@ -20,19 +20,31 @@ export interface FixPlan {
   items: FixPlanItem[];
   byIssue: Map<string, Remediation[]>;
   options: Map<string, FixOption>;
-  /** Per derived edge: what removes it. */
-  specs: Map<number, CutSpec>;
 }
 
 /** How many remediation entries an issue carries (the plan itself keeps them all). */
 const PER_ISSUE = 4;
 
+const NO_IDS: readonly string[] = [];
+
+/** The option ids that remove the edge when applied alone (isCut with one id). */
+function soloCutters(spec: CutSpec): readonly string[] {
+  let out: string[] | undefined;
+  for (const k of spec.killers) if (!out?.includes(k)) (out ??= []).push(k);
+  for (const g of spec.groups) {
+    const id = g[0];
+    if (id === undefined || !g.every((x) => x === id) || out?.includes(id)) continue;
+    (out ??= []).push(id);
+  }
+  return out ?? NO_IDS;
+}
+
 export function buildFixPlan(st: CoreState, pairs: ReadonlyMap<string, PairResult>): FixPlan {
   const { edges, input } = st;
   const nodes = input.estate.nodes;
   const options = new Map<string, FixOption>();
-  const specs = new Map<number, CutSpec>();
-  const edgeOptions = new Map<number, FixOption[]>();
+  /** Per derived edge on a kept path: its options, and the ids that cut it alone. */
+  const edgeOptions = new Map<number, { options: FixOption[]; cutters: readonly string[] }>();
   const occurrences = new Map<string, Cut[]>();
   const upgradesOf = new Map<string, FixOption[]>();
   const note = (o: FixOption, c: Cut) => {
@@ -53,26 +65,32 @@ export function buildFixPlan(st: CoreState, pairs: ReadonlyMap<string, PairResul
 
   for (const pr of pairs.values())
     pr.paths.forEach((p, pathIndex) => {
+      let first: Cut | undefined;
       p.edges.forEach((ei, hopIndex) => {
-        let opts = edgeOptions.get(ei);
-        if (!opts) {
+        let eo = edgeOptions.get(ei);
+        if (!eo) {
           const r = optionsForEdge(edges[ei]!, (id) => nodes.get(id));
-          opts = r.options;
-          edgeOptions.set(ei, opts);
-          specs.set(ei, r.spec);
+          eo = { options: r.options, cutters: soloCutters(r.spec) };
+          edgeOptions.set(ei, eo);
         }
-        for (const o of opts) note(o, { issueKey: pr.key, pathIndex, hopIndex });
+        // One cut object per hop, shared by every option acting on it.
+        const cut: Cut = { issueKey: pr.key, pathIndex, hopIndex };
+        if (hopIndex === 0) first = cut;
+        for (const o of eo.options) note(o, cut);
         const e = edges[ei]!;
         if (
           (e.kind === "EXPOSES" && e.from === INTERNET_NODE_ID) ||
           (e.kind === "CAN_REACH" && nodes.get(e.to)?.kind === "compute")
         )
-          for (const o of upgrades(e.to)) note(o, { issueKey: pr.key, pathIndex, hopIndex });
+          for (const o of upgrades(e.to)) note(o, cut);
       });
       if (pr.source.via === "access_key") {
         const user = nodes.get(pr.source.entryId);
         if (user)
-          note(keyEntryOption(user, pr.source.entry.evidence), { issueKey: pr.key, pathIndex, hopIndex: 0 });
+          note(
+            keyEntryOption(user, pr.source.entry.evidence),
+            first ?? { issueKey: pr.key, pathIndex, hopIndex: 0 },
+          );
       }
     });
 
@@ -80,16 +98,20 @@ export function buildFixPlan(st: CoreState, pairs: ReadonlyMap<string, PairResul
   const items: FixPlanItem[] = [];
   for (const [id, o] of options) {
     const cuts = occurrences.get(id) ?? [];
-    const applied = new Set([id]);
+    const scale = ratioOf(st, o);
     let removed = 0;
-    for (const key of new Set(cuts.map((c) => c.issueKey))) {
-      const pr = pairs.get(key)!;
+    // Cuts are noted pair by pair, so one issue's cuts are adjacent.
+    let lastKey: string | undefined;
+    for (const c of cuts) {
+      if (c.issueKey === lastKey) continue;
+      lastKey = c.issueKey;
+      const pr = pairs.get(c.issueKey)!;
       const before = pr.paths[0]!.score.score;
       let after = 0;
       for (const p of pr.paths) {
         if (o.change.type === "deactivate-key" && pr.source.entryId === o.change.user) continue;
-        if (p.edges.some((ei) => isCut(specs.get(ei) ?? { killers: [], groups: [] }, applied))) continue;
-        after = Math.max(after, p.score.score * ratio(st, pr, p.edges, o));
+        if (p.edges.some((ei) => edgeOptions.get(ei)?.cutters.includes(id))) continue;
+        after = Math.max(after, p.score.score * (scale ? scale(pr, p.edges) : 1));
       }
       removed += Math.max(0, before - after);
     }
@@ -121,32 +143,46 @@ export function buildFixPlan(st: CoreState, pairs: ReadonlyMap<string, PairResul
       });
       byIssue.set(c.issueKey, list);
     }
-  return { items, byIssue, options, specs };
+  return { items, byIssue, options };
 }
 
-/** How much a path's score is scaled by an option that weakens rather than cuts. */
-function ratio(st: CoreState, pr: PairResult, pathEdges: readonly number[], o: FixOption): number {
+/**
+ * How much a path's score is scaled by an option that weakens rather than cuts (undefined: it does
+ * not). Each hop's factor is computed once per option, not once per path crossing it.
+ */
+function ratioOf(
+  st: CoreState,
+  o: FixOption,
+): ((pr: PairResult, pathEdges: readonly number[]) => number) | undefined {
   const ch = o.change;
-  if (ch.type === "require-imdsv2") {
-    let r = 1;
-    for (const ei of pathEdges) {
-      const e = st.edges[ei]!;
-      if (e.kind === "RUNS_AS" && e.from === ch.instance)
-        r *= PRIORS.runs_as_imdsv2.value / st.model.hop(e).p;
-    }
-    return Math.min(1, r);
-  }
+  if (ch.type === "require-imdsv2")
+    return (_pr, pathEdges) => {
+      let r = 1;
+      for (const ei of pathEdges) {
+        const e = st.edges[ei]!;
+        if (e.kind === "RUNS_AS" && e.from === ch.instance)
+          r *= PRIORS.runs_as_imdsv2.value / st.model.hop(e).p;
+      }
+      return Math.min(1, r);
+    };
   if (ch.type === "upgrade-package") {
     const drop = new Set(ch.findings);
-    let r = 1;
-    for (const ei of pathEdges) {
-      const e = st.edges[ei]!;
-      if (e.to !== ch.asset) continue;
-      if (e.kind === "EXPOSES" && e.from === INTERNET_NODE_ID)
-        r *= st.model.exposedEntry(e, drop).p / pr.source.likelihood.p;
-      else if (e.kind === "CAN_REACH") r *= st.model.compromise(e.to, drop).p / st.model.compromise(e.to).p;
-    }
-    return Math.min(1, r);
+    const entryP = new Map<number, number>();
+    let compromiseRatio: number | undefined;
+    return (pr, pathEdges) => {
+      let r = 1;
+      for (const ei of pathEdges) {
+        const e = st.edges[ei]!;
+        if (e.to !== ch.asset) continue;
+        if (e.kind === "EXPOSES" && e.from === INTERNET_NODE_ID) {
+          let p = entryP.get(ei);
+          if (p === undefined) entryP.set(ei, (p = st.model.exposedEntry(e, drop).p));
+          r *= p / pr.source.likelihood.p;
+        } else if (e.kind === "CAN_REACH")
+          r *= compromiseRatio ??= st.model.compromise(e.to, drop).p / st.model.compromise(e.to).p;
+      }
+      return Math.min(1, r);
+    };
   }
-  return 1;
+  return undefined;
 }

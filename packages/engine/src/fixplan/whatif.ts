@@ -51,7 +51,7 @@ export function whatIf(
     if (src.exposes !== undefined && isCut(specs[src.exposes]!, applied)) skip.add(i);
   });
   // Today's issues stay visible whatever the per-entry cap does: only a cut closes one.
-  const after = searchPairs(st2, { mask, skipSources: skip, keep: new Set(pairs.keys()) });
+  const after = searchPairs(st2, { mask, skipSources: skip, keep: new Set(pairs.keys()), factors: false });
   const closes: string[] = [];
   const remaining: WhatIfResult["remaining"] = [];
   let removed = 0;

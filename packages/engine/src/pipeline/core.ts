@@ -51,6 +51,7 @@ export interface Source {
 export interface FoundIssuePath {
   /** Derived-edge indices, entry first. */
   edges: number[];
+  /** The best path's score carries the factors; the others' `factors` are empty. */
   score: PathScore;
 }
 
@@ -171,10 +172,7 @@ export function prepare(
 
   const model = createScoreModel({ nodes: estate.nodes, findingsByAsset, tiers, lookup: input.lookup });
   const weight = new Float64Array(g.slotCount);
-  for (let s = 0; s < g.slotCount; s++) {
-    const h = model.hop(edges[gEdges[g.eid[s]!]!]!);
-    weight[s] = h.p * h.levelWeight;
-  }
+  for (let s = 0; s < g.slotCount; s++) weight[s] = model.hopWeight(edges[gEdges[g.eid[s]!]!]!);
 
   const sources: Source[] = [];
   const entries = new Map(derived.entries.map((e) => [e.id, e]));
@@ -245,6 +243,8 @@ export function searchPairs(
     skipSources?: ReadonlySet<number> | undefined;
     /** Pairs kept whatever the per-entry cap says: open issues must not resolve because of it. */
     keep?: ReadonlySet<string> | undefined;
+    /** false: no path carries factors (what-if compares scores only). */
+    factors?: boolean | undefined;
   } = {},
 ): Map<string, PairResult> {
   const { g, edges, gEdges } = st;
@@ -359,11 +359,21 @@ export function searchPairs(
         pr.source.likelihood,
         f.edges.map((i) => edges[i]!),
         g.ids[f.target]!,
+        false,
       );
       if (score.score >= floor) pr.paths.push({ edges: f.edges, score });
     }
     if (!pr.paths.length) continue;
     pr.paths.sort((a, b) => b.score.score - a.score.score || b.score.likelihood - a.score.likelihood);
+    // The factors are the best path's alone (what the issue shows); the same numbers again.
+    if (opts.factors !== false) {
+      const best = pr.paths[0]!;
+      best.score = st.model.scorePath(
+        pr.source.likelihood,
+        best.edges.map((i) => edges[i]!),
+        g.ids[r.found[0]!.target]!,
+      );
+    }
     pairs.set(key, pr);
   }
   return pairs;
@@ -426,16 +436,13 @@ export function observe(st: CoreState, pairs: Map<string, PairResult>): Observed
       hops: hopsOf(st, p.edges),
     }));
     const score = best.score.score;
+    const factor = st.model.factor;
     const factors: Factor[] = [
-      { name: "entry", value: pr.source.via, source: pr.source.entry.evidence[0]?.source ?? "engine" },
+      factor("entry", pr.source.via, pr.source.entry.evidence[0]?.source ?? "engine"),
       ...best.score.factors,
-      { name: "paths", value: pr.paths.length, source: "search: best-k loop-free paths" },
-      {
-        name: "entry_targets",
-        value: pr.entryTargets,
-        source: "search: crown jewels this entry asset reaches",
-      },
-      { name: "score", value: score, source: "10 × likelihood × impact of the best path" },
+      factor("paths", pr.paths.length, "search: best-k loop-free paths"),
+      factor("entry_targets", pr.entryTargets, "search: crown jewels this entry asset reaches"),
+      factor("score", score, "10 × likelihood × impact of the best path"),
     ];
     out.push({
       key: pr.key,
@@ -445,7 +452,13 @@ export function observe(st: CoreState, pairs: Map<string, PairResult>): Observed
       score,
       confidence: paths.some((p) => p.confidence === "config_confirmed") ? "config_confirmed" : "theoretical",
       entry: nodeRef(entryNode, pr.source.entryId),
-      target: { ...nodeRef(targetNode, pr.targetId), tier },
+      target: {
+        id: pr.targetId,
+        kind: targetNode?.kind ?? "unknown",
+        type: targetNode?.type ?? "unknown",
+        name: targetNode?.name ?? pr.targetId,
+        tier,
+      },
       paths,
       factors,
       remediation: [],

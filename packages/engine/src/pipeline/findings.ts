@@ -13,29 +13,53 @@ interface Best {
   factors: Factor[];
 }
 
+const NO_PATH: Factor = { name: "reachability", value: 0, source: "no path from any entry" };
+const UNMATCHED: Factor = { name: "reachability", value: 0, source: "asset not matched to the inventory" };
+const RESIDUAL: Factor = {
+  name: "unreached_residual",
+  value: PRIORS.unreached_residual.value,
+  source: priorSource("unreached_residual"),
+};
+const NO_TIER: Factor = { name: "asset_tier", value: "none", source: priorSource("unreached_impact") };
+
+interface Through {
+  weight: number;
+  reach: number;
+  onward: number;
+  impact: number;
+  issue: string;
+  /** The three path factors, made once per asset and shared by its findings. */
+  factors?: Factor[];
+}
+
 export function findingPriorities(st: CoreState, pairs: ReadonlyMap<string, PairResult>): FindingPriority[] {
   const { edges, model, findingsByAsset } = st;
   // Per asset with findings: the best (reach × onward × impact) over every kept path through it.
-  const through = new Map<
-    string,
-    { weight: number; reach: number; onward: number; impact: number; issue: string }
-  >();
+  const through = new Map<string, Through>();
+  const hp: number[] = [];
+  const to: string[] = [];
   for (const pr of pairs.values())
     for (const p of pr.paths) {
-      const hops = p.edges.map((i) => edges[i]!).filter((e) => e.from !== INTERNET_NODE_ID);
-      const hp = hops.map((e) => model.hop(e).p);
-      const nodes = [pr.source.entryId, ...hops.map((e) => e.to)];
+      hp.length = 0;
+      to.length = 0;
+      for (const i of p.edges) {
+        const e = edges[i]!;
+        if (e.from === INTERNET_NODE_ID) continue;
+        hp.push(model.hop(e).p);
+        to.push(e.to);
+      }
       let reach = 1;
-      nodes.forEach((id, j) => {
+      for (let j = 0; j <= hp.length; j++) {
         if (j > 0) reach *= hp[j - 1]!;
-        if (!findingsByAsset.has(id)) return;
+        const id = j === 0 ? pr.source.entryId : to[j - 1]!;
+        if (!findingsByAsset.has(id)) continue;
         let onward = 1;
         for (let i = j; i < hp.length; i++) onward *= hp[i]!;
         const weight = reach * onward * p.score.impact;
         const prev = through.get(id);
         if (!prev || weight > prev.weight)
           through.set(id, { weight, reach, onward, impact: p.score.impact, issue: pr.key });
-      });
+      }
     }
   const out: FindingPriority[] = [];
   for (const f of st.input.findings) {
@@ -45,40 +69,32 @@ export function findingPriorities(st: CoreState, pairs: ReadonlyMap<string, Pair
     let best: Best;
     if (t) {
       factors.push(
-        {
-          name: "reachability",
-          value: round2(t.reach),
-          source: `issue ${t.issue}: Π hop probabilities from the entry to the asset`,
-        },
-        {
-          name: "onward",
-          value: round2(t.onward),
-          source: "Π hop probabilities from the asset to the target",
-        },
-        {
-          name: "impact",
-          value: round2(t.impact),
-          source: "tier weight × access-level weight of the target",
-        },
+        ...(t.factors ??= [
+          {
+            name: "reachability",
+            value: round2(t.reach),
+            source: `issue ${t.issue}: Π hop probabilities from the entry to the asset`,
+          },
+          {
+            name: "onward",
+            value: round2(t.onward),
+            source: "Π hop probabilities from the asset to the target",
+          },
+          {
+            name: "impact",
+            value: round2(t.impact),
+            source: "tier weight × access-level weight of the target",
+          },
+        ]),
       );
       best = { score: 10 * a.p * t.weight, factors };
     } else {
       const own = f.matched ? model.tierWeight(f.assetRef) : undefined;
       const impact = own?.value ?? PRIORS.unreached_impact.value;
       factors.push(
-        {
-          name: "reachability",
-          value: 0,
-          source: f.matched ? "no path from any entry" : "asset not matched to the inventory",
-        },
-        {
-          name: "unreached_residual",
-          value: PRIORS.unreached_residual.value,
-          source: priorSource("unreached_residual"),
-        },
-        own
-          ? { ...own.factor, name: "asset_tier" }
-          : { name: "asset_tier", value: "none", source: priorSource("unreached_impact") },
+        f.matched ? NO_PATH : UNMATCHED,
+        RESIDUAL,
+        own ? { ...own.factor, name: "asset_tier" } : NO_TIER,
       );
       best = { score: 10 * a.p * PRIORS.unreached_residual.value * impact, factors };
     }

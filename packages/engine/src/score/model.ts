@@ -31,6 +31,8 @@ export interface HopScore {
   levelWeight: number;
   level?: string | undefined;
   factors: Factor[];
+  /** The factors as a path shows them with this hop at position i (made on first use). */
+  at?: Factor[][];
 }
 
 export interface PathScore {
@@ -67,47 +69,59 @@ const levelPrior = (level: string | undefined): PriorName | undefined =>
         ? "access_read"
         : undefined;
 
+/** What assessFinding reads of a finding: findings equal on it get one (shared) assessment. */
+const assessKey = (f: Finding): string => {
+  let k = f.ruleId;
+  for (const s of f.sources) k += `\u0000${s.tool}\u0001${s.severity}\u0001${s.vector ?? ""}`;
+  return k;
+};
+
 export function createScoreModel(input: ScoreModelInput) {
   const assessed = new Map<string, VulnAssessment>();
+  // One image on many hosts: the same CVE reported the same way is assessed (and held) once.
+  const byContent = new Map<string, VulnAssessment>();
   const assess = (f: Finding): VulnAssessment => {
     let a = assessed.get(f.key);
     if (!a) {
-      a = assessFinding(f, input.lookup);
+      const k = assessKey(f);
+      a = byContent.get(k);
+      if (!a) byContent.set(k, (a = assessFinding(f, input.lookup)));
       assessed.set(f.key, a);
     }
     return a;
   };
+  // Factors are plain data, never changed once made: equal ones are one object shared by every
+  // hop, path and issue showing them (50k issues hold mostly the same few hundred).
+  const shared = new Map<string, Factor>();
+  const factor = (name: string, value: Factor["value"], source: string): Factor => {
+    const k = `${name}\u0000${typeof value}\u0000${String(value)}\u0000${source}`;
+    let f = shared.get(k);
+    if (!f) shared.set(k, (f = { name, value, source }));
+    return f;
+  };
   const vulnsOf = (nodeId: string) =>
     (input.findingsByAsset.get(nodeId) ?? []).filter((f) => f.kind === "vulnerability");
 
-  const compromiseCache = new Map<string, Likelihood>();
-  // Hops are scored once per edge object (the search weights, then every path through it).
+  const compromiseCache = new Map<string, number>();
+  // Hops are scored once per edge object (the paths through it); the search's weights are not kept.
   const hopCache = new WeakMap<DerivedEdge, HopScore>();
-  /** How likely an attacker who can reach `nodeId` inside the network compromises it. */
-  function compromise(nodeId: string, drop?: ReadonlySet<string>): Likelihood {
+  /**
+   * How likely an attacker who can reach `nodeId` inside the network compromises it: lateral_service
+   * and the host's network-reachable CVEs (a hop shows it as one factor, so only the number is kept).
+   */
+  function compromise(nodeId: string, drop?: ReadonlySet<string>): { p: number } {
     let c = drop ? undefined : compromiseCache.get(nodeId);
-    if (c) return c;
-    const factors: Factor[] = [
-      {
-        name: "lateral_service",
-        value: PRIORS.lateral_service.value,
-        source: priorSource("lateral_service"),
-      },
-    ];
+    if (c !== undefined) return { p: c };
     const ps = [PRIORS.lateral_service.value];
-    const assumptions: Assumption[] = [];
     for (const f of vulnsOf(nodeId)) {
       if (drop?.has(f.key)) continue;
       const a = assess(f);
       if (a.attackVector === "local" || a.attackVector === "physical") continue;
-      if (a.attackVector === "unknown")
-        assumptions.push({ code: "attack_vector_unknown", detail: { finding: f.ruleId } });
       ps.push(a.p);
-      factors.push(...a.factors);
     }
-    c = { p: combine(ps), factors, assumptions };
+    c = combine(ps);
     if (!drop) compromiseCache.set(nodeId, c);
-    return c;
+    return { p: c };
   }
 
   /** Entry likelihood of an asset the internet reaches through `e` (EXPOSES). */
@@ -184,15 +198,27 @@ export function createScoreModel(input: ScoreModelInput) {
   function hop(e: DerivedEdge): HopScore {
     let h = hopCache.get(e);
     if (!h) {
-      h = hopUncached(e);
+      const factors: Factor[] = [];
+      h = { ...hopValue(e, factors), factors };
       hopCache.set(e, h);
     }
     return h;
   }
 
-  function hopUncached(e: DerivedEdge): HopScore {
+  /**
+   * The hop's search weight (probability × access-level weight) without its factors: the search
+   * weighs every derived edge, only the hops of kept paths need factors (hop()).
+   */
+  function hopWeight(e: DerivedEdge): number {
+    const h = hopCache.get(e) ?? hopValue(e, undefined);
+    return h.p * h.levelWeight;
+  }
+
+  function hopValue(
+    e: DerivedEdge,
+    factors: Factor[] | undefined,
+  ): { p: number; levelWeight: number; level: string | undefined } {
     let prior: PriorName;
-    const factors: Factor[] = [];
     let p: number;
     let levelWeight = 1;
     let level: string | undefined;
@@ -202,15 +228,13 @@ export function createScoreModel(input: ScoreModelInput) {
         if (to?.kind === "compute") {
           const c = compromise(e.to);
           p = c.p;
-          factors.push({
-            name: `compromise:${to.name}`,
-            value: round2(p),
-            source: "1 − Π(1 − p) of lateral_service and the host's CVEs",
-          });
+          factors?.push(
+            factor(`compromise:${to.name}`, round2(p), "1 − Π(1 − p) of lateral_service and the host's CVEs"),
+          );
         } else {
           prior = "firewall_hop";
           p = PRIORS[prior].value;
-          factors.push({ name: "reach", value: p, source: priorSource(prior) });
+          factors?.push(factor("reach", p, priorSource(prior)));
         }
         break;
       }
@@ -223,22 +247,21 @@ export function createScoreModel(input: ScoreModelInput) {
               ? "runs_as_imdsv1"
               : "runs_as_unknown";
         p = PRIORS[prior].value;
-        factors.push({ name: "runs_as", value: p, source: priorSource(prior) });
+        factors?.push(factor("runs_as", p, priorSource(prior)));
         break;
       }
       case "CAN_ASSUME":
         p = PRIORS.can_assume.value;
-        factors.push({ name: "assume", value: p, source: priorSource("can_assume") });
+        factors?.push(factor("assume", p, priorSource("can_assume")));
         break;
       case "CAN_ESCALATE":
         p = PRIORS.can_escalate.value;
-        factors.push({ name: "escalate", value: p, source: priorSource("can_escalate") });
+        factors?.push(factor("escalate", p, priorSource("can_escalate")));
         break;
       case "CAN_ACCESS":
       case "EXPOSES": {
         p = e.kind === "CAN_ACCESS" ? PRIORS.can_access.value : 1;
-        if (e.kind === "CAN_ACCESS")
-          factors.push({ name: "access", value: p, source: priorSource("can_access") });
+        if (e.kind === "CAN_ACCESS") factors?.push(factor("access", p, priorSource("can_access")));
         level = typeof e.props.level === "string" ? e.props.level : undefined;
         const lp = levelPrior(level);
         if (lp) levelWeight = PRIORS[lp].value;
@@ -250,13 +273,11 @@ export function createScoreModel(input: ScoreModelInput) {
     }
     if (e.assumptions.length && e.kind !== "EXPOSES") {
       p *= PRIORS.assumption_discount.value;
-      factors.push({
-        name: "hop_assumptions",
-        value: PRIORS.assumption_discount.value,
-        source: priorSource("assumption_discount"),
-      });
+      factors?.push(
+        factor("hop_assumptions", PRIORS.assumption_discount.value, priorSource("assumption_discount")),
+      );
     }
-    return { p, levelWeight, level, factors };
+    return { p, levelWeight, level };
   }
 
   function tierWeight(nodeId: string): { value: number; tier: number | undefined; factor: Factor } {
@@ -275,29 +296,45 @@ export function createScoreModel(input: ScoreModelInput) {
     };
   }
 
-  /** Scores a path: entry likelihood, then each hop (EXPOSES first for internet entries). */
-  function scorePath(entry: Likelihood, hops: readonly DerivedEdge[], targetId: string): PathScore {
-    const factors: Factor[] = [...entry.factors];
+  /** A hop's factors as a path shows them at position `i` ("hop[i]:KIND:name"), made once. */
+  function hopFactorsAt(h: HopScore, e: DerivedEdge, i: number): Factor[] {
+    const at = (h.at ??= []);
+    return (at[i] ??= h.factors.map((f) => factor(`hop[${i}]:${e.kind}:${f.name}`, f.value, f.source)));
+  }
+
+  /**
+   * Scores a path: entry likelihood, then each hop (EXPOSES first for internet entries). Without
+   * `withFactors` the numbers are the same and `factors` is empty: a pair's candidate paths are
+   * ranked on numbers, and only its best path's factors are shown.
+   */
+  function scorePath(
+    entry: Likelihood,
+    hops: readonly DerivedEdge[],
+    targetId: string,
+    withFactors = true,
+  ): PathScore {
+    const factors: Factor[] = withFactors ? [...entry.factors] : [];
     let likelihood = entry.p;
     let confident = entry.assumptions.length === 0;
     let levelWeight = 1;
     let level: string | undefined;
-    hops.forEach((e, i) => {
+    for (let i = 0; i < hops.length; i++) {
+      const e = hops[i]!;
       if (e.assumptions.length) confident = false;
       if (e.kind === "EXPOSES" && e.from === INTERNET_NODE_ID) {
         const h = hop(e);
         levelWeight = h.levelWeight;
         level = h.level;
-        return;
+        continue;
       }
       const h = hop(e);
       likelihood *= h.p;
-      for (const f of h.factors) factors.push({ ...f, name: `hop[${i}]:${e.kind}:${f.name}` });
+      if (withFactors) factors.push(...hopFactorsAt(h, e, i));
       if (i === hops.length - 1) {
         levelWeight = h.levelWeight;
         level = h.level;
       }
-    });
+    }
     const last = hops[hops.length - 1];
     if (
       last &&
@@ -310,20 +347,22 @@ export function createScoreModel(input: ScoreModelInput) {
     }
     const t = tierWeight(targetId);
     const impact = t.value * levelWeight;
-    factors.push({
-      name: "likelihood",
-      value: round2(likelihood),
-      source: "entry likelihood × Π hop probabilities",
-    });
-    factors.push(t.factor);
-    const lp = levelPrior(level);
-    factors.push({ name: "access_level", value: level ?? "reach", source: lp ? priorSource(lp) : "engine" });
-    factors.push({ name: "impact", value: round2(impact), source: "tier weight × access-level weight" });
+    if (withFactors) {
+      factors.push({
+        name: "likelihood",
+        value: round2(likelihood),
+        source: "entry likelihood × Π hop probabilities",
+      });
+      factors.push(factor(t.factor.name, t.factor.value, t.factor.source));
+      const lp = levelPrior(level);
+      factors.push(factor("access_level", level ?? "reach", lp ? priorSource(lp) : "engine"));
+      factors.push(factor("impact", round2(impact), "tier weight × access-level weight"));
+    }
     const score = round2(Math.min(10, 10 * likelihood * impact));
     return { likelihood, impact, score, confidence: confident ? "config_confirmed" : "theoretical", factors };
   }
 
-  return { assess, compromise, exposedEntry, keyEntry, hop, tierWeight, scorePath };
+  return { assess, compromise, exposedEntry, keyEntry, hop, hopWeight, tierWeight, scorePath, factor };
 }
 
 export type ScoreModel = ReturnType<typeof createScoreModel>;
