@@ -56,6 +56,14 @@ export class EdgeSink {
   private readonly evidenceSeen = new Map<DerivedEdge, Set<string>>();
   private readonly assumptionsSeen = new Map<DerivedEdge, Set<string>>();
   private readonly arraySeen = new WeakMap<unknown[], Set<string>>();
+  /** JSON of the objects merging compared, once each (shared evidence meets many edges). */
+  private readonly jsonOf = new Map<unknown, string>();
+  private readonly json = (x: unknown): string => {
+    if (typeof x !== "object" || x === null) return JSON.stringify(x);
+    let s = this.jsonOf.get(x);
+    if (s === undefined) this.jsonOf.set(x, (s = JSON.stringify(x)));
+    return s;
+  };
 
   add(from: string, kind: EdgeKind, to: string, input: EdgeInput): void {
     if (input.evidence.length === 0) throw new Error(`derived edge ${from} ${kind} ${to} has no evidence`);
@@ -112,11 +120,11 @@ export class EdgeSink {
     if (input.props) for (const name of Object.keys(input.props)) this.mergeProp(e, name, input.props[name]);
     let seen = this.evidenceSeen.get(e);
     if (!seen) {
-      seen = new Set(e.evidence.map(json));
+      seen = new Set(e.evidence.map(this.json));
       this.evidenceSeen.set(e, seen);
     }
     for (const ev of input.evidence) {
-      const s = json(ev);
+      const s = this.json(ev);
       if (seen.has(s)) continue;
       seen.add(s);
       if (Object.isFrozen(e.evidence)) e.evidence = [...e.evidence];
@@ -148,9 +156,9 @@ export class EdgeSink {
     if (Array.isArray(prev) && Array.isArray(v)) {
       let arr: unknown[] = prev;
       // A shared (frozen) array's JSON is never kept: the set would go on to describe one edge's copy.
-      const seen = this.arraySeen.get(arr) ?? new Set(arr.map(json));
+      const seen = this.arraySeen.get(arr) ?? new Set(arr.map(this.json));
       for (const x of v) {
-        const s = json(x);
+        const s = this.json(x);
         if (seen.has(s)) continue;
         seen.add(s);
         if (Object.isFrozen(arr)) mutableProps(e)[name] = arr = [...arr];

@@ -63,6 +63,17 @@ export function defineTechnique(spec: TechniqueSpec): Rule & { spec: TechniqueSp
       catalogue: [entry.id],
     },
     (ctx) => {
+      // Parts every edge of the technique shares (frozen: the sink keeps them shared).
+      const named: Evidence = {
+        source: "pathfinding.cloud",
+        ref: entry.id,
+        detail: { technique: spec.id, name: entry.name, category: entry.category },
+      };
+      const propsFor = {
+        admin: Object.freeze({ techniques: Object.freeze([spec.id]), outcome: "admin" }),
+        acts_as: Object.freeze({ techniques: Object.freeze([spec.id]), outcome: "acts_as" }),
+        member: Object.freeze({ techniques: Object.freeze([spec.id]), outcome: "member" }),
+      };
       for (const type of spec.attackers)
         for (const attacker of ctx.g.ofType(type)) {
           if (ctx.admins.has(attacker.id)) continue;
@@ -74,14 +85,7 @@ export function defineTechnique(spec: TechniqueSpec): Rule & { spec: TechniqueSp
             continue;
           for (const t of spec.targets(ctx, attacker)) {
             if (!t.checks) continue;
-            const evidence: Evidence[] = [
-              {
-                source: "pathfinding.cloud",
-                ref: entry.id,
-                detail: { technique: spec.id, name: entry.name, category: entry.category },
-              },
-              ...(t.evidence ?? []),
-            ];
+            const evidence: Evidence[] = [named, ...(t.evidence ?? [])];
             const assumptions: Assumption[] = [...(t.assumptions ?? [])];
             let ok = true;
             for (const c of t.checks) {
@@ -104,7 +108,7 @@ export function defineTechnique(spec: TechniqueSpec): Rule & { spec: TechniqueSp
             if (!ok) continue;
             ctx.sink.add(attacker.id, "CAN_ESCALATE", t.target.id, {
               rule: spec.id,
-              props: { techniques: [spec.id], outcome: t.outcome },
+              props: propsFor[t.outcome],
               evidence,
               assumptions: [...assumptions, ...ctx.stale(attacker)],
             });

@@ -25,6 +25,29 @@ export const runsAsInstanceProfile = defineRule(
     ],
   },
   (ctx) => {
+    // Shared between edges (frozen): the props per IMDS setting, the role's evidence per profile.
+    const propsCache = new Map<string, Readonly<Record<string, unknown>>>();
+    const propsOf = (imdsV1: boolean, httpTokens: string) => {
+      const k = `${imdsV1}|${httpTokens}`;
+      let v = propsCache.get(k);
+      if (!v) propsCache.set(k, (v = Object.freeze({ imdsV1, httpTokens })));
+      return v;
+    };
+    const roleEvidence = new Map<string, Evidence>();
+    const roleEvidenceOf = (role: string, profileId: string) => {
+      const k = `${role}\u0000${profileId}`;
+      let v = roleEvidence.get(k);
+      if (!v)
+        roleEvidence.set(
+          k,
+          (v = {
+            source: COLLECTOR_OF.iam,
+            ref: `${role}#InstanceProfileList`,
+            detail: { instanceProfile: profileId },
+          }),
+        );
+      return v;
+    };
     for (const inst of ctx.g.ofType(T.instance)) {
       const p = readProps(InstanceProps, inst.props).value;
       if (p.state === "terminated" || p.state === "shutting-down") continue;
@@ -49,7 +72,7 @@ export const runsAsInstanceProfile = defineRule(
             detail: { instanceProfile: profileId, ...(imds ? { imds } : {}) },
           },
         ];
-        const props = { imdsV1: imds ? imds.v1Allowed : true, httpTokens: imds?.httpTokens ?? "unknown" };
+        const props = propsOf(imds ? imds.v1Allowed : true, imds?.httpTokens ?? "unknown");
         const roles = ctx.g.in(profileId, "MEMBER_OF").filter((e) => ctx.g.node(e.from)?.type === T.role);
         if (!roles.length) {
           // The profile's role was not read: the instance still runs as *something*.
@@ -65,14 +88,7 @@ export const runsAsInstanceProfile = defineRule(
           ctx.sink.add(inst.id, "RUNS_AS", r.from, {
             rule: "runs-as-instance-profile",
             props,
-            evidence: [
-              ...base,
-              {
-                source: COLLECTOR_OF.iam,
-                ref: `${r.from}#InstanceProfileList`,
-                detail: { instanceProfile: profileId },
-              },
-            ],
+            evidence: [...base, roleEvidenceOf(r.from, profileId)],
             assumptions: [...assumptions, ...ctx.stale(ctx.g.node(r.from))],
           });
       }
