@@ -73,16 +73,16 @@ export function buildFixPlan(st: CoreState, pairs: ReadonlyMap<string, PairResul
           eo = { options: r.options, cutters: soloCutters(r.spec) };
           edgeOptions.set(ei, eo);
         }
-        // One cut object per hop, shared by every option acting on it.
-        const cut: Cut = { issueKey: pr.key, pathIndex, hopIndex };
-        if (hopIndex === 0) first = cut;
-        for (const o of eo.options) note(o, cut);
+        // One cut object per hop that has options, shared by every option acting on it.
+        let cut: Cut | undefined;
+        for (const o of eo.options) note(o, (cut ??= { issueKey: pr.key, pathIndex, hopIndex }));
         const e = edges[ei]!;
         if (
           (e.kind === "EXPOSES" && e.from === INTERNET_NODE_ID) ||
           (e.kind === "CAN_REACH" && nodes.get(e.to)?.kind === "compute")
         )
-          for (const o of upgrades(e.to)) note(o, cut);
+          for (const o of upgrades(e.to)) note(o, (cut ??= { issueKey: pr.key, pathIndex, hopIndex }));
+        if (hopIndex === 0) first = cut;
       });
       if (pr.source.via === "access_key") {
         const user = nodes.get(pr.source.entryId);
@@ -121,7 +121,7 @@ export function buildFixPlan(st: CoreState, pairs: ReadonlyMap<string, PairResul
       cli: o.cli,
       terraform: o.terraform,
       riskRemoved: round2(removed),
-      cuts,
+      cuts: cuts.slice(), // exactly sized: held until the commit
     });
   }
   items.sort(
@@ -143,6 +143,7 @@ export function buildFixPlan(st: CoreState, pairs: ReadonlyMap<string, PairResul
       });
       byIssue.set(c.issueKey, list);
     }
+  for (const [key, list] of byIssue) byIssue.set(key, list.slice());
   return { items, byIssue, options };
 }
 
@@ -161,7 +162,7 @@ function ratioOf(
       for (const ei of pathEdges) {
         const e = st.edges[ei]!;
         if (e.kind === "RUNS_AS" && e.from === ch.instance)
-          r *= PRIORS.runs_as_imdsv2.value / st.model.hop(e).p;
+          r *= PRIORS.runs_as_imdsv2.value / st.model.hopP(e);
       }
       return Math.min(1, r);
     };

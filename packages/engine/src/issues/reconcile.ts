@@ -71,6 +71,8 @@ export function reconcile(input: ReconcileInput): IssueDraft[] {
   const prevByKey = new Map(input.previous.map((i) => [i.key, i]));
   const seen = new Set<string>();
   const out: IssueDraft[] = [];
+  // Most issues share a first-seen time and a severity: one due date (string) each.
+  const due = new Map<string, string>();
   for (const o of input.observed) {
     seen.add(o.key);
     const prev = prevByKey.get(o.key);
@@ -81,7 +83,10 @@ export function reconcile(input: ReconcileInput): IssueDraft[] {
     draft.status = "open";
     draft.firstSeen = firstSeen;
     draft.lastSeen = now;
-    draft.dueAt = dueAt(firstSeen, o.severity, input.slaDays);
+    const dk = `${o.severity}\u0000${firstSeen}`;
+    let d = due.get(dk);
+    if (d === undefined) due.set(dk, (d = dueAt(firstSeen, o.severity, input.slaDays)));
+    draft.dueAt = d;
     draft.fixedAt = prev?.fixedAt ?? null;
     draft.resolvedAt = prev?.resolvedAt ?? null;
     draft.reopenedAt = prev?.reopenedAt ?? null;

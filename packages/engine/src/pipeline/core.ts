@@ -301,10 +301,11 @@ export function searchPairs(
     const bound = 10 * fp.prob * targetWeight[fp.target]!;
     if (bound < floor) return;
     const src = active[fp.source]!;
-    const pathEdges = [
-      ...(src.exposes !== undefined ? [src.exposes] : []),
-      ...fp.slots.map((s) => gEdges[g.eid[s]!]!),
-    ];
+    // Exactly sized (held until the commit; a pushed array keeps room for 17).
+    const first = src.exposes !== undefined ? 1 : 0;
+    const pathEdges = new Array<number>(first + fp.slots.length);
+    if (first) pathEdges[0] = src.exposes!;
+    for (let j = 0; j < fp.slots.length; j++) pathEdges[first + j] = gEdges[g.eid[fp.slots[j]!]!]!;
     if (pathEdges.length === 0) return; // a keyed identity that is itself a target: no hop to show
     let r = current.get(fp.target);
     if (!r) {
@@ -365,6 +366,7 @@ export function searchPairs(
     }
     if (!pr.paths.length) continue;
     pr.paths.sort((a, b) => b.score.score - a.score.score || b.score.likelihood - a.score.likelihood);
+    pr.paths = pr.paths.slice(); // exactly sized
     // The factors are the best path's alone (what the issue shows); the same numbers again.
     if (opts.factors !== false) {
       const best = pr.paths[0]!;
@@ -385,6 +387,12 @@ const nodeRef = (n: EstateNode | undefined, id: string) => ({
   type: n?.type ?? "unknown",
   name: n?.name ?? id,
 });
+
+const memo = <T>(m: Map<string, T>, key: string, make: () => T): T => {
+  let v = m.get(key);
+  if (v === undefined) m.set(key, (v = make()));
+  return v;
+};
 
 const hopMemo = new WeakMap<CoreState, Map<number, Hop>>();
 
@@ -412,12 +420,16 @@ export function observe(st: CoreState, pairs: Map<string, PairResult>): Observed
   const nodes = st.input.estate.nodes;
   const admins = new Set(st.input.derived.adminEquivalent.map((a) => a.id));
   const owners = st.input.settings.owners.mappings;
+  // An entry's (and a target's) reference is one object for all its issues.
+  const entryRefs = new Map<string, Observed["entry"]>();
+  const targetRefs = new Map<string, Observed["target"]>();
   for (const pr of pairs.values()) {
     const best = pr.paths[0]!;
     const entryNode = nodes.get(pr.source.entryId);
     const targetNode = nodes.get(pr.targetId);
     const selfAdmin = pr.virtualAdmin;
-    const tier = st.tiers.get(selfAdmin ? pr.targetId + ADMIN_SUFFIX : pr.targetId) ?? null;
+    const tierId = selfAdmin ? pr.targetId + ADMIN_SUFFIX : pr.targetId;
+    const tier = st.tiers.get(tierId) ?? null;
     const exposes = pr.source.exposes !== undefined ? st.edges[pr.source.exposes] : undefined;
     // Owner mappings (settings): a new issue goes to the team whose tag the entry or target carries.
     const team = owners.find(
@@ -451,14 +463,14 @@ export function observe(st: CoreState, pairs: Map<string, PairResult>): Observed
       severity: band(score),
       score,
       confidence: paths.some((p) => p.confidence === "config_confirmed") ? "config_confirmed" : "theoretical",
-      entry: nodeRef(entryNode, pr.source.entryId),
-      target: {
+      entry: memo(entryRefs, pr.source.entryId, () => nodeRef(entryNode, pr.source.entryId)),
+      target: memo(targetRefs, tierId, () => ({
         id: pr.targetId,
         kind: targetNode?.kind ?? "unknown",
         type: targetNode?.type ?? "unknown",
         name: targetNode?.name ?? pr.targetId,
         tier,
-      },
+      })),
       paths,
       factors,
       remediation: [],

@@ -45,7 +45,7 @@ export function findingPriorities(st: CoreState, pairs: ReadonlyMap<string, Pair
       for (const i of p.edges) {
         const e = edges[i]!;
         if (e.from === INTERNET_NODE_ID) continue;
-        hp.push(model.hop(e).p);
+        hp.push(model.hopP(e));
         to.push(e.to);
       }
       let reach = 1;
@@ -65,11 +65,11 @@ export function findingPriorities(st: CoreState, pairs: ReadonlyMap<string, Pair
   for (const f of st.input.findings) {
     const a = model.assess(f);
     const t = f.matched ? through.get(f.assetRef) : undefined;
-    const factors: Factor[] = [...a.factors];
+    let factors: Factor[];
     let best: Best;
     if (t) {
-      factors.push(
-        ...(t.factors ??= [
+      factors = a.factors.concat(
+        (t.factors ??= [
           {
             name: "reachability",
             value: round2(t.reach),
@@ -91,11 +91,11 @@ export function findingPriorities(st: CoreState, pairs: ReadonlyMap<string, Pair
     } else {
       const own = f.matched ? model.tierWeight(f.assetRef) : undefined;
       const impact = own?.value ?? PRIORS.unreached_impact.value;
-      factors.push(
+      factors = a.factors.concat([
         f.matched ? NO_PATH : UNMATCHED,
         RESIDUAL,
-        own ? { ...own.factor, name: "asset_tier" } : NO_TIER,
-      );
+        own ? model.factor("asset_tier", own.factor.value, own.factor.source) : NO_TIER,
+      ]);
       best = { score: 10 * a.p * PRIORS.unreached_residual.value * impact, factors };
     }
     const score = round2(Math.min(10, best.score));

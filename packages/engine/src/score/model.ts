@@ -32,7 +32,7 @@ export interface HopScore {
   level?: string | undefined;
   factors: Factor[];
   /** The factors as a path shows them with this hop at position i (made on first use). */
-  at?: Factor[][];
+  at?: Array<Factor[] | undefined> | undefined;
 }
 
 export interface PathScore {
@@ -103,8 +103,10 @@ export function createScoreModel(input: ScoreModelInput) {
     (input.findingsByAsset.get(nodeId) ?? []).filter((f) => f.kind === "vulnerability");
 
   const compromiseCache = new Map<string, number>();
-  // Hops are scored once per edge object (the paths through it); the search's weights are not kept.
-  const hopCache = new WeakMap<DerivedEdge, HopScore>();
+  // The hops of best paths, with their factors, once per edge object (the edges live as long as
+  // the model: a Map, not a WeakMap, spares the collector its ephemerons). Weights and the
+  // probabilities of other paths are recomputed (cheap: compromise is cached per node).
+  const hopCache = new Map<DerivedEdge, HopScore>();
   /**
    * How likely an attacker who can reach `nodeId` inside the network compromises it: lateral_service
    * and the host's network-reachable CVEs (a hop shows it as one factor, so only the number is kept).
@@ -199,7 +201,11 @@ export function createScoreModel(input: ScoreModelInput) {
     let h = hopCache.get(e);
     if (!h) {
       const factors: Factor[] = [];
-      h = { ...hopValue(e, factors), factors };
+      const v = hopValue(e, factors);
+      // Spelled out (a spread-and-extend literal gets a hidden class of its own per object) and
+      // with `at` from the start; the factors copied to their exact length (a pushed array keeps
+      // room for 17).
+      h = { p: v.p, levelWeight: v.levelWeight, level: v.level, factors: factors.slice(), at: undefined };
       hopCache.set(e, h);
     }
     return h;
@@ -212,6 +218,11 @@ export function createScoreModel(input: ScoreModelInput) {
   function hopWeight(e: DerivedEdge): number {
     const h = hopCache.get(e) ?? hopValue(e, undefined);
     return h.p * h.levelWeight;
+  }
+
+  /** The hop's probability (hop(e).p) without making or keeping its factors. */
+  function hopP(e: DerivedEdge): number {
+    return (hopCache.get(e) ?? hopValue(e, undefined)).p;
   }
 
   function hopValue(
@@ -298,7 +309,12 @@ export function createScoreModel(input: ScoreModelInput) {
 
   /** A hop's factors as a path shows them at position `i` ("hop[i]:KIND:name"), made once. */
   function hopFactorsAt(h: HopScore, e: DerivedEdge, i: number): Factor[] {
-    const at = (h.at ??= []);
+    let at = h.at;
+    if (!at || at.length <= i) {
+      const grown = new Array<Factor[] | undefined>(i + 1);
+      for (let j = 0; at && j < at.length; j++) grown[j] = at[j];
+      h.at = at = grown;
+    }
     return (at[i] ??= h.factors.map((f) => factor(`hop[${i}]:${e.kind}:${f.name}`, f.value, f.source)));
   }
 
@@ -322,14 +338,14 @@ export function createScoreModel(input: ScoreModelInput) {
       const e = hops[i]!;
       if (e.assumptions.length) confident = false;
       if (e.kind === "EXPOSES" && e.from === INTERNET_NODE_ID) {
-        const h = hop(e);
+        const h = withFactors ? hop(e) : (hopCache.get(e) ?? hopValue(e, undefined));
         levelWeight = h.levelWeight;
         level = h.level;
         continue;
       }
-      const h = hop(e);
+      const h = withFactors ? hop(e) : (hopCache.get(e) ?? hopValue(e, undefined));
       likelihood *= h.p;
-      if (withFactors) factors.push(...hopFactorsAt(h, e, i));
+      if (withFactors) factors.push(...hopFactorsAt(h as HopScore, e, i));
       if (i === hops.length - 1) {
         levelWeight = h.levelWeight;
         level = h.level;
@@ -359,10 +375,16 @@ export function createScoreModel(input: ScoreModelInput) {
       factors.push(factor("impact", round2(impact), "tier weight × access-level weight"));
     }
     const score = round2(Math.min(10, 10 * likelihood * impact));
-    return { likelihood, impact, score, confidence: confident ? "config_confirmed" : "theoretical", factors };
+    return {
+      likelihood,
+      impact,
+      score,
+      confidence: confident ? "config_confirmed" : "theoretical",
+      factors: withFactors ? factors.slice() : factors,
+    };
   }
 
-  return { assess, compromise, exposedEntry, keyEntry, hop, hopWeight, tierWeight, scorePath, factor };
+  return { assess, compromise, exposedEntry, keyEntry, hop, hopWeight, hopP, tierWeight, scorePath, factor };
 }
 
 export type ScoreModel = ReturnType<typeof createScoreModel>;
