@@ -34,6 +34,8 @@ export interface DeriveContext {
   stale(node: EstateNode | undefined): Assumption[];
   /** Whether `collector` failed for the node's account (and region, unless the collector is global). */
   failed(collector: string, node: EstateNode): SourceKey | undefined;
+  /** Lets go of the sink's indexes and the caches once derive has taken the edges out. */
+  release(): void;
 }
 
 export function createContext(
@@ -43,12 +45,15 @@ export function createContext(
 ): DeriveContext {
   const failedKeys = new Set(failedCollectors.map((k) => `${k.source}|${k.region}|${k.collector}`));
   const staleCache = new Map<string, Assumption[]>();
+  const sink = new EdgeSink();
+  const entries = new Map<string, Entry>();
+  const admins = new Map<string, AdminEquivalent>();
   return {
     g,
     catalog,
-    sink: new EdgeSink(),
-    entries: new Map(),
-    admins: new Map(),
+    sink,
+    entries,
+    admins,
     stale(node) {
       if (!node || failedKeys.size === 0) return NONE;
       const hit = staleCache.get(node.id);
@@ -61,6 +66,12 @@ export function createContext(
         }));
       staleCache.set(node.id, out);
       return out;
+    },
+    release() {
+      sink.release();
+      entries.clear();
+      admins.clear();
+      staleCache.clear();
     },
     failed(collector, node) {
       if (failedKeys.size === 0) return undefined;

@@ -10,6 +10,8 @@ import type { Estate } from "./graph.js";
 import type { ActionCatalog } from "./iam/catalog.js";
 import { loadActionCatalog } from "./iam/catalog.js";
 import { clearPatternCache } from "./iam/glob.js";
+import { forgetPolicies } from "./iam/principals.js";
+import { forgetKeyCounts } from "./escalation/targets.js";
 import { clearCidrCache } from "./net/cidr.js";
 import { RULES } from "./rules/index.js";
 import type { Rule } from "./rules/meta.js";
@@ -39,27 +41,31 @@ export async function derive(g: Estate, opts: DeriveOptions = {}): Promise<Deriv
   const catalog = opts.catalog ?? (await loadActionCatalog());
   const ctx = createContext(g, catalog, opts.failedCollectors ?? []);
   const ms: Record<string, number> = {};
+  let edges: DerivedEdge[];
+  let entries: Entry[];
+  let adminEquivalent: AdminEquivalent[];
   try {
     for (const rule of opts.rules ?? RULES) {
       const t0 = performance.now();
       rule.derive(ctx);
       ms[rule.meta.id] = Math.round(performance.now() - t0);
     }
+    edges = ctx.sink.all();
+    entries = [...ctx.entries.values()];
+    adminEquivalent = [...ctx.admins.values()];
   } finally {
-    // The parse caches are derive's working memory; the estate they hang on lives on.
+    // What derive worked with goes now, not with the context: the parse caches hang on the estate,
+    // which the rest of the analysis holds (and so may a cache that kept the context).
     forgetParsedProps();
     clearCidrCache();
     clearPatternCache();
+    forgetPolicies(ctx);
+    forgetKeyCounts(ctx);
+    ctx.release();
   }
-  const edges = ctx.sink.all();
   const counts: Record<string, number> = {};
   for (const e of edges) counts[e.kind] = (counts[e.kind] ?? 0) + 1;
-  return {
-    edges,
-    entries: [...ctx.entries.values()],
-    adminEquivalent: [...ctx.admins.values()],
-    stats: { ms, edges: counts },
-  };
+  return { edges, entries, adminEquivalent, stats: { ms, edges: counts } };
 }
 
 /** The derived edges as `GraphStore.replaceDerived` takes them. */

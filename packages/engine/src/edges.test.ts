@@ -70,4 +70,16 @@ describe("EdgeSink", () => {
     expect(q).toMatchObject({ props: { level: "read", rules: ["a"] }, evidence: [ev("1")] });
     expect(() => sink.add("p", "CAN_ACCESS", "s", { rule: "a", evidence: [] })).toThrow(/no evidence/);
   });
+
+  it("lets go of its indexes on release; the edges taken out stay as they were", () => {
+    const sink = new EdgeSink();
+    sink.add("a", "CAN_REACH", "g", { rule: "r", evidence: [ev("1")] });
+    sink.add("a", "CAN_REACH", "g", { rule: "r", evidence: [ev("2")] });
+    const taken = sink.all();
+    sink.release();
+    expect(sink.size).toBe(0);
+    expect(sink.has("a", "CAN_REACH", "g")).toBe(false);
+    expect(taken).toHaveLength(1);
+    expect(taken[0]!.evidence).toEqual([ev("1"), ev("2")]);
+  });
 });

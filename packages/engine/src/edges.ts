@@ -170,6 +170,16 @@ export class EdgeSink {
     mutableProps(e)[name] = Array.isArray(v) ? held(v) : v;
   }
 
+  /** Lets go of the indexes (the edges stay with whoever took them from all()); the sink is empty after. */
+  release(): void {
+    this.byKind.clear();
+    this.list.length = 0;
+    this.ruleOnly.clear();
+    this.evidenceSeen.clear();
+    this.assumptionsSeen.clear();
+    this.jsonOf.clear();
+  }
+
   get(from: string, kind: EdgeKind, to: string): DerivedEdge | undefined {
     return this.byKind.get(kind)?.get(from)?.get(to);
   }

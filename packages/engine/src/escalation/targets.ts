@@ -49,6 +49,11 @@ export function serviceRoles(
 
 const keyCounts = new WeakMap<object, Map<string, number | undefined>>();
 
+/** Drops what keyCount cached for this derive. */
+export function forgetKeyCounts(ctx: DeriveContext): void {
+  keyCounts.delete(ctx);
+}
+
 /** How many access keys a user holds, when known. */
 export function keyCount(ctx: DeriveContext, user: EstateNode): number | undefined {
   let cache = keyCounts.get(ctx);

@@ -23,6 +23,12 @@ export interface PrincipalPolicies extends Policies {
 const policyCache = new WeakMap<object, Map<string, Statement[]>>();
 const principalCache = new WeakMap<object, Map<string, PrincipalPolicies>>();
 
+/** Drops what statementsOf and policiesOf cached for this derive. */
+export function forgetPolicies(ctx: DeriveContext): void {
+  policyCache.delete(ctx);
+  principalCache.delete(ctx);
+}
+
 export const partitionOf = (arn: string) => arn.split(":")[1] || "aws";
 
 export function statementsOf(ctx: DeriveContext, policyId: string): Statement[] {
