@@ -3,10 +3,12 @@
 // against a *set* of resources written as a pattern (`arn:aws:s3:::b/*` = every object of b):
 // does some resource lie in both (intersects), and does the pattern hold all of them (covers).
 const regexCache = new Map<string, RegExp>();
+const lowerCache = new Map<string, string>();
 
 /** Empties the pattern cache (derive() does when it returns). */
 export function clearPatternCache(): void {
   regexCache.clear();
+  lowerCache.clear();
 }
 
 function toRegex(pattern: string, ci: boolean): RegExp {
@@ -24,11 +26,22 @@ function toRegex(pattern: string, ci: boolean): RegExp {
   return r;
 }
 
+/** The lower-case spelling, once per string (action names repeat across every statement). */
+function lower(s: string): string {
+  let l = lowerCache.get(s);
+  if (l === undefined) {
+    l = s.toLowerCase();
+    if (lowerCache.size > 200_000) lowerCache.clear();
+    lowerCache.set(s, l);
+  }
+  return l;
+}
+
 /** Whether the concrete `value` matches the IAM pattern. */
 export function matches(pattern: string, value: string, caseInsensitive = false): boolean {
   if (pattern === "*") return true;
   if (!pattern.includes("*") && !pattern.includes("?"))
-    return caseInsensitive ? pattern.toLowerCase() === value.toLowerCase() : pattern === value;
+    return caseInsensitive ? pattern === value || lower(pattern) === lower(value) : pattern === value;
   return toRegex(pattern, caseInsensitive).test(value);
 }
 
@@ -62,7 +75,39 @@ export function intersects(a: string, b: string): boolean {
   }
   if (i === ea) return onlyStars(b, j, eb);
   if (j === eb) return onlyStars(a, i, ea);
+  // One side without wildcards is one string: does the other pattern match it.
+  if (!hasWildcard(b, j, eb)) return globMatch(a, i, ea, b, j, eb);
+  if (!hasWildcard(a, i, ea)) return globMatch(b, j, eb, a, i, ea);
   return intersectsSearch(a.slice(i, ea), b.slice(j, eb));
+}
+
+function hasWildcard(s: string, from: number, to: number): boolean {
+  for (let k = from; k < to; k++) {
+    const c = s.charCodeAt(k);
+    if (c === STAR || c === QMARK) return true;
+  }
+  return false;
+}
+
+/** Whether p[pi, pe) (with `*` and `?`) matches the literal s[si, se): greedy, back to the last `*`. */
+function globMatch(p: string, pi: number, pe: number, s: string, si: number, se: number): boolean {
+  let star = -1;
+  let mark = si;
+  while (si < se) {
+    const c = pi < pe ? p.charCodeAt(pi) : -1;
+    if (c === STAR) {
+      star = pi++;
+      mark = si;
+    } else if (c !== -1 && (c === QMARK || c === s.charCodeAt(si))) {
+      pi++;
+      si++;
+    } else if (star !== -1) {
+      pi = star + 1;
+      si = ++mark;
+    } else return false;
+  }
+  while (pi < pe && p.charCodeAt(pi) === STAR) pi++;
+  return pi === pe;
 }
 
 function onlyStars(s: string, from: number, to: number): boolean {
