@@ -104,5 +104,5 @@ export default tseslint.config(
   ...boundaryBlocks,
   // No Cypher built from strings in the Neo4j adapter (issue 6).
   ...neo4jConfig,
-  { files: ["**/*.js"], ...tseslint.configs.disableTypeChecked },
+  { files: ["**/*.js", "**/*.mjs"], ...tseslint.configs.disableTypeChecked },
 );

@@ -10,7 +10,10 @@ export type Sqlite = Database.Database;
 /** A FIFO lock: one writer at a time, across awaits (a scan holds it while chunks stream in). */
 export class WriteLock {
   private tail: Promise<void> = Promise.resolve();
+  /** Runs holding or waiting for the lock. */
+  private users = 0;
   async run<T>(fn: () => Promise<T> | T): Promise<T> {
+    this.users++;
     const prev = this.tail;
     let release!: () => void;
     this.tail = new Promise<void>((r) => (release = r));
@@ -18,8 +21,30 @@ export class WriteLock {
     try {
       return await fn();
     } finally {
+      this.users--;
       release();
     }
+  }
+  /**
+   * As `run`, but when no run holds or waits for the lock, `fn` starts in this call: its synchronous
+   * part is done before the caller goes on (run starts it a microtask later, after the caller's
+   * synchronous work).
+   */
+  runNow<T>(fn: () => Promise<T> | T): Promise<T> {
+    if (this.users > 0) return this.run(fn);
+    this.users++;
+    let release!: () => void;
+    this.tail = new Promise<void>((r) => (release = r));
+    // An async function runs synchronously up to its first await: fn starts here.
+    const go = async () => {
+      try {
+        return await fn();
+      } finally {
+        this.users--;
+        release();
+      }
+    };
+    return go();
   }
 }
 

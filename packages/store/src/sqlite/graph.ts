@@ -3,9 +3,11 @@
 // listing succeeded it removes that collector's claims from what it did not return; items left with
 // no claim are deleted (or kept as stubs while an edge still points at them). One scan is one
 // transaction: a crash or a bad fact leaves the state before it.
+import { Worker } from "node:worker_threads";
 import {
   CtemError,
   DerivedEdgeFact,
+  EDGE_KIND_VALUES,
   EdgeFact,
   FindingFact,
   NodeFact,
@@ -40,6 +42,7 @@ import type { Sqlite, SqliteHandle } from "./db.js";
 import { FINDING_COLS, NODE_COLS, rowToEdge, rowToFinding, rowToNode } from "./rows.js";
 import type { EdgeRow, FindingDoc, FindingRow, NodeRow } from "./rows.js";
 import { snapshot } from "./snapshot.js";
+import { derivedWriter } from "./derived-writer.mjs";
 
 type NodeDoc = Omit<z.output<typeof NodeFact>, "sources" | "id">;
 type ParsedEdge = z.output<typeof EdgeFact>;
@@ -57,11 +60,17 @@ const emptyCounts = (): ApplyCounts => ({ nodes: 0, edges: 0, findings: 0 });
 
 export interface SqliteGraphStoreOptions {
   matchRules?: MatchRule[];
+  /**
+   * Where replaceDerived writes a generation: "inline" on the calling thread, "worker" from a worker
+   * thread, "auto" (the default) inline below DERIVED_INLINE_MAX edges. Tests force each path.
+   */
+  derivedWrite?: "auto" | "inline" | "worker";
 }
 
 export function createSqliteGraphStore(h: SqliteHandle, opts: SqliteGraphStoreOptions = {}): GraphStore {
   const w = h.writer;
   const rules = opts.matchRules ?? DEFAULT_MATCH_RULES;
+  const derivedMode = opts.derivedWrite ?? "auto";
 
   // --- prepared statements (writer) ---
   const q = {
@@ -179,26 +188,6 @@ export function createSqliteGraphStore(h: SqliteHandle, opts: SqliteGraphStoreOp
       "DELETE FROM finding_sources WHERE key_id = ? AND run_id <> ? RETURNING finding_key",
     ),
     metaGet: w.prepare<[string], { value: string }>("SELECT value FROM meta WHERE key = ?"),
-    metaSet: w.prepare(
-      "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-    ),
-    derivedDeleteGen: w.prepare("DELETE FROM derived_edges WHERE generation = ?"),
-    derivedDeleteOthers: w.prepare("DELETE FROM derived_edges WHERE generation <> ?"),
-    // first_seen carries over from the current generation's edge of the same key (one statement, no
-    // round trip per edge for the lookup).
-    derivedInsert: w.prepare<
-      [string, string, string, string, string, string, string, string, string, string, string, string, string]
-    >(
-      `INSERT INTO derived_edges (generation, from_id, kind, to_id, props, evidence, assumptions, first_seen, last_seen)
-       VALUES (?, ?, ?, ?, ?, ?, ?,
-         COALESCE((SELECT p.first_seen FROM derived_edges p WHERE p.generation = ? AND p.from_id = ? AND p.kind = ? AND p.to_id = ?), ?),
-         ?)
-       ON CONFLICT (generation, from_id, kind, to_id) DO UPDATE SET props = excluded.props,
-         evidence = excluded.evidence, assumptions = excluded.assumptions`,
-    ),
-    derivedGenExists: w.prepare<[string], { x: number }>(
-      "SELECT 1 AS x FROM derived_edges WHERE generation = ? LIMIT 1",
-    ),
   };
 
   const keyIds = new Map<string, number>();
@@ -606,7 +595,11 @@ export function createSqliteGraphStore(h: SqliteHandle, opts: SqliteGraphStoreOp
     },
 
     replaceDerived(analysisId, edges) {
-      return h.lock.run(async () => {
+      // Starts in this call when no other write holds or waits for the lock: the edges are then
+      // validated and serialised before the caller goes on, and the SQLite work of a large
+      // generation runs on a worker thread while the caller works (analyze: search, scoring).
+      // The lock is held until the generation is committed (or rolled back).
+      return h.lock.runNow(async () => {
         if (!analysisId) throw new ValidationError("replaceDerived: analysis id is empty");
         const now = new Date().toISOString();
         const current = q.metaGet.get("derived_generation")?.value;
@@ -615,52 +608,49 @@ export function createSqliteGraphStore(h: SqliteHandle, opts: SqliteGraphStoreOp
             "conflict",
             `derived generation ${analysisId} is current; write a new generation`,
           );
-        w.exec("BEGIN IMMEDIATE");
+        // Each fact is validated and serialised as it comes. Up to DERIVED_INLINE_MAX edges they
+        // are written here; past it a writer thread starts and takes them in chunks while the rest
+        // come. A bad fact (the first in input order) stops it all: nothing of the generation stays.
+        const job = { file: h.file, analysisId, previous: current ?? "", now };
+        const rows = new DerivedRows();
+        const kept: RowChunk[] = [];
+        let thread: WriterThread | undefined;
+        const flush = () => {
+          if (
+            !thread &&
+            (derivedMode === "worker" || (derivedMode === "auto" && rows.count > DERIVED_INLINE_MAX))
+          )
+            thread = new WriterThread(job, kept.splice(0));
+          if (thread) thread.send(rows.take());
+          else kept.push(rows.take());
+        };
         try {
-          q.derivedDeleteGen.run(analysisId);
-          // Written in key order: the rows append to the primary key's b-tree instead of splitting
-          // pages all over it. The sort is stable, so of two facts with one key the later still wins
-          // (ON CONFLICT), as in input order. Only references are held; each fact is validated as it
-          // is written, and a bad one is reported as the first bad fact in input order.
-          const raws: DerivedEdgeFactIn[] = [];
-          for await (const raw of edges as AsyncIterable<DerivedEdgeFactIn>) raws.push(raw);
-          const keys = raws.map(keyOf);
-          const order = raws.map((_, i) => i);
-          order.sort((a, b) => {
-            const x = keys[a]!;
-            const y = keys[b]!;
-            return cmp(x[0], y[0]) || cmp(x[1], y[1]) || cmp(x[2], y[2]) || a - b;
-          });
-          keys.length = 0;
-          const prevGen = current ?? "";
-          for (const i of order) {
-            let e: DerivedEdgeFact;
-            try {
-              e = parseItem(DerivedEdgeFact, raws[i], "derived edge", `#${i}`);
-            } catch (err) {
-              raws.forEach((raw, j) => parseItem(DerivedEdgeFact, raw, "derived edge", `#${j}`));
-              throw err;
+          if (Symbol.iterator in edges)
+            for (const raw of edges) {
+              rows.add(raw);
+              if (rows.pending >= DERIVED_CHUNK_ROWS) flush();
             }
-            q.derivedInsert.run(
-              analysisId,
-              e.from,
-              e.kind,
-              e.to,
-              JSON.stringify(e.props),
-              JSON.stringify(e.evidence),
-              JSON.stringify(e.assumptions),
-              prevGen,
-              e.from,
-              e.kind,
-              e.to,
-              now,
-              now,
-            );
-          }
-          q.metaSet.run(`derived_pending:${analysisId}`, now);
-          w.exec("COMMIT");
+          else
+            for await (const raw of edges) {
+              rows.add(raw);
+              if (rows.pending >= DERIVED_CHUNK_ROWS) flush();
+            }
+          flush();
         } catch (e) {
-          if (w.inTransaction) w.exec("ROLLBACK");
+          if (thread) await thread.abort();
+          throw e;
+        }
+        if (thread) return thread.finish();
+        const writer = derivedWriter(w, analysisId, job.previous, now);
+        try {
+          writer.begin();
+          writer.write(
+            kept.flatMap((c) => c.rows),
+            kept.flatMap((c) => c.texts),
+          );
+          writer.commit();
+        } catch (e) {
+          writer.rollback();
           throw e;
         }
       });
@@ -720,17 +710,225 @@ export function promoteDerivedSync(w: Sqlite, analysisId: string): void {
   w.prepare("DELETE FROM meta WHERE key LIKE 'derived_pending:%'").run();
 }
 
-const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+// --- derived generations: validation and serialisation on the calling thread ---
 
-const NO_KEY: readonly [string, string, string] = ["", "", ""];
+/**
+ * Up to this many edges a generation is written on the calling thread. Starting the writer thread
+ * (a new isolate, better-sqlite3, a connection) takes about 100 ms before its first insert (500
+ * edges: 10 ms inline, 100-370 ms through the thread, on the 2-core bench machine), and 5,000
+ * edges written inline block the caller about as long (80-150 ms); the many small generations of
+ * tests and small estates need no thread.
+ */
+const DERIVED_INLINE_MAX = 5_000;
+/** Rows a message to the writer thread. */
+const DERIVED_CHUNK_ROWS = 10_000;
 
-/** A derived edge's key for ordering writes (anything malformed sorts first; validation reports it). */
-function keyOf(raw: unknown): readonly [string, string, string] {
-  if (typeof raw !== "object" || raw === null) return NO_KEY;
-  const { from, kind, to } = raw as Record<string, unknown>;
-  return typeof from === "string" && typeof kind === "string" && typeof to === "string"
-    ? [from, kind, to]
-    : NO_KEY;
+const WRITER_URL = new URL("./derived-writer.mjs", import.meta.url);
+
+interface WriterJob {
+  file: string;
+  analysisId: string;
+  previous: string;
+  now: string;
+}
+
+interface RowChunk {
+  /** The next entries of the text table. */
+  texts: string[];
+  rows: Array<string | number>;
+}
+
+/**
+ * A generation written from a worker thread with its own connection (derived-writer.mjs): it
+ * begins the transaction at once, takes the rows as they come, and writes them on `finish`.
+ */
+class WriterThread {
+  private readonly worker: Worker;
+  private readonly result: Promise<void>;
+  constructor(
+    private readonly job: WriterJob,
+    chunks: RowChunk[],
+  ) {
+    // No execArgv: the file is plain JavaScript and needs none of the caller's loaders (tsx).
+    this.worker = new Worker(WRITER_URL, { workerData: { ctemDerivedWriter: job }, execArgv: [] });
+    this.result = new Promise<void>((resolve, reject) => {
+      let settled = false;
+      const fail = (why: string) => {
+        if (settled) return;
+        settled = true;
+        void this.worker.terminate();
+        reject(new Error(`derived generation ${job.analysisId} was not written: ${why}`));
+      };
+      this.worker.on("message", (m: { done?: boolean; error?: string }) => {
+        if (m.error !== undefined) fail(m.error);
+        else if (m.done && !settled) {
+          settled = true;
+          resolve();
+        }
+      });
+      this.worker.on("error", (e) => fail(`the writer thread failed: ${e.message}`));
+      this.worker.on("exit", (code) =>
+        fail(`the writer thread stopped (exit code ${code}) before committing`),
+      );
+    });
+    // Its failure is reported by finish or abort; until then it must not count as unhandled.
+    this.result.catch(() => undefined);
+    for (const c of chunks) this.send(c);
+  }
+
+  send(c: RowChunk): void {
+    this.worker.postMessage(c);
+  }
+
+  /** Resolves once the thread has committed; rejects (it rolled back or died) with what went wrong. */
+  finish(): Promise<void> {
+    this.worker.postMessage({ end: true });
+    return this.result;
+  }
+
+  /** Has the thread roll back and waits until it has stopped. */
+  async abort(): Promise<void> {
+    this.worker.postMessage({ abort: true });
+    await this.result.catch(() => undefined);
+  }
+}
+
+/**
+ * A generation's rows as the facts come, taken in chunks: each fact validated (a cheap structural
+ * check; the zod schema for anything it does not cover, which also words the error), and the JSON
+ * of its props, evidence and assumptions made once per object (the engine shares them between
+ * edges) and put in the text table.
+ */
+class DerivedRows {
+  count = 0;
+  private rows: Array<string | number> = [];
+  private texts: string[] = [];
+  private textCount = 0;
+  /** The text of each props object and evidence and assumptions array seen (and found good), by identity. */
+  private readonly known = new Map<object, number>();
+
+  get pending(): number {
+    return this.rows.length / 6;
+  }
+
+  take(): RowChunk {
+    const c = { texts: this.texts, rows: this.rows };
+    this.texts = [];
+    this.rows = [];
+    return c;
+  }
+
+  add(raw: unknown): void {
+    const i = this.count++;
+    if (isPlainFact(raw)) {
+      const f = raw as DerivedEdgeFactIn;
+      const props = f.props === undefined ? this.text("{}") : this.textOf(f.props, isSimpleRecord);
+      const evidence = this.textOf(f.evidence, isEvidenceList);
+      const assumptions =
+        f.assumptions === undefined ? this.text("[]") : this.textOf(f.assumptions, isAssumptionList);
+      if (props !== undefined && evidence !== undefined && assumptions !== undefined) {
+        this.rows.push(f.from, f.kind, f.to, props, evidence, assumptions);
+        return;
+      }
+    }
+    // What the check does not cover: zod decides (and words the error), and its output is stored.
+    const e = parseItem(DerivedEdgeFact, raw, "derived edge", `#${i}`);
+    this.rows.push(
+      e.from,
+      e.kind,
+      e.to,
+      this.text(JSON.stringify(e.props)),
+      this.text(JSON.stringify(e.evidence)),
+      this.text(JSON.stringify(e.assumptions)),
+    );
+  }
+
+  private text(t: string): number {
+    this.texts.push(t);
+    return this.textCount++;
+  }
+
+  private textOf(v: unknown, good: (v: unknown) => boolean): number | undefined {
+    if (typeof v !== "object" || v === null) return undefined;
+    let n = this.known.get(v);
+    if (n === undefined && good(v)) this.known.set(v, (n = this.text(JSON.stringify(v))));
+    return n;
+  }
+}
+
+// The structural check of a DerivedEdgeFact. It accepts a fact only where storing the fact's own
+// props, evidence and assumptions gives the bytes storing zod's output would: zod builds new
+// objects (known keys in schema order, unknown keys stripped, defaults filled), so evidence and
+// assumption entries must hold exactly their known keys in schema order, and records must be plain
+// objects whose JSON zod's copy reproduces. Anything else goes to zod.
+const EDGE_KIND_SET = new Set<string>(EDGE_KIND_VALUES);
+const SNAKE_CASE = /^[a-z0-9]+(_[a-z0-9]+)*$/;
+const EVIDENCE_KEYS = ["source", "ref", "detail"];
+const ASSUMPTION_KEYS = ["code", "detail"];
+
+const isId = (v: unknown) => typeof v === "string" && v.length >= 1 && v.length <= 2048;
+
+function isPlainFact(raw: unknown): boolean {
+  if (typeof raw !== "object" || raw === null) return false;
+  const f = raw as Record<string, unknown>;
+  // sources: only its default (an empty list) is taken here; zod checks any other.
+  const s = f.sources;
+  return (
+    isId(f.from) &&
+    isId(f.to) &&
+    EDGE_KIND_SET.has(f.kind as string) &&
+    (s === undefined || (Array.isArray(s) && s.length === 0))
+  );
+}
+
+/**
+ * z.record(z.string(), z.unknown()): a plain object; its copy drops an own `__proto__`, rejects
+ * symbol keys, reads an own `constructor` as a class and would call an own `toJSON` on the copy.
+ */
+function isSimpleRecord(v: unknown): boolean {
+  if (typeof v !== "object" || v === null) return false;
+  const proto: unknown = Object.getPrototypeOf(v);
+  return (
+    (proto === Object.prototype || proto === null) &&
+    !Object.hasOwn(v, "__proto__") &&
+    !Object.hasOwn(v, "constructor") &&
+    !Object.hasOwn(v, "toJSON") &&
+    Object.getOwnPropertySymbols(v).length === 0
+  );
+}
+
+/** Own enumerable keys exactly `keys` in order, the first `min` required. */
+function hasKeys(o: object, keys: readonly string[], min: number): boolean {
+  if (Object.getPrototypeOf(o) !== Object.prototype) return false;
+  let n = 0;
+  for (const k in o) if (k !== keys[n++]) return false;
+  return n >= min;
+}
+
+const isList = (v: unknown): v is unknown[] =>
+  Array.isArray(v) && Object.getPrototypeOf(v) === Array.prototype;
+
+function isEvidenceList(v: unknown): boolean {
+  if (!isList(v) || v.length === 0) return false;
+  for (let i = 0; i < v.length; i++) {
+    const e = v[i] as { source?: unknown; ref?: unknown; detail?: unknown } | null | undefined;
+    if (typeof e !== "object" || e === null || !hasKeys(e, EVIDENCE_KEYS, 2)) return false;
+    if (typeof e.source !== "string" || e.source.length < 1 || e.source.length > 256) return false;
+    if (typeof e.ref !== "string" || e.ref.length > 2048) return false;
+    if (e.detail !== undefined && !isSimpleRecord(e.detail)) return false;
+  }
+  return true;
+}
+
+function isAssumptionList(v: unknown): boolean {
+  if (!isList(v)) return false;
+  for (let i = 0; i < v.length; i++) {
+    const a = v[i] as { code?: unknown; detail?: unknown } | null | undefined;
+    if (typeof a !== "object" || a === null || !hasKeys(a, ASSUMPTION_KEYS, 1)) return false;
+    if (typeof a.code !== "string" || !SNAKE_CASE.test(a.code)) return false;
+    if (a.detail !== undefined && !isSimpleRecord(a.detail)) return false;
+  }
+  return true;
 }
 
 function listNodes(r: Sqlite, filter: NodeFilter, page: PageRequest): PageResult<Node> {

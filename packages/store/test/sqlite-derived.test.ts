@@ -1,0 +1,329 @@
+// The SQLite derived-edge write on both of its paths (inline on the calling thread; a worker thread
+// with its own connection): the same rows as zod's output would give, byte for byte, the same
+// first_seen carry-over, the same errors with nothing written, rollback when the thread fails
+// mid-generation, and the store's write lock held until the thread has committed.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import Database from "better-sqlite3";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { DerivedEdgeFact, parseItem } from "@ctem/model";
+import type { AnalysisRun, DerivedEdgeFact as DerivedEdgeFactIn } from "@ctem/model";
+import { openSqliteStores } from "../src/index.js";
+import type { SqliteStores } from "../src/index.js";
+import { describeGraphStoreContract, key, nodeFact, scanRun } from "../src/contract/graph-store.contract.js";
+
+const MODES = ["inline", "worker"] as const;
+type Mode = (typeof MODES)[number];
+
+let dir: string;
+const opened: SqliteStores[] = [];
+const open = (mode: Mode, name: string = mode) => {
+  const s = openSqliteStores(path.join(dir, `${name}.db`), { derivedWrite: mode });
+  opened.push(s);
+  return s;
+};
+beforeEach(() => {
+  dir = mkdtempSync(path.join(tmpdir(), "ctem-derived-"));
+});
+afterEach(async () => {
+  for (const s of opened.splice(0)) await s.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+interface Row {
+  from_id: string;
+  kind: string;
+  to_id: string;
+  props: string;
+  evidence: string;
+  assumptions: string;
+  first_seen: string;
+  last_seen: string;
+}
+const rowsOf = (s: SqliteStores, gen: string) =>
+  s.handle.reader
+    .prepare<[string], Row>(
+      `SELECT from_id, kind, to_id, props, evidence, assumptions, first_seen, last_seen
+       FROM derived_edges WHERE generation = ? ORDER BY from_id, kind, to_id`,
+    )
+    .all(gen);
+const pendingMarks = (s: SqliteStores) =>
+  s.handle.reader
+    .prepare<[], { key: string }>("SELECT key FROM meta WHERE key LIKE 'derived_pending:%' ORDER BY key")
+    .all()
+    .map((r) => r.key);
+
+/** What the zod path stores: each fact parsed, its parts as JSON; of two facts with one key the later. */
+function expected(facts: unknown[]) {
+  const byKey = new Map<string, Omit<Row, "first_seen" | "last_seen">>();
+  facts.forEach((f, i) => {
+    const e = parseItem(DerivedEdgeFact, f, "derived edge", `#${i}`);
+    byKey.set(`${e.from}\u0000${e.kind}\u0000${e.to}`, {
+      from_id: e.from,
+      kind: e.kind,
+      to_id: e.to,
+      props: JSON.stringify(e.props),
+      evidence: JSON.stringify(e.evidence),
+      assumptions: JSON.stringify(e.assumptions),
+    });
+  });
+  return [...byKey.values()].sort((a, b) =>
+    a.from_id !== b.from_id
+      ? a.from_id < b.from_id
+        ? -1
+        : 1
+      : a.kind !== b.kind
+        ? a.kind < b.kind
+          ? -1
+          : 1
+        : a.to_id < b.to_id
+          ? -1
+          : a.to_id > b.to_id
+            ? 1
+            : 0,
+  );
+}
+
+const role = (i: number) => `arn:aws:iam::111122223333:role/r-${String(i).padStart(6, "0")}`;
+
+/** A class instance: zod reads it as an object; its JSON is not what zod's copy gives. */
+class Ev {
+  source = "aws-iam";
+  ref = "instance";
+}
+
+/**
+ * `n` facts as the engine hands them (frozen evidence, props and assumptions shared between edges,
+ * out of key order), with the unusual shapes zod accepts (and strips, reorders or defaults) spread
+ * over them, and a repeated key whose later fact must win.
+ */
+function facts(n: number, tag: string): DerivedEdgeFactIn[] {
+  const sharedEvidence = Object.freeze([
+    Object.freeze({ source: "aws-iam", ref: `trust ${tag}`, detail: Object.freeze({ principal: "*" }) }),
+  ]);
+  const sharedProps = Object.freeze({ rules: Object.freeze(["iam-assume-role"]) });
+  const sharedAssumptions = Object.freeze([Object.freeze({ code: "condition_not_evaluated" })]);
+  const out: unknown[] = [];
+  for (let i = 0; i < n; i++) {
+    const j = (i * 7919) % n; // out of key order
+    out.push({
+      from: role(j % 613),
+      kind: j % 3 === 0 ? "CAN_ASSUME" : "CAN_ESCALATE",
+      to: role(j),
+      props: j % 5 === 0 ? { level: "admin", rules: ["x"], n: j } : sharedProps,
+      evidence: j % 4 === 0 ? [{ source: "iam-policy", ref: `p#${j}`, detail: { j } }] : sharedEvidence,
+      assumptions: j % 6 === 0 ? sharedAssumptions : [],
+    });
+  }
+  const odd: Array<Record<string, unknown>> = [
+    { evidence: [{ source: "s", ref: "no props, no assumptions" }] },
+    { sources: [], evidence: [{ source: "s", ref: "empty sources" }] },
+    { evidence: [{ ref: "keys out of order", source: "s" }] },
+    { evidence: [{ source: "s", ref: "unknown key stripped", extra: 1 }] },
+    { note: "an unknown fact key", evidence: [{ source: "s", ref: "r" }] },
+    { props: JSON.parse('{"__proto__": {"x": 1}, "a": 1}') as object, evidence: [{ source: "s", ref: "r" }] },
+    { evidence: [{ source: "s", ref: "detail undefined", detail: undefined }] },
+    { props: Object.assign(Object.create(null) as object, { a: 1 }), evidence: [{ source: "s", ref: "r" }] },
+    { props: { constructor: "x" }, evidence: [{ source: "s", ref: "r" }] },
+    { evidence: [new Ev()] },
+    { evidence: [{ source: "s", ref: "r" }], assumptions: [{ detail: { b: 1 }, code: "out_of_order" }] },
+    { evidence: [{ source: "s", ref: "r" }], assumptions: [{ code: "with_detail", detail: { b: [1, 2] } }] },
+    {
+      sources: [{ source: "aws:111122223333", region: "global", collector: "aws-iam" }],
+      evidence: [{ source: "s", ref: "sources given" }],
+    },
+  ];
+  odd.forEach((o, k) => {
+    const at = Math.floor(((k + 1) * n) / (odd.length + 2));
+    out.splice(at, 0, { from: `odd-${k}`, kind: "CAN_REACH", to: "internet", ...o });
+  });
+  // The same key twice: the later fact wins.
+  out.push({ ...(out[1] as object), evidence: [{ source: "s", ref: `later ${tag}` }] });
+  // Typed as the port takes them; the odd shapes are what a caller may still hand over.
+  return out as DerivedEdgeFactIn[];
+}
+
+describe("derived edges: inline and from the writer thread", () => {
+  it("store what zod's output gives, byte for byte, on both paths, and carry first_seen over", async () => {
+    const n = 12_500; // more than one message to the thread
+    for (const mode of MODES) {
+      const s = open(mode);
+      const g1 = facts(n, "g1");
+      await s.graph.replaceDerived("g1", g1);
+      const r1 = rowsOf(s, "g1");
+      expect(r1.map(({ first_seen: _f, last_seen: _l, ...r }) => r)).toEqual(expected(g1));
+      expect(pendingMarks(s)).toEqual(["derived_pending:g1"]);
+      await s.graph.promoteDerived("g1");
+      await new Promise((r) => setTimeout(r, 5)); // a later clock for the next generation
+      // Half the keys again (different evidence), half new.
+      const g2 = facts(n, "g2").filter((_, i) => i % 2 === 0);
+      g2.push({ from: "new", kind: "EXPOSES", to: "edge", evidence: [{ source: "s", ref: "r" }] });
+      await s.graph.replaceDerived("g2", g2);
+      const r2 = rowsOf(s, "g2");
+      expect(r2.map(({ first_seen: _f, last_seen: _l, ...r }) => r)).toEqual(expected(g2));
+      const before = new Map(r1.map((r) => [`${r.from_id} ${r.kind} ${r.to_id}`, r.first_seen]));
+      const now = r2[0]!.last_seen;
+      expect(now > r1[0]!.last_seen).toBe(true);
+      let carried = 0;
+      for (const r of r2) {
+        expect(r.last_seen).toBe(now);
+        const was = before.get(`${r.from_id} ${r.kind} ${r.to_id}`);
+        expect(r.first_seen).toBe(was ?? now);
+        if (was) carried++;
+      }
+      expect(carried).toBeGreaterThan(n / 3);
+    }
+    // The two paths wrote the same bytes.
+    const [a, b] = opened;
+    expect(rowsOf(b!, "g2").map(({ first_seen: _f, last_seen: _l, ...r }) => r)).toEqual(
+      rowsOf(a!, "g2").map(({ first_seen: _f, last_seen: _l, ...r }) => r),
+    );
+  });
+
+  it("a bad fact gets zod's error naming it and its field, and nothing of the generation is written", async () => {
+    const bad: Array<[unknown, RegExp]> = [
+      [{ from: "a", kind: "EXPOSES", to: "b", evidence: [] }, /field evidence/],
+      [{ from: "a", kind: "NOT_A_KIND", to: "b", evidence: [{ source: "s", ref: "r" }] }, /field kind/],
+      [{ from: "", kind: "EXPOSES", to: "b", evidence: [{ source: "s", ref: "r" }] }, /field from/],
+      [
+        { from: "a", kind: "EXPOSES", to: "b", evidence: [{ source: "", ref: "r" }] },
+        /field evidence\[0\]\.source/,
+      ],
+      [
+        {
+          from: "a",
+          kind: "EXPOSES",
+          to: "b",
+          evidence: [{ source: "s", ref: "r" }],
+          assumptions: [{ code: "Bad" }],
+        },
+        /field assumptions\[0\]\.code/,
+      ],
+      [
+        {
+          from: "a",
+          kind: "EXPOSES",
+          to: "b",
+          props: { [Symbol("x")]: 1 },
+          evidence: [{ source: "s", ref: "r" }],
+        },
+        /field props/,
+      ],
+      [
+        { from: "a", kind: "EXPOSES", to: "b", props: [], evidence: [{ source: "s", ref: "r" }] },
+        /field props/,
+      ],
+      [
+        { from: "a", kind: "EXPOSES", to: "b", evidence: [{ source: "s", ref: "r" }], sources: [{}] },
+        /field sources/,
+      ],
+      ["not an object", /derived edge #11000/],
+    ];
+    for (const mode of MODES) {
+      const s = open(mode);
+      await s.graph.replaceDerived("g1", facts(50, "g1"));
+      await s.graph.promoteDerived("g1");
+      for (const [fact, message] of bad) {
+        // In the middle of a generation the thread has already been given rows for.
+        const all = facts(12_000, "g2");
+        all.splice(11_000, 0, fact as DerivedEdgeFactIn);
+        const zod = (() => {
+          try {
+            parseItem(DerivedEdgeFact, fact, "derived edge", "#11000");
+          } catch (e) {
+            return (e as Error).message;
+          }
+        })();
+        const err = await s.graph.replaceDerived("g2", all).then(
+          () => undefined,
+          (e: unknown) => e as Error & { details?: unknown },
+        );
+        expect(err?.name, `${mode}: ${String(zod)}`).toBe("ValidationError");
+        expect(err?.message).toBe(zod);
+        expect(err?.message).toMatch(message);
+        expect(rowsOf(s, "g2")).toEqual([]);
+        expect(pendingMarks(s)).toEqual([]);
+      }
+      // The lock was let go and the store works on.
+      await s.graph.replaceDerived("g2", facts(20, "g2"));
+      expect(rowsOf(s, "g2")).toHaveLength(expected(facts(20, "g2")).length);
+      expect(pendingMarks(s)).toEqual(["derived_pending:g2"]);
+      expect(rowsOf(s, "g1").length).toBeGreaterThan(0);
+    }
+  });
+
+  it("the writer thread failing mid-generation rolls it back and says why", async () => {
+    const s = open("worker");
+    await s.graph.replaceDerived("g1", facts(100, "g1"));
+    await s.graph.promoteDerived("g1");
+    // A real SQLite failure partway through the thread's inserts.
+    const other = new Database(s.handle.file);
+    other.exec(`CREATE TRIGGER fail_midway BEFORE INSERT ON derived_edges WHEN NEW.from_id = '${role(600)}'
+      BEGIN SELECT RAISE(ABORT, 'disk on fire'); END`);
+    await expect(s.graph.replaceDerived("g2", facts(12_000, "g2"))).rejects.toThrow(
+      /derived generation g2 was not written: .*disk on fire/,
+    );
+    expect(rowsOf(s, "g2")).toEqual([]);
+    expect(pendingMarks(s)).toEqual([]);
+    expect(rowsOf(s, "g1")).toHaveLength(expected(facts(100, "g1")).length);
+    other.exec("DROP TRIGGER fail_midway");
+    other.close();
+    await s.graph.replaceDerived("g2", facts(12_000, "g2"));
+    expect(rowsOf(s, "g2")).toHaveLength(expected(facts(12_000, "g2")).length);
+  });
+
+  it("validates and hands the edges over within the call, and holds the write lock until committed", async () => {
+    const s = open("worker");
+    const ec2 = key("aws:111122223333", "us-east-1", "aws-ec2-instances");
+    const i1 = "arn:aws:ec2:us-east-1:111122223333:instance/i-1";
+    let consumed = false;
+    function* edges() {
+      yield* facts(15_000, "a1");
+      consumed = true;
+    }
+    const order: string[] = [];
+    const write = s.graph.replaceDerived("a1", edges()).then(() => order.push("derived"));
+    expect(consumed).toBe(true);
+    // Writes that wait on the same lock: a scan, then the analysis commit promoting the generation.
+    const scan = s.graph
+      .applyScan(scanRun([ec2]), [{ nodes: [nodeFact(i1, ec2)] }])
+      .then(() => order.push("scan"));
+    const run: AnalysisRun = { id: "a1", startedAt: "2026-01-01T00:00:00.000Z", status: "running" };
+    const commit = s.app
+      .commitAnalysis(run, { issues: [], paths: [], tiers: [], findingPriorities: [], fixPlan: [] })
+      .then(() => order.push("commit"));
+    await Promise.all([write, scan, commit]);
+    expect(order).toEqual(["derived", "scan", "commit"]);
+    expect((await s.app.currentAnalysis())?.id).toBe("a1");
+    expect(await s.graph.getNode(i1)).toBeDefined();
+    const out = await s.graph.neighbours(role(0), { direction: "out" });
+    expect(out.length).toBeGreaterThan(0);
+    expect(out.every((e) => e.derived)).toBe(true);
+  });
+
+  it("takes async iterables on both paths", async () => {
+    for (const mode of MODES) {
+      const s = open(mode);
+      const all = facts(11_000, "g1");
+      async function* edges() {
+        for (const f of all) yield await Promise.resolve(f);
+      }
+      await s.graph.replaceDerived("g1", edges());
+      expect(rowsOf(s, "g1").map(({ first_seen: _f, last_seen: _l, ...r }) => r)).toEqual(expected(all));
+    }
+  });
+});
+
+// The whole GraphStore contract with every derived generation written from the writer thread.
+describeGraphStoreContract("sqlite (derived edges from the writer thread)", () => {
+  const d = mkdtempSync(path.join(tmpdir(), "ctem-store-"));
+  const stores = openSqliteStores(path.join(d, "ctem.db"), { derivedWrite: "worker" });
+  return Promise.resolve({
+    store: stores.graph,
+    async dispose() {
+      await stores.close();
+      rmSync(d, { recursive: true, force: true });
+    },
+  });
+});
