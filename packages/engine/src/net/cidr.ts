@@ -34,9 +34,12 @@ export function parseCidr(text: string): Cidr | undefined {
           return [x, x.kind() === "ipv4" ? 32 : 128];
         })();
     const family = a.kind() === "ipv4" ? 4 : 6;
+    // A bare IPv4 address is its own /32 network (no second parse of `a/32`).
     const net =
       family === 4
-        ? ipaddr.IPv4.networkAddressFromCIDR(`${a.toString()}/${p}`)
+        ? !t.includes("/")
+          ? a
+          : ipaddr.IPv4.networkAddressFromCIDR(`${a.toString()}/${p}`)
         : ipaddr.IPv6.networkAddressFromCIDR(`${a.toString()}/${p}`);
     out = {
       family,

@@ -59,11 +59,20 @@ export const canReachSecurityGroup = defineRule(
     for (const inst of ctx.g.ofType(T.instance)) {
       const p = readProps(InstanceProps, inst.props).value;
       if (p.state === "terminated" || p.state === "shutting-down") continue;
-      const ips = new Set<string>([...(p.privateIp ? [p.privateIp] : []), ...(p.ipv6Addresses ?? [])]);
-      for (const n of p.networkInterfaces ?? [])
-        for (const ip of [...(n.privateIps ?? []), ...(n.ipv6Addresses ?? [])]) ips.add(ip);
+      const ips = new Set<string>();
+      if (p.privateIp) ips.add(p.privateIp);
+      for (const ip of p.ipv6Addresses ?? []) ips.add(ip);
+      for (const n of p.networkInterfaces ?? []) {
+        for (const ip of n.privateIps ?? []) ips.add(ip);
+        for (const ip of n.ipv6Addresses ?? []) ips.add(ip);
+      }
       const vpc = p.vpcId ?? ctx.g.out(inst.id, "IN_NETWORK")[0]?.to.split("/").pop();
-      const h: Host = { node: inst, vpc, addresses: [...ips].flatMap((ip) => parseCidr(ip) ?? []) };
+      const addresses: Cidr[] = [];
+      for (const ip of ips) {
+        const c = parseCidr(ip);
+        if (c) addresses.push(c);
+      }
+      const h: Host = { node: inst, vpc, addresses };
       hosts.push(h);
       if (vpc) {
         const list = byVpc.get(vpc);
