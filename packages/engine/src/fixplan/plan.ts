@@ -5,7 +5,7 @@
 // what-if (whatif.ts) answers exactly by searching again.
 import { INTERNET_NODE_ID } from "@ctem/model";
 import type { FixPlanItem, Remediation } from "@ctem/model";
-import type { CoreState, PairResult } from "../pipeline/core.js";
+import type { CoreState, FoundIssuePath, PairResult } from "../pipeline/core.js";
 import { PRIORS, round2 } from "../score/priors.js";
 import { keyEntryOption, optionsForEdge, upgradeOptions } from "./options.js";
 import type { CutSpec, FixOption } from "./options.js";
@@ -63,9 +63,12 @@ export function buildFixPlan(st: CoreState, pairs: ReadonlyMap<string, PairResul
     return u;
   };
 
+  // Per kept path: the option ids that cut it alone (the union over its hops; mostly none).
+  const pathCutters = new Map<FoundIssuePath, readonly string[]>();
   for (const pr of pairs.values())
     pr.paths.forEach((p, pathIndex) => {
       let first: Cut | undefined;
+      let cutters: string[] | undefined;
       p.edges.forEach((ei, hopIndex) => {
         let eo = edgeOptions.get(ei);
         if (!eo) {
@@ -83,7 +86,9 @@ export function buildFixPlan(st: CoreState, pairs: ReadonlyMap<string, PairResul
         )
           for (const o of upgrades(e.to)) note(o, (cut ??= { issueKey: pr.key, pathIndex, hopIndex }));
         if (hopIndex === 0) first = cut;
+        for (const id of eo.cutters) if (!cutters?.includes(id)) (cutters ??= []).push(id);
       });
+      pathCutters.set(p, cutters ?? NO_IDS);
       if (pr.source.via === "access_key") {
         const user = nodes.get(pr.source.entryId);
         if (user)
@@ -110,7 +115,7 @@ export function buildFixPlan(st: CoreState, pairs: ReadonlyMap<string, PairResul
       let after = 0;
       for (const p of pr.paths) {
         if (o.change.type === "deactivate-key" && pr.source.entryId === o.change.user) continue;
-        if (p.edges.some((ei) => edgeOptions.get(ei)?.cutters.includes(id))) continue;
+        if (pathCutters.get(p)!.includes(id)) continue;
         after = Math.max(after, p.score.score * (scale ? scale(pr, p.edges) : 1));
       }
       removed += Math.max(0, before - after);

@@ -273,57 +273,51 @@ export function searchPairs(
   // score from above (it differs only by a public data store's access level), so it filters and
   // caps cheaply; the full factor lists are built for the kept paths alone. The per-entry cap is
   // applied as each source finishes, so only kept pairs are held (an entry may reach thousands).
+  // A reached pair holds the search's slots until it is kept: most reached pairs fall to the
+  // per-entry cap, and their issue key (a hash) is made only when a tie or `keep` asks for it.
   type Raw = {
-    pr: PairResult;
-    found: Array<{ edges: number[]; bound: number; target: number }>;
+    src: Source;
+    target: number;
+    key: string | undefined;
+    /** CSR slots from the search, or derived-edge indices (a key's own HAS_KEY hop). */
+    found: Array<{ slots: number[] | undefined; edges: number[] | undefined; bound: number }>;
     best: number;
+    entryTargets: number;
   };
+  const keyOf = (r: Raw): string => (r.key ??= issueKey(r.src.entryId, realId(g.ids[r.target]!)));
+  const keepAny = opts.keep !== undefined && opts.keep.size > 0;
   const raw = new Map<string, Raw>();
   const reached = new Map<string, number>();
   let current = new Map<number, Raw>();
-  const byBound = (a: Raw, b: Raw) => b.best - a.best || a.pr.key.localeCompare(b.pr.key);
+  const byBound = (a: Raw, b: Raw) => b.best - a.best || keyOf(a).localeCompare(keyOf(b));
   const flush = () => {
     if (current.size === 0) return;
     const list = [...current.values()];
     current = new Map();
-    const entryId = list[0]!.pr.source.entryId;
+    const entryId = list[0]!.src.entryId;
     reached.set(entryId, (reached.get(entryId) ?? 0) + list.length);
     for (const r of list) {
-      r.pr.key = issueKey(r.pr.source.entryId, r.pr.targetId);
-      r.best = Math.max(...r.found.map((f) => f.bound));
+      let best = r.found[0]!.bound;
+      for (const f of r.found) if (f.bound > best) best = f.bound;
+      r.best = best;
     }
     list.sort(byBound);
     list.forEach((r, i) => {
-      if (i < MAX_TARGETS_PER_ENTRY || opts.keep?.has(r.pr.key)) raw.set(r.pr.key, r);
+      if (i < MAX_TARGETS_PER_ENTRY || (keepAny && opts.keep!.has(keyOf(r)))) raw.set(keyOf(r), r);
     });
   };
   searchPaths(g, ss, { ...searchOpts, done: flush }, (fp) => {
     const bound = 10 * fp.prob * targetWeight[fp.target]!;
     if (bound < floor) return;
     const src = active[fp.source]!;
-    // Exactly sized (held until the commit; a pushed array keeps room for 17).
-    const first = src.exposes !== undefined ? 1 : 0;
-    const pathEdges = new Array<number>(first + fp.slots.length);
-    if (first) pathEdges[0] = src.exposes!;
-    for (let j = 0; j < fp.slots.length; j++) pathEdges[first + j] = gEdges[g.eid[fp.slots[j]!]!]!;
-    if (pathEdges.length === 0) return; // a keyed identity that is itself a target: no hop to show
+    // a keyed identity that is itself a target: no hop to show
+    if (src.exposes === undefined && fp.slots.length === 0) return;
     let r = current.get(fp.target);
     if (!r) {
-      r = {
-        pr: {
-          key: "",
-          source: src,
-          targetId: realId(g.ids[fp.target]!),
-          entryTargets: 0,
-          virtualAdmin: g.ids[fp.target]!.endsWith(ADMIN_SUFFIX),
-          paths: [],
-        },
-        found: [],
-        best: 0,
-      };
+      r = { src, target: fp.target, key: undefined, found: [], best: 0, entryTargets: 0 };
       current.set(fp.target, r);
     }
-    r.found.push({ edges: pathEdges, bound, target: fp.target });
+    r.found.push({ slots: fp.slots, edges: undefined, bound });
   });
   for (const src of active) {
     if (src.keyHop === undefined) continue;
@@ -332,37 +326,56 @@ export function searchPairs(
     const key = issueKey(src.entryId, src.entryId);
     reached.set(src.entryId, (reached.get(src.entryId) ?? 0) + 1);
     raw.set(key, {
-      pr: { key, source: src, targetId: src.entryId, entryTargets: 0, virtualAdmin: false, paths: [] },
-      found: [{ edges: [src.keyHop], bound, target: src.node }],
+      src,
+      target: src.node,
+      key,
+      found: [{ slots: undefined, edges: [src.keyHop], bound }],
       best: bound,
+      entryTargets: 0,
     });
   }
   const byEntry = new Map<string, Raw[]>();
   for (const r of raw.values()) {
-    const list = byEntry.get(r.pr.source.entryId);
+    const list = byEntry.get(r.src.entryId);
     if (list) list.push(r);
-    else byEntry.set(r.pr.source.entryId, [r]);
+    else byEntry.set(r.src.entryId, [r]);
   }
   const kept = new Set<string>();
-  const byKey = raw;
   for (const [entryId, list] of byEntry) {
     list.sort(byBound);
     list.forEach((r, i) => {
-      if (i < MAX_TARGETS_PER_ENTRY || opts.keep?.has(r.pr.key)) kept.add(r.pr.key);
-      r.pr.entryTargets = reached.get(entryId) ?? list.length;
+      if (i < MAX_TARGETS_PER_ENTRY || opts.keep?.has(keyOf(r))) kept.add(keyOf(r));
+      r.entryTargets = reached.get(entryId) ?? list.length;
     });
   }
-  for (const [key, r] of byKey) {
+  // Derived-edge indices of a found path, entry first, exactly sized (held until the commit).
+  const edgesOf = (src: Source, slots: readonly number[]): number[] => {
+    const first = src.exposes !== undefined ? 1 : 0;
+    const out = new Array<number>(first + slots.length);
+    if (first) out[0] = src.exposes!;
+    for (let j = 0; j < slots.length; j++) out[first + j] = gEdges[g.eid[slots[j]!]!]!;
+    return out;
+  };
+  for (const [key, r] of raw) {
     if (!kept.has(key)) continue;
-    const pr = r.pr;
+    const targetId = g.ids[r.target]!;
+    const pr: PairResult = {
+      key,
+      source: r.src,
+      targetId: realId(targetId),
+      entryTargets: r.entryTargets,
+      virtualAdmin: targetId.endsWith(ADMIN_SUFFIX),
+      paths: [],
+    };
     for (const f of r.found) {
+      const pathEdges = f.edges ?? edgesOf(r.src, f.slots!);
       const score = st.model.scorePath(
         pr.source.likelihood,
-        f.edges.map((i) => edges[i]!),
-        g.ids[f.target]!,
+        pathEdges.map((i) => edges[i]!),
+        targetId,
         false,
       );
-      if (score.score >= floor) pr.paths.push({ edges: f.edges, score });
+      if (score.score >= floor) pr.paths.push({ edges: pathEdges, score });
     }
     if (!pr.paths.length) continue;
     pr.paths.sort((a, b) => b.score.score - a.score.score || b.score.likelihood - a.score.likelihood);
@@ -373,7 +386,7 @@ export function searchPairs(
       best.score = st.model.scorePath(
         pr.source.likelihood,
         best.edges.map((i) => edges[i]!),
-        g.ids[r.found[0]!.target]!,
+        targetId,
       );
     }
     pairs.set(key, pr);

@@ -149,10 +149,13 @@ export function searchPaths(
     for (let l = label; l >= 0; l = labels.parent[l]!) if (labels.node[l] === node) return true;
     return false;
   };
+  // Exactly sized, filled from the end (a pushed array keeps room for 17; found paths are many).
   const slotsOf = (label: number): number[] => {
-    const out: number[] = [];
-    for (let l = label; l >= 0 && labels.slot[l]! >= 0; l = labels.parent[l]!) out.push(labels.slot[l]!);
-    return out.reverse();
+    let n = 0;
+    for (let l = label; l >= 0 && labels.slot[l]! >= 0; l = labels.parent[l]!) n++;
+    const out = new Array<number>(n);
+    for (let l = label; n > 0; l = labels.parent[l]!) out[--n] = labels.slot[l]!;
+    return out;
   };
 
   sources.forEach((src, si) => {
