@@ -218,6 +218,236 @@ describe("issue storage", () => {
   });
 });
 
+describe("compact forms (migration 5)", () => {
+  const factors = [
+    { name: "entry", value: "internet", source: "engine" },
+    { name: "likelihood", value: 0.95, source: "entry likelihood × Π hop probabilities" },
+    { name: "kev", value: true, source: "cisa-kev" },
+    { name: "kev", value: false, source: "another source" },
+  ];
+  const prio = (key: string, score: number, f = factors) => ({
+    findingKey: key,
+    score,
+    severity: "high" as const,
+    onPath: score > 5,
+    factors: f,
+  });
+  const count = (table: string) =>
+    (stores.handle.reader.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+
+  it("stores each factor name and source once and reads factors, priorities and the plan back the same", async () => {
+    const drafts = many(20).map((d, i) => ({
+      ...d,
+      factors: i % 2 ? factors : [...factors, { name: `CVE-2024-${i}:cvss`, value: 9.8, source: "report" }],
+    }));
+    // A factor whose keys are in another order is kept as it is (it must read back the same).
+    const odd = { source: "engine", name: "odd", value: 1 } as (typeof factors)[number];
+    drafts[3]!.factors = [factors[0]!, odd];
+    const prios = [prio("f1", 8.2), prio("f2", 1.5, []), { ...prio("f3", 3), factors: [odd] }];
+    const plan = [
+      {
+        id: "revoke-ingress:sg-1",
+        title: "Revoke the open ingress rule",
+        cli: "aws ec2 revoke-security-group-ingress --group-id sg-1",
+        terraform: null,
+        riskRemoved: 12.5,
+        cuts: [
+          { issueKey: drafts[0]!.key, pathIndex: 0, hopIndex: 0 },
+          { issueKey: drafts[0]!.key, pathIndex: 1, hopIndex: 2 },
+          { issueKey: drafts[1]!.key, pathIndex: 0, hopIndex: 1 },
+          { issueKey: drafts[0]!.key, pathIndex: 2, hopIndex: 0 },
+        ],
+      },
+    ];
+    await stores.app.commitAnalysis(run("a1"), { ...out(drafts), findingPriorities: prios, fixPlan: plan });
+    expect(count("factor_names")).toBe(factors.length + 10);
+    for (const d of drafts) {
+      const got = await stores.app.getIssue(d.key);
+      expect(JSON.stringify(got!.factors)).toBe(JSON.stringify(d.factors));
+      const { alias: _alias, ...rest } = got!;
+      expect(rest).toEqual(d);
+    }
+    const byKey = (a: { findingKey: string }, b: { findingKey: string }) =>
+      a.findingKey < b.findingKey ? -1 : 1;
+    expect(JSON.stringify((await stores.app.findingPriorities()).sort(byKey))).toBe(JSON.stringify(prios));
+    expect(await stores.app.fixPlan()).toEqual(plan);
+    const doc = stores.handle.reader
+      .prepare("SELECT doc FROM finding_priorities WHERE finding_key = 'f1'")
+      .get() as { doc: string };
+    expect(doc.doc.length).toBeLessThan(JSON.stringify(prios[0]).length / 3);
+    // Another connection (a new process) reads the names too.
+    await stores.close();
+    stores = openSqliteStores(file());
+    expect((await stores.app.getIssue(drafts[0]!.key))!.factors).toEqual(drafts[0]!.factors);
+    expect((await stores.app.findingPriorities()).find((p) => p.findingKey === "f1")).toEqual(prios[0]);
+  });
+
+  it("writes finding priorities, tiers and fix-plan items as differences from what is stored", async () => {
+    const drafts = many(3);
+    const item = (id: string, riskRemoved: number) => ({
+      id,
+      title: `Fix ${id}`,
+      cli: `fix ${id}`,
+      terraform: null,
+      riskRemoved,
+      cuts: [{ issueKey: drafts[0]!.key, pathIndex: 0, hopIndex: 0 }],
+    });
+    const first: AnalysisOutput = {
+      ...out(drafts),
+      tiers: [
+        { nodeId: "n1", tier: 1, reason: "pin" },
+        { nodeId: "n2", tier: 2, reason: "rule-a" },
+      ],
+      findingPriorities: [prio("f1", 8), prio("f2", 6), prio("f3", 2)],
+      fixPlan: [item("o1", 9), item("o2", 5), item("o3", 1)],
+    };
+    await stores.app.commitAnalysis(run("a1"), first);
+    const writes: string[] = [];
+    stores.handle.writer.function("note_write", { varargs: true }, (...a: unknown[]) => {
+      writes.push(a.join(":"));
+      return null;
+    });
+    for (const [t, col] of [
+      ["finding_priorities", "finding_key"],
+      ["analysis_tiers", "node_id"],
+      ["fix_plan", "rank"],
+    ] as const)
+      stores.handle.writer.exec(`
+        CREATE TEMP TRIGGER ${t}_i AFTER INSERT ON ${t} BEGIN SELECT note_write('${t}', 'insert', new.${col}); END;
+        CREATE TEMP TRIGGER ${t}_u AFTER UPDATE ON ${t} BEGIN SELECT note_write('${t}', 'update', new.${col}); END;
+        CREATE TEMP TRIGGER ${t}_d AFTER DELETE ON ${t} BEGIN SELECT note_write('${t}', 'delete', old.${col}); END;`);
+    const second: AnalysisOutput = {
+      ...out(drafts),
+      tiers: [
+        { nodeId: "n1", tier: 1, reason: "pin" },
+        { nodeId: "n3", tier: 1, reason: "rule-b" },
+      ],
+      findingPriorities: [prio("f1", 8), prio("f2", 7), prio("f4", 1)],
+      fixPlan: [item("o1", 9), item("o3", 4)],
+    };
+    await stores.app.commitAnalysis(run("a2"), second);
+    expect(writes.sort()).toEqual(
+      [
+        "analysis_tiers:delete:n2",
+        "analysis_tiers:insert:n3",
+        "finding_priorities:delete:f3",
+        "finding_priorities:insert:f4",
+        "finding_priorities:update:f2",
+        "fix_plan:delete:2",
+        "fix_plan:update:1",
+      ].sort(),
+    );
+    expect(await stores.app.tiers()).toEqual(second.tiers);
+    expect(await stores.app.findingPriorities()).toEqual(second.findingPriorities);
+    expect(await stores.app.fixPlan()).toEqual(second.fixPlan);
+    writes.length = 0;
+    await stores.app.commitAnalysis(run("a3"), second);
+    expect(writes).toEqual([]);
+  });
+
+  it("a commit that fails leaves no factor name behind, and later ids read back right", async () => {
+    const drafts = many(2);
+    await stores.app.commitAnalysis(run("a1"), out(drafts));
+    const before = count("factor_names");
+    stores.handle.writer.exec(
+      "CREATE TEMP TRIGGER fail_plan BEFORE INSERT ON fix_plan BEGIN SELECT RAISE(ABORT, 'disk full'); END",
+    );
+    const failing = drafts.map((d) => ({
+      ...d,
+      factors: [{ name: "lost", value: 1, source: "never stored" }],
+    }));
+    const plan = [{ id: "o", title: "t", cli: null, terraform: null, riskRemoved: 1, cuts: [] }];
+    await expect(stores.app.commitAnalysis(run("a2"), { ...out(failing), fixPlan: plan })).rejects.toThrow(
+      /disk full/,
+    );
+    expect(count("factor_names")).toBe(before);
+    stores.handle.writer.exec("DROP TRIGGER fail_plan");
+    // The ids the failed commit used are given to other names now.
+    const next = drafts.map((d) => ({ ...d, factors: [{ name: "kept", value: 2, source: "stored" }] }));
+    await stores.app.commitAnalysis(run("a3"), { ...out(next), fixPlan: plan });
+    for (const d of next) expect((await stores.app.getIssue(d.key))!.factors).toEqual(d.factors);
+    expect(count("factor_names")).toBe(before + 1);
+    await stores.app.commitAnalysis(run("a4"), out(failing));
+    for (const d of failing) expect((await stores.app.getIssue(d.key))!.factors).toEqual(d.factors);
+    expect(count("factor_names")).toBe(before + 2);
+  });
+
+  it("reads issues, finding priorities and fix-plan items stored in the earlier forms, and the next commit rewrites them", async () => {
+    const drafts = many(2).map((d) => ({ ...d, factors }));
+    await stores.app.commitAnalysis(run("a1"), out(drafts));
+    const w = stores.handle.writer;
+    // The forms written before migration 5: factors as objects, remediation as objects with a fix
+    // part, finding priorities whole, fix-plan items with their id, a fix part and cut tuples (or
+    // whole, before that).
+    const fixRef = (
+      w.prepare("SELECT hash FROM issue_parts WHERE doc LIKE '{\"title\"%'").get() as { hash: string }
+    ).hash;
+    const rows = w.prepare("SELECT seq, doc FROM issue_docs ORDER BY seq").all() as Array<{
+      seq: number;
+      doc: string;
+    }>;
+    for (const r of rows) {
+      const d = JSON.parse(r.doc) as Record<string, unknown>;
+      const rem = d.remediation as Array<number | string>;
+      d.factors = factors;
+      d.remediation = [{ pathIndex: rem[0], hopIndex: rem[1], riskRemoved: rem[2], fix: rem[3] }];
+      w.prepare("UPDATE issue_docs SET doc = ? WHERE seq = ?").run(JSON.stringify(d), r.seq);
+      // (the hash of that document, as the store then wrote it)
+      w.prepare("UPDATE issues SET content_hash = 'v4' WHERE seq = ?").run(r.seq);
+    }
+    const oldPrio = prio("f1", 7.5);
+    w.prepare("INSERT INTO finding_priorities (finding_key, score, doc) VALUES (?, ?, ?)").run(
+      "f1",
+      7.5,
+      JSON.stringify(oldPrio),
+    );
+    const whole = {
+      id: "o1",
+      title: "Revoke the open ingress rule",
+      cli: "aws ec2 revoke-security-group-ingress --group-id sg-1 --protocol tcp --port 443 --cidr 0.0.0.0/0",
+      terraform: null,
+      riskRemoved: 4,
+      cuts: [{ issueKey: drafts[0]!.key, pathIndex: 0, hopIndex: 0 }],
+    };
+    const withPart = { ...whole, id: "o2", riskRemoved: 3 };
+    w.prepare("INSERT INTO fix_plan (rank, id, doc) VALUES (0, 'o1', ?), (1, 'o2', ?)").run(
+      JSON.stringify(whole),
+      JSON.stringify({
+        id: "o2",
+        fix: fixRef,
+        riskRemoved: 3,
+        cuts: withPart.cuts.map((c) => [c.issueKey, c.pathIndex, c.hopIndex]),
+      }),
+    );
+    for (const d of drafts) {
+      const { alias: _alias, ...rest } = (await stores.app.getIssue(d.key))!;
+      expect(rest).toEqual(d);
+    }
+    expect(await allPages({ sort: "alias" }, 1)).toHaveLength(2);
+    expect(await stores.app.issueStates()).toHaveLength(2);
+    expect(await stores.app.findingPriorities()).toEqual([oldPrio]);
+    expect(await stores.app.fixPlan()).toEqual([whole, withPart]);
+    // The next commit of the same content writes the current forms; everything reads the same.
+    await stores.app.commitAnalysis(run("a2"), {
+      ...out(drafts),
+      findingPriorities: [oldPrio],
+      fixPlan: [whole, withPart],
+    });
+    const docs = w.prepare("SELECT doc FROM issue_docs").all() as Array<{ doc: string }>;
+    for (const r of docs)
+      expect((JSON.parse(r.doc) as { factors: unknown[] }).factors[0]).toBeTypeOf("number");
+    for (const t of ["finding_priorities", "fix_plan"])
+      for (const r of w.prepare(`SELECT doc FROM ${t}`).all() as Array<{ doc: string }>)
+        expect(r.doc.startsWith("[")).toBe(true);
+    for (const d of drafts) {
+      const { alias: _alias, ...rest } = (await stores.app.getIssue(d.key))!;
+      expect(rest).toEqual(d);
+    }
+    expect(await stores.app.findingPriorities()).toEqual([oldPrio]);
+    expect(await stores.app.fixPlan()).toEqual([whole, withPart]);
+  });
+});
+
 describe("issue pages", () => {
   const filters: Array<IssueFilter & { sort?: IssueSort }> = [
     {},

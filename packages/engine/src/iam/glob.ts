@@ -2,26 +2,29 @@
 // (case-sensitive). Besides matching a concrete value, the engine asks two questions of a pattern
 // against a *set* of resources written as a pattern (`arn:aws:s3:::b/*` = every object of b):
 // does some resource lie in both (intersects), and does the pattern hold all of them (covers).
-const regexCache = new Map<string, RegExp>();
+
+// Compiled patterns, case-insensitive (actions) and case-sensitive (ARNs) apart: no key string per call.
+const regexCache = { i: new Map<string, RegExp>(), s: new Map<string, RegExp>() };
 const lowerCache = new Map<string, string>();
 
 /** Empties the pattern cache (derive() does when it returns). */
 export function clearPatternCache(): void {
-  regexCache.clear();
+  regexCache.i.clear();
+  regexCache.s.clear();
   lowerCache.clear();
 }
 
 function toRegex(pattern: string, ci: boolean): RegExp {
-  const k = `${ci ? "i" : "s"}${pattern}`;
-  let r = regexCache.get(k);
+  const cache = ci ? regexCache.i : regexCache.s;
+  let r = cache.get(pattern);
   if (!r) {
     const body = pattern
       .replace(/[.+^${}()|[\]\\]/g, "\\$&")
       .replace(/\*/g, ".*")
       .replace(/\?/g, ".");
     r = new RegExp(`^${body}$`, ci ? "is" : "s");
-    if (regexCache.size > 200_000) regexCache.clear();
-    regexCache.set(k, r);
+    if (cache.size > 100_000) cache.clear();
+    cache.set(pattern, r);
   }
   return r;
 }

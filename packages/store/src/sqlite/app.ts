@@ -20,7 +20,6 @@ import type {
   Actor,
   AnalysisOutput,
   AppStore,
-  FindingPriority,
   Issue,
   IssueEvent,
   PageRequest,
@@ -36,16 +35,33 @@ import { promoteDerivedSync } from "./graph.js";
 import { decodeCursor, encodeCursor } from "./paging.js";
 import {
   Compactor,
+  INSERT_ISSUE_SQL,
   PUT_ISSUE_SQL,
   PartReader,
-  compactFixPlanItem,
   draftProblem,
   expandFixPlanItem,
   expandIssue,
+  expandPriority,
+  forgetFactorNames,
   issueColumns,
   listIssuePage,
   readIssueStates,
 } from "./issues.js";
+
+/** What commitAnalysis reads of every stored issue. */
+interface StoredIssueRow {
+  seq: number;
+  key: string;
+  alias: string;
+  status: Issue["status"];
+  content_hash: string | null;
+  last_seen: string;
+  assignee_user: string | null;
+  assignee_team: string | null;
+  reason: string | null;
+  accepted_by: string | null;
+  expires_at: string | null;
+}
 
 export interface SqliteAppStoreOptions {
   /** ctem.config.json, already validated: wins key by key and cannot be changed through the store. */
@@ -95,15 +111,26 @@ export function createSqliteAppStore(h: SqliteHandle, opts: SqliteAppStoreOption
   const putDoc = w.prepare<[number, string]>(
     "INSERT INTO issue_docs (seq, doc) VALUES (?, ?) ON CONFLICT (seq) DO UPDATE SET doc = excluded.doc",
   );
-  /** Writes one issue (row and compact document). */
+  /** Writes one issue (row, compact document and new parts). */
   const writeIssue = (c: Compactor, i: Issue, seq: number) => {
     const { json, hash } = c.issue(i);
-    putIssue.run(issueColumns(i, seq, hash));
+    putIssue.run(...issueColumns(i, seq, hash));
     putDoc.run(seq, json);
+    c.flush();
   };
   const addEvent = w.prepare("INSERT INTO issue_events (issue_key, at, doc) VALUES (?, ?, ?)");
   const event = (key: string, e: IssueEvent) => addEvent.run(key, e.at, JSON.stringify(e));
   const nextSeq = w.prepare<[], { n: number }>("SELECT coalesce(max(seq), 0) + 1 AS n FROM issues");
+
+  /** Runs `fn` in a write transaction; when it fails, the factor names it added are forgotten. */
+  const writing = <T>(fn: () => T): T => {
+    try {
+      return w.transaction(fn)();
+    } catch (e) {
+      forgetFactorNames(w);
+      throw e;
+    }
+  };
 
   const metaGet = (db = r) => db.prepare<[string], { value: string }>("SELECT value FROM meta WHERE key = ?");
 
@@ -251,7 +278,8 @@ export function createSqliteAppStore(h: SqliteHandle, opts: SqliteAppStoreOption
       return h.lock.run(() => {
         const change = parseItem(IssueChange, changeIn, "issue change");
         const when = at ?? now();
-        return w.transaction(() => {
+        let c: Compactor | undefined;
+        const next = writing(() => {
           const found = findIssue(key, writeIssues, w);
           if (!found) throw new NotFoundError(`no issue ${key}`);
           const issue = found.issue;
@@ -282,9 +310,11 @@ export function createSqliteAppStore(h: SqliteHandle, opts: SqliteAppStoreOption
             });
           }
           if (change.comment) event(issue.key, { at: when, actor, type: "comment", text: change.comment });
-          writeIssue(new Compactor(w), next, found.seq);
+          writeIssue((c = new Compactor(w)), next, found.seq);
           return next;
-        })();
+        });
+        c?.committed();
+        return next;
       });
     },
 
@@ -313,119 +343,146 @@ export function createSqliteAppStore(h: SqliteHandle, opts: SqliteAppStoreOption
           if (list) list.push(p);
           else pathsByIssue.set(p.issueKey, [p]);
         }
-        w.transaction(() => {
+        const c = writing(() => {
           // What is stored, by key: enough to keep aliases and human fields, and to skip issues whose
           // content did not change.
-          const existing = new Map<
-            string,
-            {
-              seq: number;
-              alias: string;
-              status: Issue["status"];
-              hash: string | null;
-              lastSeen: string;
-              assignee: Issue["assignee"];
-              reason: string | null;
-              acceptedBy: string | null;
-              expiresAt: string | null;
-            }
-          >();
+          const existing = new Map<string, StoredIssueRow>();
           for (const x of w
-            .prepare<
-              [],
-              {
-                seq: number;
-                key: string;
-                alias: string;
-                status: Issue["status"];
-                content_hash: string | null;
-                last_seen: string;
-                assignee_user: string | null;
-                assignee_team: string | null;
-                reason: string | null;
-                accepted_by: string | null;
-                expires_at: string | null;
-              }
-            >(
+            .prepare<[], StoredIssueRow>(
               "SELECT seq, key, alias, status, content_hash, last_seen, assignee_user, assignee_team, reason, accepted_by, expires_at FROM issues",
             )
             .iterate())
-            existing.set(x.key, {
-              seq: x.seq,
-              alias: x.alias,
-              status: x.status,
-              hash: x.content_hash,
-              lastSeen: x.last_seen,
-              assignee: {
-                ...(x.assignee_user !== null ? { user: x.assignee_user } : {}),
-                ...(x.assignee_team !== null ? { team: x.assignee_team } : {}),
-              },
-              reason: x.reason,
-              acceptedBy: x.accepted_by,
-              expiresAt: x.expires_at,
-            });
+            existing.set(x.key, x);
           const c = new Compactor(w);
+          const insertIssue = w.prepare(INSERT_ISSUE_SQL);
           const dropPaths = w.prepare<[string]>("DELETE FROM analysis_paths WHERE issue_key = ?");
           const putPath = w.prepare<[string, number, string]>(
             "INSERT INTO analysis_paths (issue_key, path_index, doc) VALUES (?, ?, ?)",
           );
+          /** Paths to insert, in key order (after the loop: random-order inserts touch a page each). */
+          const newPaths: Array<{ key: string; index: number; doc: string }> = [];
           const touched = new Map<string, number[]>();
           let seq = nextSeq.get()!.n;
           for (const d of out.issues) {
             const prev = existing.get(d.key);
-            let issue: Issue;
+            let over: Partial<Issue>;
             let s: number;
             if (prev) {
               s = prev.seq;
               // Fields only people change (assignee, reason, acceptedBy, expiresAt) stay as stored.
-              issue = {
-                ...d,
+              over = {
                 alias: prev.alias,
-                assignee: prev.assignee,
+                assignee: {
+                  ...(prev.assignee_user !== null ? { user: prev.assignee_user } : {}),
+                  ...(prev.assignee_team !== null ? { team: prev.assignee_team } : {}),
+                },
                 reason: prev.reason,
-                acceptedBy: prev.acceptedBy,
-                expiresAt: prev.expiresAt,
+                acceptedBy: prev.accepted_by,
+                expiresAt: prev.expires_at,
               };
             } else {
               s = seq++;
-              issue = { ...d, alias: `ISS-${s}` };
+              over = { alias: `ISS-${s}` };
             }
-            const { json, hash } = c.issue(issue);
-            if (prev && prev.hash === hash) {
+            const { json, hash } = c.issue(d, over);
+            if (prev && prev.content_hash === hash) {
               // Unchanged: only lastSeen moves (below, in one statement per value).
-              if (prev.lastSeen !== issue.lastSeen) {
-                const list = touched.get(issue.lastSeen);
+              if (prev.last_seen !== d.lastSeen) {
+                const list = touched.get(d.lastSeen);
                 if (list) list.push(s);
-                else touched.set(issue.lastSeen, [s]);
+                else touched.set(d.lastSeen, [s]);
               }
               continue;
             }
-            if (!prev) event(d.key, { at: run.startedAt, actor, type: "created", to: issue.status });
-            else if (prev.status !== issue.status)
-              event(d.key, { at: run.startedAt, actor, type: "status", from: prev.status, to: issue.status });
-            putIssue.run(issueColumns(issue, s, hash));
+            const issue = { ...d, ...over } as Issue;
+            if (!prev) {
+              event(d.key, { at: run.startedAt, actor, type: "created", to: issue.status });
+              insertIssue.run(...issueColumns(issue, s, hash));
+            } else {
+              if (prev.status !== issue.status)
+                event(d.key, {
+                  at: run.startedAt,
+                  actor,
+                  type: "status",
+                  from: prev.status,
+                  to: issue.status,
+                });
+              putIssue.run(...issueColumns(issue, s, hash));
+            }
             putDoc.run(s, json);
             // This analysis' paths of the issue (a resolved issue has none in it).
-            dropPaths.run(d.key);
+            if (prev) dropPaths.run(d.key);
             if (issue.status !== "resolved")
               for (const p of pathsByIssue.get(d.key) ?? [])
-                putPath.run(p.issueKey, p.pathIndex, JSON.stringify(c.path(p)));
+                newPaths.push({ key: p.issueKey, index: p.pathIndex, doc: JSON.stringify(c.path(p)) });
           }
+          newPaths.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.index - b.index));
+          for (const p of newPaths) putPath.run(p.key, p.index, p.doc);
+          newPaths.length = 0;
           const touch = w.prepare<[string, string]>(
             "UPDATE issues SET last_seen = ? WHERE seq IN (SELECT value FROM json_each(?))",
           );
           for (const [at, seqs] of touched) touch.run(at, JSON.stringify(seqs));
-          w.prepare("DELETE FROM analysis_tiers").run();
-          const putTier = w.prepare("INSERT INTO analysis_tiers (node_id, tier, reason) VALUES (?, ?, ?)");
-          for (const t of out.tiers) putTier.run(t.nodeId, t.tier, t.reason);
-          w.prepare("DELETE FROM finding_priorities").run();
-          const putPrio = w.prepare(
-            "INSERT INTO finding_priorities (finding_key, score, doc) VALUES (?, ?, ?)",
+          // Tiers, finding priorities and the fix plan: only what differs from what is stored.
+          const tiers = new Map<string, { tier: number; reason: string }>();
+          for (const t of w
+            .prepare<[], { node_id: string; tier: number; reason: string }>(
+              "SELECT node_id, tier, reason FROM analysis_tiers",
+            )
+            .iterate())
+            tiers.set(t.node_id, t);
+          const putTier = w.prepare<[string, number, string]>(
+            "INSERT INTO analysis_tiers (node_id, tier, reason) VALUES (?, ?, ?) ON CONFLICT (node_id) DO UPDATE SET tier = excluded.tier, reason = excluded.reason",
           );
-          for (const p of out.findingPriorities) putPrio.run(p.findingKey, p.score, JSON.stringify(p));
-          w.prepare("DELETE FROM fix_plan").run();
-          const putFix = w.prepare("INSERT INTO fix_plan (rank, id, doc) VALUES (?, ?, ?)");
-          out.fixPlan.forEach((f, i) => putFix.run(i, f.id, JSON.stringify(compactFixPlanItem(c, f))));
+          for (const t of out.tiers) {
+            const was = tiers.get(t.nodeId);
+            if (was) {
+              tiers.delete(t.nodeId);
+              if (was.tier === t.tier && was.reason === t.reason) continue;
+            }
+            putTier.run(t.nodeId, t.tier, t.reason);
+          }
+          const dropTier = w.prepare<[string]>("DELETE FROM analysis_tiers WHERE node_id = ?");
+          for (const id of tiers.keys()) dropTier.run(id);
+          const prios = new Map<string, { score: number; doc: string }>();
+          for (const p of w
+            .prepare<[], { finding_key: string; score: number; doc: string }>(
+              "SELECT finding_key, score, doc FROM finding_priorities",
+            )
+            .iterate())
+            prios.set(p.finding_key, p);
+          const putPrio = w.prepare<[string, number, string]>(
+            "INSERT INTO finding_priorities (finding_key, score, doc) VALUES (?, ?, ?) ON CONFLICT (finding_key) DO UPDATE SET score = excluded.score, doc = excluded.doc",
+          );
+          const newPrios: Array<{ key: string; score: number; doc: string }> = [];
+          for (const p of out.findingPriorities) {
+            const doc = c.priority(p);
+            const was = prios.get(p.findingKey);
+            if (was) {
+              prios.delete(p.findingKey);
+              if (was.score === p.score && was.doc === doc) continue;
+            }
+            newPrios.push({ key: p.findingKey, score: p.score, doc });
+          }
+          newPrios.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+          for (const p of newPrios) putPrio.run(p.key, p.score, p.doc);
+          const dropPrio = w.prepare<[string]>("DELETE FROM finding_priorities WHERE finding_key = ?");
+          for (const key of prios.keys()) dropPrio.run(key);
+          const plan: Array<{ id: string; doc: string } | undefined> = [];
+          for (const f of w
+            .prepare<[], { rank: number; id: string; doc: string }>("SELECT rank, id, doc FROM fix_plan")
+            .iterate())
+            plan[f.rank] = f;
+          const putFix = w.prepare<[number, string, string]>(
+            "INSERT INTO fix_plan (rank, id, doc) VALUES (?, ?, ?) ON CONFLICT (rank) DO UPDATE SET id = excluded.id, doc = excluded.doc",
+          );
+          out.fixPlan.forEach((f, i) => {
+            const doc = c.fixPlanItem(f);
+            const was = plan[i];
+            if (was?.id !== f.id || was.doc !== doc) putFix.run(i, f.id, doc);
+          });
+          w.prepare<[number]>("DELETE FROM fix_plan WHERE rank >= ?").run(out.fixPlan.length);
+          c.flush();
           const finished = { ...run, status: "complete" as const, finishedAt: run.finishedAt ?? now() };
           w.prepare(
             "INSERT INTO analysis_runs (id, started_at, doc) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET doc = excluded.doc",
@@ -437,7 +494,9 @@ export function createSqliteAppStore(h: SqliteHandle, opts: SqliteAppStoreOption
           // same transaction; with another graph store the caller promotes afterwards.
           if (opts.sharedGraph !== false && metaGet(w).get(`derived_pending:${run.id}`))
             promoteDerivedSync(w, run.id);
-        })();
+          return c;
+        });
+        c.committed();
       });
     },
 
@@ -453,14 +512,19 @@ export function createSqliteAppStore(h: SqliteHandle, opts: SqliteAppStoreOption
     },
     findingPriorities() {
       const rows = r
-        .prepare<[], { doc: string }>("SELECT doc FROM finding_priorities ORDER BY score DESC, finding_key")
+        .prepare<[], { finding_key: string; score: number; doc: string }>(
+          "SELECT finding_key, score, doc FROM finding_priorities ORDER BY score DESC, finding_key",
+        )
         .all();
-      return Promise.resolve(rows.map((x) => JSON.parse(x.doc) as FindingPriority));
+      const parts = new PartReader(r);
+      return Promise.resolve(rows.map((x) => expandPriority(x.finding_key, x.score, x.doc, parts)));
     },
     fixPlan() {
-      const rows = r.prepare<[], { doc: string }>("SELECT doc FROM fix_plan ORDER BY rank").all();
+      const rows = r
+        .prepare<[], { id: string; doc: string }>("SELECT id, doc FROM fix_plan ORDER BY rank")
+        .all();
       const parts = new PartReader(r);
-      return Promise.resolve(rows.map((x) => expandFixPlanItem(x.doc, parts)));
+      return Promise.resolve(rows.map((x) => expandFixPlanItem(x.id, x.doc, parts)));
     },
     health() {
       try {

@@ -1,17 +1,25 @@
-// How the SQLite AppStore keeps issues at scale (migration 4):
+// How the SQLite AppStore keeps issues at scale (migrations 4 and 5):
 // - `issues`: one narrow row per issue (rowid = seq) whose columns carry every filter and sort
 //   field, with composite indexes so a page is an index range scan that stops at the limit — never
 //   a sort of every match (keyset cursors on (sort value, seq)).
 // - `issue_docs`: the issue JSON, compact: each hop of a path and each fix text is a reference into
 //   `issue_parts` (content-addressed: a hop's evidence is stored once however many issues and paths
 //   cross it), and `lastSeen` lives in its column so an unchanged issue is not rewritten.
+// - `factor_names` (migration 5): a factor's (name, source) pair by id, so a document holds its
+//   factors as a flat [id, value, id, value, …] list and remediation as flat
+//   [pathIndex, hopIndex, riskRemoved, fix part, …]; finding priorities and fix-plan items are
+//   stored as flat lists the same way.
 // - `content_hash`: a hash of the compact document; commitAnalysis writes only issues whose content
-//   changed (and moves lastSeen of the others in one statement).
-// Documents written before migration 4 (full hops inline) are read as they are.
-import { createHash } from "node:crypto";
+//   changed (and moves lastSeen of the others in one statement); finding priorities, tiers and the
+//   fix plan are written as differences from what is stored.
+// Documents in the earlier forms (full hops inline; factors and remediation as objects; finding
+// priorities and fix-plan items as objects) are read as they are.
+import { hash } from "node:crypto";
 import { Confidence, ISSUE_STATUSES, SEVERITIES, ValidationError } from "@ctem/model";
 import type {
   AttackPath,
+  Factor,
+  FindingPriority,
   FixPlanItem,
   Hop,
   Issue,
@@ -39,9 +47,10 @@ interface CompactRemediation {
   /** Part reference to { title, cli, terraform }. */
   fix: string;
 }
-type StoredDoc = Omit<Issue, "paths" | "remediation"> & {
+type StoredDoc = Omit<Issue, "paths" | "factors" | "remediation"> & {
   paths: CompactPath[];
-  remediation: Array<CompactRemediation | Remediation>;
+  factors: Factor[] | Flat;
+  remediation: Array<CompactRemediation | Remediation> | Flat;
 };
 
 const RULE = /^[a-z0-9]+(-[a-z0-9]+)*$/;
@@ -106,39 +115,46 @@ export function draftProblem(d: IssueDraft): string | undefined {
   return undefined;
 }
 
-const partHash = (json: string): string => createHash("sha1").update(json).digest("base64url").slice(0, 22);
+const partHash = (json: string): string => hash("sha1", json, "base64url").slice(0, 22);
 
-/** The issue row's columns, from an issue. */
-export function issueColumns(i: Issue | IssueDraft, seq: number, contentHash: string | null) {
-  return {
+/** The issue row's columns, from an issue, in the order of ISSUE_COLUMNS (positional: cheaper to bind). */
+export function issueColumns(i: Issue | IssueDraft, seq: number, contentHash: string | null): unknown[] {
+  return [
     seq,
-    key: i.key,
-    alias: i.alias,
-    severity: i.severity,
-    status: i.status,
-    score: i.score,
-    rule: i.rule,
-    confidence: i.confidence,
-    entry_id: i.entry.id,
-    target_id: i.target.id,
-    assignee_user: i.assignee.user ?? null,
-    assignee_team: i.assignee.team ?? null,
-    demo: i.demo ? 1 : 0,
-    first_seen: i.firstSeen,
-    last_seen: i.lastSeen,
-    due_at: i.dueAt,
-    title: i.title,
-    reason: i.reason,
-    accepted_by: i.acceptedBy,
-    expires_at: i.expiresAt,
-    content_hash: contentHash,
-  };
+    i.key,
+    i.alias,
+    i.severity,
+    i.status,
+    i.score,
+    i.rule,
+    i.confidence,
+    i.entry.id,
+    i.target.id,
+    i.assignee.user ?? null,
+    i.assignee.team ?? null,
+    i.demo ? 1 : 0,
+    i.firstSeen,
+    i.lastSeen,
+    i.dueAt,
+    i.title,
+    i.reason,
+    i.acceptedBy,
+    i.expiresAt,
+    contentHash,
+  ];
 }
 
-export const PUT_ISSUE_SQL = `INSERT INTO issues (seq, key, alias, severity, status, score, rule, confidence, entry_id, target_id,
-    assignee_user, assignee_team, demo, first_seen, last_seen, due_at, title, reason, accepted_by, expires_at, content_hash)
-  VALUES (@seq, @key, @alias, @severity, @status, @score, @rule, @confidence, @entry_id, @target_id,
-    @assignee_user, @assignee_team, @demo, @first_seen, @last_seen, @due_at, @title, @reason, @accepted_by, @expires_at, @content_hash)
+const ISSUE_COLUMNS = `seq, key, alias, severity, status, score, rule, confidence, entry_id, target_id,
+    assignee_user, assignee_team, demo, first_seen, last_seen, due_at, title, reason, accepted_by, expires_at, content_hash`;
+const ISSUE_VALUES = ISSUE_COLUMNS.split(",")
+  .map(() => "?")
+  .join(", ");
+
+/** A new issue's row. */
+export const INSERT_ISSUE_SQL = `INSERT INTO issues (${ISSUE_COLUMNS}) VALUES (${ISSUE_VALUES})`;
+
+/** An issue's row, new or not (key and alias never change). */
+export const PUT_ISSUE_SQL = `INSERT INTO issues (${ISSUE_COLUMNS}) VALUES (${ISSUE_VALUES})
   ON CONFLICT (seq) DO UPDATE SET severity = excluded.severity, status = excluded.status, score = excluded.score,
     rule = excluded.rule, confidence = excluded.confidence, entry_id = excluded.entry_id, target_id = excluded.target_id,
     assignee_user = excluded.assignee_user, assignee_team = excluded.assignee_team, demo = excluded.demo,
@@ -147,28 +163,178 @@ export const PUT_ISSUE_SQL = `INSERT INTO issues (seq, key, alias, severity, sta
     content_hash = excluded.content_hash`;
 
 /**
- * Turns issues into compact documents, writing their parts. Hops and fix texts the engine shares
- * between issues (the same objects) are serialised and hashed once per commit; equal content from
- * different objects still lands on one part.
+ * Factor (name, source) pairs by id, as one connection has read them from `factor_names`. A pair's
+ * id never changes once committed and ids only grow, so what was read stays true; an id not read
+ * yet is fetched with every pair after the last one known. A writer whose transaction rolls back
+ * forgets what it knew (forgetFactorNames): the ids it added may be given to other pairs later.
+ */
+class FactorNames {
+  private readonly names: string[] = [];
+  private readonly sources: string[] = [];
+  private max = 0;
+  /** name → source → id, for the writer's compactors (built on first use). */
+  private ids: Map<string, Map<string, number>> | undefined;
+  private readonly after;
+  constructor(db: Sqlite) {
+    this.after = db.prepare<[number], { id: number; name: string; source: string }>(
+      "SELECT id, name, source FROM factor_names WHERE id > ? ORDER BY id",
+    );
+  }
+
+  /** Reads the pairs added since (by this connection's transactions or by other processes). */
+  refresh(): void {
+    for (const r of this.after.iterate(this.max)) this.add(r.id, r.name, r.source);
+  }
+
+  add(id: number, name: string, source: string): void {
+    this.names[id] = name;
+    this.sources[id] = source;
+    if (id > this.max) this.max = id;
+    if (this.ids) this.index(this.ids, id);
+  }
+
+  private index(ids: Map<string, Map<string, number>>, id: number): void {
+    const name = this.names[id]!;
+    let bySource = ids.get(name);
+    if (!bySource) ids.set(name, (bySource = new Map<string, number>()));
+    bySource.set(this.sources[id]!, id);
+  }
+
+  byName(): Map<string, Map<string, number>> {
+    if (!this.ids) {
+      const ids = new Map<string, Map<string, number>>();
+      for (let id = 1; id <= this.max; id++) if (this.names[id] !== undefined) this.index(ids, id);
+      this.ids = ids;
+    }
+    return this.ids;
+  }
+
+  factor(id: number, value: Factor["value"]): Factor {
+    let name = this.names[id];
+    if (name === undefined) {
+      this.refresh();
+      name = this.names[id];
+      if (name === undefined) throw new Error(`issue store: factor name ${id} is missing`);
+    }
+    return { name, value, source: this.sources[id]! };
+  }
+}
+
+const factorNamesOf = new WeakMap<Sqlite, FactorNames>();
+function factorNames(db: Sqlite): FactorNames {
+  let n = factorNamesOf.get(db);
+  if (!n) factorNamesOf.set(db, (n = new FactorNames(db)));
+  return n;
+}
+
+/** After a write transaction on `db` failed: the factor names it added were never committed. */
+export function forgetFactorNames(db: Sqlite): void {
+  factorNamesOf.delete(db);
+}
+
+const FACTOR_KEYS = ["name", "value", "source"] as const;
+/** Whether a factor reads back the same from a flat entry: { name, value, source } in that order. */
+function plainFactor(f: Factor): boolean {
+  if (typeof f !== "object" || f === null || typeof f.name !== "string" || typeof f.source !== "string")
+    return false;
+  const t = typeof f.value;
+  if (t !== "number" && t !== "string" && t !== "boolean") return false;
+  let n = 0;
+  for (const k in f) if (k !== FACTOR_KEYS[n++]) return false;
+  return n === 3;
+}
+
+const PRIORITY_KEYS = ["findingKey", "score", "severity", "onPath", "factors"] as const;
+function plainPriority(p: FindingPriority): boolean {
+  if (
+    typeof p !== "object" ||
+    p === null ||
+    typeof p.severity !== "string" ||
+    typeof p.onPath !== "boolean" ||
+    !Array.isArray(p.factors)
+  )
+    return false;
+  let n = 0;
+  for (const k in p) if (k !== PRIORITY_KEYS[n++]) return false;
+  return n === 5;
+}
+
+/** A flat list's values: factor ids and values, or remediation numbers and part references. */
+type Flat = Array<number | string | boolean>;
+
+/** Whether a stored list is flat (the current form) rather than objects (earlier forms). */
+const isFlat = (list: readonly unknown[]): boolean => list.length > 0 && typeof list[0] === "number";
+
+/**
+ * Parts each connection knows to be stored (written or found by a committed transaction of this
+ * process): parts are never deleted, so a later commit need not insert them again. Bounded.
+ */
+const KNOWN_PARTS_MAX = 1_000_000;
+const knownPartsOf = new WeakMap<Sqlite, Set<string>>();
+
+/** A fix text's part, found by its title, then its exact texts. */
+interface FixRef {
+  cli: string | null;
+  terraform: string | null;
+  ref: string;
+}
+type FixMap = Map<string | null, Map<string | null, string>>;
+function fixMap(m: FixMap, cli: string | null, terraform: string | null, ref: string): void {
+  let byTf = m.get(cli);
+  if (!byTf) m.set(cli, (byTf = new Map<string | null, string>()));
+  byTf.set(terraform, ref);
+}
+
+/**
+ * Turns issues into compact documents, writing their parts and factor names. Hops and fix texts
+ * the engine shares between issues (the same objects) are serialised and hashed once per commit;
+ * equal content from different objects still lands on one part. New parts are inserted by
+ * flush() in key order (random-order inserts into a large table touch a page each), and only
+ * those this connection does not know from earlier commits.
  */
 export class Compactor {
   private readonly byObject = new Map<object, string>();
-  private readonly fixes = new Map<string, Map<string | null, Map<string | null, string>>>();
+  private readonly fixes = new Map<string, FixRef[] | FixMap>();
   private readonly written = new Set<string>();
+  private readonly pending = new Map<string, string>();
+  private readonly known: Set<string>;
   private readonly putPart;
+  private readonly putName;
+  private readonly names: FactorNames;
+  private readonly ids: Map<string, Map<string, number>>;
+  /** Call inside the write transaction (it reads the factor names other writers added). */
   constructor(db: Sqlite) {
     this.putPart = db.prepare<[string, string]>(
       "INSERT OR IGNORE INTO issue_parts (hash, doc) VALUES (?, ?)",
     );
+    this.putName = db.prepare<[string, string]>("INSERT INTO factor_names (name, source) VALUES (?, ?)");
+    this.names = factorNames(db);
+    this.names.refresh();
+    this.ids = this.names.byName();
+    let known = knownPartsOf.get(db);
+    if (!known || known.size > KNOWN_PARTS_MAX) knownPartsOf.set(db, (known = new Set<string>()));
+    this.known = known;
   }
 
   private part(json: string): string {
     const h = partHash(json);
     if (!this.written.has(h)) {
       this.written.add(h);
-      this.putPart.run(h, json);
+      if (!this.known.has(h)) this.pending.set(h, json);
     }
     return h;
+  }
+
+  /** Inserts the new parts (in key order). Call before the transaction ends. */
+  flush(): void {
+    const keys = [...this.pending.keys()].sort();
+    for (const h of keys) this.putPart.run(h, this.pending.get(h)!);
+    this.pending.clear();
+  }
+
+  /** After the transaction committed: its parts are stored. */
+  committed(): void {
+    for (const h of this.written) this.known.add(h);
   }
 
   hop(h: Hop | string): string {
@@ -190,36 +356,96 @@ export class Compactor {
   }
 
   fix(r: Pick<Remediation, "title" | "cli" | "terraform">): string {
-    let byCli = this.fixes.get(r.title);
-    if (!byCli) this.fixes.set(r.title, (byCli = new Map<string | null, Map<string | null, string>>()));
-    let byTf = byCli.get(r.cli);
-    if (!byTf) byCli.set(r.cli, (byTf = new Map<string | null, string>()));
-    let ref = byTf.get(r.terraform);
-    if (ref === undefined) {
-      ref = this.part(JSON.stringify({ title: r.title, cli: r.cli, terraform: r.terraform }));
-      byTf.set(r.terraform, ref);
+    // By title (short), then by comparing the long texts (the engine shares them between issues,
+    // so mostly the same strings); a title with many texts gets maps.
+    const byTitle = this.fixes.get(r.title);
+    if (byTitle instanceof Map) {
+      let ref = byTitle.get(r.cli)?.get(r.terraform);
+      if (ref === undefined) fixMap(byTitle, r.cli, r.terraform, (ref = this.fixPart(r)));
+      return ref;
+    }
+    if (byTitle) for (const x of byTitle) if (x.cli === r.cli && x.terraform === r.terraform) return x.ref;
+    const ref = this.fixPart(r);
+    const entry = { cli: r.cli, terraform: r.terraform, ref };
+    if (!byTitle) this.fixes.set(r.title, [entry]);
+    else if (byTitle.length < 8) byTitle.push(entry);
+    else {
+      const m: FixMap = new Map();
+      for (const x of [...byTitle, entry]) fixMap(m, x.cli, x.terraform, x.ref);
+      this.fixes.set(r.title, m);
     }
     return ref;
+  }
+
+  private fixPart(r: Pick<Remediation, "title" | "cli" | "terraform">): string {
+    return this.part(JSON.stringify({ title: r.title, cli: r.cli, terraform: r.terraform }));
   }
 
   path(p: Pick<AttackPath, "likelihood" | "confidence" | "hops">): CompactPath {
     return { likelihood: p.likelihood, confidence: p.confidence, hops: p.hops.map((h) => this.hop(h)) };
   }
 
-  /** The compact document (lastSeen left empty: it lives in its column) and its JSON. */
-  issue(i: Issue): { json: string; hash: string } {
-    const doc: StoredDoc = {
-      ...i,
-      lastSeen: "",
-      paths: i.paths.map((p) => this.path(p)),
-      remediation: i.remediation.map((r) =>
-        "fix" in r
-          ? (r as unknown as CompactRemediation)
-          : { pathIndex: r.pathIndex, hopIndex: r.hopIndex, riskRemoved: r.riskRemoved, fix: this.fix(r) },
-      ),
-    };
+  private factorId(name: string, source: string): number {
+    let bySource = this.ids.get(name);
+    if (!bySource) this.ids.set(name, (bySource = new Map<string, number>()));
+    let id = bySource.get(source);
+    if (id === undefined) {
+      id = Number(this.putName.run(name, source).lastInsertRowid);
+      this.names.add(id, name, source);
+    }
+    return id;
+  }
+
+  /** Factors as a flat [name id, value, …] list, or as they are when one would not read back the same. */
+  private factors(fs: readonly Factor[], out: Flat): boolean {
+    for (const f of fs) {
+      if (!plainFactor(f)) return false;
+      out.push(this.factorId(f.name, f.source), f.value);
+    }
+    return true;
+  }
+
+  /**
+   * The compact document of `{ ...i, ...over }` (lastSeen left empty: it lives in its column) and
+   * its JSON.
+   */
+  issue(i: Issue | IssueDraft, over?: Partial<Issue>): { json: string; hash: string } {
+    const doc: Record<string, unknown> = {};
+    const src = i as unknown as Record<string, unknown>;
+    for (const k in src) doc[k] = src[k];
+    if (over) for (const k in over) doc[k] = (over as Record<string, unknown>)[k];
+    doc.lastSeen = "";
+    doc.paths = i.paths.map((p) => this.path(p));
+    const factors: Flat = [];
+    doc.factors = this.factors(i.factors, factors) ? factors : i.factors;
+    const remediation: Flat = [];
+    for (const r of i.remediation)
+      remediation.push(
+        r.pathIndex,
+        r.hopIndex,
+        r.riskRemoved,
+        "fix" in r ? (r as unknown as CompactRemediation).fix : this.fix(r),
+      );
+    doc.remediation = remediation;
     const json = JSON.stringify(doc);
     return { json, hash: partHash(json) };
+  }
+
+  /** A finding priority's document: [severity, onPath (1/0), name id, value, …]; key and score are columns. */
+  priority(p: FindingPriority): string {
+    const out: Flat = [p.severity, p.onPath ? 1 : 0];
+    return plainPriority(p) && this.factors(p.factors, out) ? JSON.stringify(out) : JSON.stringify(p);
+  }
+
+  /** A fix-plan item's document: [fix part, riskRemoved, issueKey, pathIndex, hopIndex, …, issueKey, …]. */
+  fixPlanItem(f: FixPlanItem): string {
+    const out: Flat = [this.fix(f), f.riskRemoved];
+    let last: string | undefined;
+    for (const x of f.cuts) {
+      if (x.issueKey !== last) out.push((last = x.issueKey));
+      out.push(x.pathIndex, x.hopIndex);
+    }
+    return JSON.stringify(out);
   }
 }
 
@@ -230,11 +456,13 @@ export class Compactor {
 const PART_CACHE_MAX = 50_000;
 const partCache = new Map<string, unknown>();
 
-/** Reads parts by reference (a page of issues shares most of its hops). */
+/** Reads parts by reference (a page of issues shares most of its hops) and factor names by id. */
 export class PartReader {
   private readonly get;
+  readonly names: FactorNames;
   constructor(db: Sqlite) {
     this.get = db.prepare<[string], { doc: string }>("SELECT doc FROM issue_parts WHERE hash = ?");
+    this.names = factorNames(db);
   }
   part<T>(ref: string): T {
     let v = partCache.get(ref);
@@ -247,9 +475,16 @@ export class PartReader {
     }
     return v as T;
   }
+  /** Factors from a flat [name id, value, …] list from `start`. */
+  factors(flat: readonly unknown[], start = 0): Factor[] {
+    const out: Factor[] = [];
+    for (let i = start; i < flat.length; i += 2)
+      out.push(this.names.factor(flat[i] as number, flat[i + 1] as Factor["value"]));
+    return out;
+  }
 }
 
-/** The issue JSON from a stored document (either form) and its lastSeen column. */
+/** The issue JSON from a stored document (any form) and its lastSeen column. */
 export function expandIssue(docJson: string, lastSeen: string, parts: PartReader): Issue {
   const d = JSON.parse(docJson) as StoredDoc;
   d.lastSeen = lastSeen;
@@ -259,22 +494,57 @@ export function expandIssue(docJson: string, lastSeen: string, parts: PartReader
     confidence: p.confidence,
     hops: p.hops.map((h) => (typeof h === "string" ? { ...parts.part<Hop>(h) } : h)),
   }));
-  issue.remediation = d.remediation.map((r) => {
-    if (!("fix" in r)) return r;
-    const f = parts.part<Pick<Remediation, "title" | "cli" | "terraform">>(r.fix);
-    return {
-      pathIndex: r.pathIndex,
-      hopIndex: r.hopIndex,
-      title: f.title,
-      cli: f.cli,
-      terraform: f.terraform,
-      riskRemoved: r.riskRemoved,
-    };
-  });
+  if (isFlat(d.factors)) issue.factors = parts.factors(d.factors);
+  const rs = d.remediation;
+  if (isFlat(rs)) {
+    const out: Remediation[] = [];
+    for (let i = 0; i < rs.length; i += 4) {
+      const f = parts.part<Pick<Remediation, "title" | "cli" | "terraform">>(rs[i + 3] as string);
+      out.push({
+        pathIndex: rs[i] as number,
+        hopIndex: rs[i + 1] as number,
+        title: f.title,
+        cli: f.cli,
+        terraform: f.terraform,
+        riskRemoved: rs[i + 2] as number,
+      });
+    }
+    issue.remediation = out;
+  } else
+    issue.remediation = (rs as Array<CompactRemediation | Remediation>).map((r) => {
+      if (!("fix" in r)) return r;
+      const f = parts.part<Pick<Remediation, "title" | "cli" | "terraform">>(r.fix);
+      return {
+        pathIndex: r.pathIndex,
+        hopIndex: r.hopIndex,
+        title: f.title,
+        cli: f.cli,
+        terraform: f.terraform,
+        riskRemoved: r.riskRemoved,
+      };
+    });
   return issue;
 }
 
-/** A fix-plan item as stored: its texts as a part (shared with the issues' remediation), cuts as tuples. */
+/** A stored finding priority (either form) from its columns and document. */
+export function expandPriority(
+  key: string,
+  score: number,
+  docJson: string,
+  parts: PartReader,
+): FindingPriority {
+  if (docJson.charCodeAt(0) !== 0x5b /* [ */) return JSON.parse(docJson) as FindingPriority;
+  const d = JSON.parse(docJson) as unknown[];
+  return {
+    findingKey: key,
+    score,
+    severity: d[0] as FindingPriority["severity"],
+    onPath: d[1] === 1,
+    factors: parts.factors(d, 2),
+  };
+}
+
+/** A fix-plan item as stored before (texts as a part, cuts as tuples). */
 interface StoredFixPlanItem {
   id: string;
   fix: string;
@@ -282,28 +552,36 @@ interface StoredFixPlanItem {
   cuts: Array<[string, number, number]>;
 }
 
-export function compactFixPlanItem(c: Compactor, f: FixPlanItem): StoredFixPlanItem {
-  return {
-    id: f.id,
-    fix: c.fix(f),
-    riskRemoved: f.riskRemoved,
-    cuts: f.cuts.map((x) => [x.issueKey, x.pathIndex, x.hopIndex]),
-  };
-}
-
-/** A stored fix-plan item (either form) as the FixPlanItem it was. */
-export function expandFixPlanItem(docJson: string, parts: PartReader): FixPlanItem {
-  const d = JSON.parse(docJson) as StoredFixPlanItem | FixPlanItem;
-  if (!("fix" in d)) return d;
-  const t = parts.part<Pick<FixPlanItem, "title" | "cli" | "terraform">>(d.fix);
-  return {
-    id: d.id,
-    title: t.title,
-    cli: t.cli,
-    terraform: t.terraform,
-    riskRemoved: d.riskRemoved,
-    cuts: d.cuts.map(([issueKey, pathIndex, hopIndex]) => ({ issueKey, pathIndex, hopIndex })),
-  };
+/** A stored fix-plan item (any form) as the FixPlanItem it was. */
+export function expandFixPlanItem(id: string, docJson: string, parts: PartReader): FixPlanItem {
+  const d = JSON.parse(docJson) as StoredFixPlanItem | FixPlanItem | unknown[];
+  let fix: string;
+  let riskRemoved: number;
+  let cuts: FixPlanItem["cuts"];
+  if (Array.isArray(d)) {
+    fix = d[0] as string;
+    riskRemoved = d[1] as number;
+    cuts = [];
+    let issueKey = "";
+    for (let i = 2; i < d.length;) {
+      const v = d[i];
+      if (typeof v === "string") {
+        issueKey = v;
+        i++;
+      } else {
+        cuts.push({ issueKey, pathIndex: v as number, hopIndex: d[i + 1] as number });
+        i += 2;
+      }
+    }
+  } else if (!("fix" in d)) return d;
+  else {
+    fix = d.fix;
+    riskRemoved = d.riskRemoved;
+    cuts = d.cuts.map(([issueKey, pathIndex, hopIndex]) => ({ issueKey, pathIndex, hopIndex }));
+    id = d.id;
+  }
+  const t = parts.part<Pick<FixPlanItem, "title" | "cli" | "terraform">>(fix);
+  return { id, title: t.title, cli: t.cli, terraform: t.terraform, riskRemoved, cuts };
 }
 
 /** Issue states: the document without paths, factors and remediation, parsed by SQLite. */

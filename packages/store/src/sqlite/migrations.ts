@@ -204,4 +204,10 @@ export const MIGRATIONS: string[] = [
   -- Paths of the current analysis are references to issue_parts too; the old rows held whole hops.
   DELETE FROM analysis_paths;
   `,
+  // Compact factors (engine performance, issue 9; see sqlite/issues.ts): a factor's (name, source)
+  // pair by id, so issue documents and finding priorities hold factors as flat [id, value, …]
+  // lists. Rows written before keep their objects and are read as they are.
+  `
+  CREATE TABLE factor_names (id INTEGER PRIMARY KEY, name TEXT NOT NULL, source TEXT NOT NULL, UNIQUE (name, source));
+  `,
 ];

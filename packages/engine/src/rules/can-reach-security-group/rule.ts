@@ -3,7 +3,7 @@
 // private addresses in G's VPC), and G CAN_REACH each of its member instances. n instances and g
 // groups give at most n·g + n edges, never the n² of an instance mesh.
 import type { Assumption, Evidence } from "@ctem/model";
-import type { EstateNode } from "../../graph.js";
+import type { EstateEdge, EstateNode } from "../../graph.js";
 import {
   COLLECTOR_OF,
   InstanceProps,
@@ -108,28 +108,41 @@ export const canReachSecurityGroup = defineRule(
       );
     }
     const routedInto = new Map<string, Array<{ host: Host; route: Evidence }>>();
+    // Per route (subnet → peering / transit gateway), the VPCs it leads into with the evidence:
+    // the same for every host of the subnet, so worked out once.
+    const intoOf = new Map<EstateEdge, Array<{ vpcId: string; route: Evidence }>>();
+    const routesInto = (e: EstateEdge, subnet: EstateNode) => {
+      let into = intoOf.get(e);
+      if (into) return into;
+      into = [];
+      const dests = readProps(RoutesViaProps, e.props).value.destinations ?? [];
+      for (const [vpcId, cidrs] of vpcCidrs) {
+        const d = dests.find((t) => {
+          const c = parseCidr(t);
+          return c !== undefined && cidrs.some((v) => overlaps(c, v));
+        });
+        if (!d) continue;
+        into.push({
+          vpcId,
+          route: {
+            source: COLLECTOR_OF.routeTables,
+            ref: strProp(e.props, "routeTable") ?? subnet.id,
+            detail: { subnet: subnet.id, destination: d, gateway: e.to },
+          },
+        });
+      }
+      intoOf.set(e, into);
+      return into;
+    };
     for (const h of hosts)
       for (const subnet of ctx.g.outNodes(h.node.id, "IN_SUBNET"))
         for (const e of ctx.g.out(subnet.id, "ROUTES_VIA")) {
           if (!e.to.includes(":vpc-peering-connection/") && !e.to.includes(":transit-gateway/")) continue;
-          const dests = readProps(RoutesViaProps, e.props).value.destinations ?? [];
-          for (const [vpcId, cidrs] of vpcCidrs) {
+          for (const { vpcId, route } of routesInto(e, subnet)) {
             if (vpcId === h.vpc) continue;
-            const d = dests.find((t) => {
-              const c = parseCidr(t);
-              return c !== undefined && cidrs.some((v) => overlaps(c, v));
-            });
-            if (!d) continue;
-            const list = routedInto.get(vpcId) ?? [];
-            list.push({
-              host: h,
-              route: {
-                source: COLLECTOR_OF.routeTables,
-                ref: strProp(e.props, "routeTable") ?? subnet.id,
-                detail: { subnet: subnet.id, destination: d, gateway: e.to },
-              },
-            });
-            routedInto.set(vpcId, list);
+            const list = routedInto.get(vpcId);
+            if (list) list.push({ host: h, route });
+            else routedInto.set(vpcId, [{ host: h, route }]);
           }
         }
 
