@@ -160,9 +160,36 @@ function statementOption(ev: Evidence): FixOption | undefined {
 }
 
 /** Options that act on one attack edge, from its evidence and endpoints. */
+/**
+ * Options already made in one analysis, by what decides their id: the same statement or ingress
+ * rule is evidence on many edges, and only an option's id matters after its first making (the
+ * plan keeps the first object per id; cut specs hold ids).
+ */
+export type OptionMemo = Map<string, FixOption | undefined>;
+
+function memoIngress(ev: Evidence, memo: OptionMemo | undefined): FixOption | undefined {
+  if (!memo || ev.source !== "aws-ec2-security-groups") return ingressOption(ev);
+  const d = ev.detail ?? {};
+  const k = `i${JSON.stringify([ev.ref, d.group, d.cidr, d.sourceGroup])}`;
+  if (memo.has(k)) return memo.get(k);
+  const o = ingressOption(ev);
+  memo.set(k, o);
+  return o;
+}
+
+function memoStatement(ev: Evidence, memo: OptionMemo | undefined): FixOption | undefined {
+  if (!memo || ev.source !== "iam-policy" || ev.detail?.effect !== "Allow") return statementOption(ev);
+  const k = `s\u0000${ev.ref}`;
+  if (memo.has(k)) return memo.get(k);
+  const o = statementOption(ev);
+  memo.set(k, o);
+  return o;
+}
+
 export function optionsForEdge(
   e: DerivedEdge,
   node: (id: string) => EstateNode | undefined,
+  memo?: OptionMemo,
 ): { options: FixOption[]; spec: CutSpec } {
   const options: FixOption[] = [];
   const spec: CutSpec = { killers: [], groups: [] };
@@ -178,7 +205,7 @@ export function optionsForEdge(
   if (e.kind === "EXPOSES" || e.kind === "CAN_REACH") {
     const group: string[] = [];
     for (const ev of e.evidence) {
-      const o = add(ingressOption(ev));
+      const o = add(memoIngress(ev, memo));
       if (o) group.push(o.id);
     }
     if (group.length) spec.groups.push(group);
@@ -224,7 +251,7 @@ export function optionsForEdge(
     // required action; an access needs one grant (identity OR resource policy).
     const groups = new Map<string, string[]>();
     for (const ev of e.evidence) {
-      const o = add(statementOption(ev));
+      const o = add(memoStatement(ev, memo));
       if (!o) continue;
       const d = ev.detail ?? {};
       const g =

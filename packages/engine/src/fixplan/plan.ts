@@ -8,7 +8,7 @@ import type { FixPlanItem, Remediation } from "@ctem/model";
 import type { CoreState, FoundIssuePath, PairResult } from "../pipeline/core.js";
 import { PRIORS, round2 } from "../score/priors.js";
 import { keyEntryOption, optionsForEdge, upgradeOptions } from "./options.js";
-import type { CutSpec, FixOption } from "./options.js";
+import type { CutSpec, FixOption, OptionMemo } from "./options.js";
 
 export interface Cut {
   issueKey: string;
@@ -47,6 +47,7 @@ export function buildFixPlan(st: CoreState, pairs: ReadonlyMap<string, PairResul
   const edgeOptions = new Map<number, { options: FixOption[]; cutters: readonly string[] }>();
   const occurrences = new Map<string, Cut[]>();
   const upgradesOf = new Map<string, FixOption[]>();
+  const memo: OptionMemo = new Map();
   const note = (o: FixOption, c: Cut) => {
     if (!options.has(o.id)) options.set(o.id, o);
     const list = occurrences.get(o.id);
@@ -72,7 +73,7 @@ export function buildFixPlan(st: CoreState, pairs: ReadonlyMap<string, PairResul
       p.edges.forEach((ei, hopIndex) => {
         let eo = edgeOptions.get(ei);
         if (!eo) {
-          const r = optionsForEdge(edges[ei]!, (id) => nodes.get(id));
+          const r = optionsForEdge(edges[ei]!, (id) => nodes.get(id), memo);
           eo = { options: r.options, cutters: soloCutters(r.spec) };
           edgeOptions.set(ei, eo);
         }

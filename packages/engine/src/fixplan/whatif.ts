@@ -7,7 +7,7 @@ import { prepare, searchPairs } from "../pipeline/core.js";
 import type { CoreState, PairResult } from "../pipeline/core.js";
 import { round2 } from "../score/priors.js";
 import { isCut, optionsForEdge } from "./options.js";
-import type { CutSpec, FixOption } from "./options.js";
+import type { CutSpec, FixOption, OptionMemo } from "./options.js";
 
 export interface WhatIfResult {
   /** Issue keys whose every path is gone. */
@@ -41,8 +41,9 @@ export function whatIf(
       ? prepare(st.input, { dropFindings, imdsv2, removedEntries })
       : st;
   // Every derived edge, not only those on kept paths: an alternative path may rest on the same rule.
+  const memo: OptionMemo = new Map();
   const specs: CutSpec[] = st2.edges.map(
-    (e) => optionsForEdge(e, (id) => st2.input.estate.nodes.get(id)).spec,
+    (e) => optionsForEdge(e, (id) => st2.input.estate.nodes.get(id), memo).spec,
   );
   const mask = new Uint8Array(st2.g.slotCount);
   for (let s = 0; s < mask.length; s++) if (isCut(specs[st2.gEdges[st2.g.eid[s]!]!]!, applied)) mask[s] = 1;

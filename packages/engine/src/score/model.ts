@@ -216,7 +216,7 @@ export function createScoreModel(input: ScoreModelInput) {
    * weighs every derived edge, only the hops of kept paths need factors (hop()).
    */
   function hopWeight(e: DerivedEdge): number {
-    const h = hopCache.get(e) ?? hopValue(e, undefined);
+    const h = hopValue(e, undefined);
     return h.p * h.levelWeight;
   }
 
