@@ -11,7 +11,7 @@ import type { ActionCatalog } from "./iam/catalog.js";
 import { loadActionCatalog } from "./iam/catalog.js";
 import { clearPatternCache } from "./iam/glob.js";
 import { forgetPolicies } from "./iam/principals.js";
-import { forgetKeyCounts } from "./escalation/targets.js";
+import { forgetTargets } from "./escalation/targets.js";
 import { clearCidrCache } from "./net/cidr.js";
 import { RULES } from "./rules/index.js";
 import type { Rule } from "./rules/meta.js";
@@ -60,7 +60,7 @@ export async function derive(g: Estate, opts: DeriveOptions = {}): Promise<Deriv
     clearCidrCache();
     clearPatternCache();
     forgetPolicies(ctx);
-    forgetKeyCounts(ctx);
+    forgetTargets(ctx);
     ctx.release();
   }
   const counts: Record<string, number> = {};

@@ -31,6 +31,24 @@ export function groupsOf(ctx: DeriveContext, user: EstateNode): EstateNode[] {
 export function serviceRoles(
   ctx: DeriveContext,
   service: string,
+): ReadonlyArray<{ role: EstateNode; profiles: string[] }> {
+  // Once per derive and service: every attacker of the PassRole techniques asks the same.
+  let byService = serviceRolesCache.get(ctx);
+  if (!byService)
+    serviceRolesCache.set(
+      ctx,
+      (byService = new Map<string, Array<{ role: EstateNode; profiles: string[] }>>()),
+    );
+  let out = byService.get(service);
+  if (!out) byService.set(service, (out = findServiceRoles(ctx, service)));
+  return out;
+}
+
+const serviceRolesCache = new WeakMap<object, Map<string, Array<{ role: EstateNode; profiles: string[] }>>>();
+
+function findServiceRoles(
+  ctx: DeriveContext,
+  service: string,
 ): Array<{ role: EstateNode; profiles: string[] }> {
   const out: Array<{ role: EstateNode; profiles: string[] }> = [];
   for (const role of ctx.g.ofType(T.role)) {
@@ -49,9 +67,10 @@ export function serviceRoles(
 
 const keyCounts = new WeakMap<object, Map<string, number | undefined>>();
 
-/** Drops what keyCount cached for this derive. */
-export function forgetKeyCounts(ctx: DeriveContext): void {
+/** Drops what keyCount and serviceRoles cached for this derive. */
+export function forgetTargets(ctx: DeriveContext): void {
   keyCounts.delete(ctx);
+  serviceRolesCache.delete(ctx);
 }
 
 /** How many access keys a user holds, when known. */
