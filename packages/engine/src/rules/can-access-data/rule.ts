@@ -201,7 +201,7 @@ function deriveAccess(ctx: DeriveContext): void {
 
   for (const principal of principals(ctx)) {
     const pol = policiesOf(ctx, principal);
-    const decisionCache = new Map<string, Result | undefined>();
+    const decisionCache = new Map<string, Result | typeof NO_ACCESS>();
     const root = `arn:${principal.id.split(":")[1] || "aws"}:iam::${principal.accountId ?? ""}:root`;
     profiles.forEach((profile) => {
       const idx = indexFor(profile, principal.accountId);
@@ -236,7 +236,8 @@ function deriveAccess(ctx: DeriveContext): void {
                 `${st.ref}:${res.map((r) => (st.resource ?? st.notResource ?? []).map((p) => `${+intersects(p, r)}${+covers(p, r)}`).join("")).join("/")}`,
             )
             .join(",")}`;
-          if (decisionCache.has(sig)) result = decisionCache.get(sig);
+          const hit = decisionCache.get(sig);
+          if (hit !== undefined) result = hit === NO_ACCESS ? undefined : hit;
           else {
             result = decide(
               pol,
@@ -246,7 +247,7 @@ function deriveAccess(ctx: DeriveContext): void {
               relevant,
               undefined,
             );
-            decisionCache.set(sig, result);
+            decisionCache.set(sig, result ?? NO_ACCESS);
           }
         }
         if (!result) continue;
@@ -265,7 +266,7 @@ function deriveAccess(ctx: DeriveContext): void {
         } else if (!Object.isFrozen(assumptions)) assumptions = Object.freeze(assumptions);
         ctx.sink.add(principal.id, "CAN_ACCESS", store.id, {
           rule: RULE,
-          props: levelProps(result.level, result.action),
+          props: (result.props ??= levelProps(result.level, result.action)),
           evidence,
           assumptions,
         });
@@ -281,7 +282,11 @@ interface Result {
   assumptions: Assumption[];
   /** The evidence as the edge holds it (each entry names the granted action), made once. */
   granted?: readonly Evidence[];
+  props?: Readonly<Record<string, unknown>>;
 }
+
+/** A decision cached as "no access". */
+const NO_ACCESS = Symbol("no access");
 
 const levelPropsCache = new Map<string, Readonly<Record<string, unknown>>>();
 /** `{ level, action }`, one frozen object per pair: the sink shares it between edges. */
