@@ -302,6 +302,36 @@ describe("derived edges: inline and from the writer thread", () => {
     expect(out.every((e) => e.derived)).toBe(true);
   });
 
+  it("promotion retires the other generations; the next write drops them, keeping one awaiting promotion", async () => {
+    for (const mode of MODES) {
+      const s = open(mode);
+      const generations = () =>
+        s.handle.reader
+          .prepare<[], string>("SELECT DISTINCT generation FROM derived_edges ORDER BY 1")
+          .pluck()
+          .all();
+      const seen = async () =>
+        (await s.graph.neighbours(role(1), { direction: "out" })).map((e) => e.evidence[0]?.ref);
+      await s.graph.replaceDerived("g1", facts(200, "g1"));
+      await s.graph.promoteDerived("g1");
+      await s.graph.replaceDerived("g2", facts(200, "g2"));
+      await s.graph.promoteDerived("g2");
+      expect(generations()).toEqual(["g1", "g2"]); // g1 retired: no reader sees it
+      expect(await seen()).toEqual(["trust g2"]);
+      await s.graph.replaceDerived("g3", facts(200, "g3"));
+      expect(generations()).toEqual(["g2", "g3"]);
+      // g3 awaits promotion (another analysis' commit may still promote it): kept.
+      await s.graph.replaceDerived("g4", facts(200, "g4"));
+      expect(generations()).toEqual(["g2", "g3", "g4"]);
+      await s.graph.promoteDerived("g3");
+      expect(await seen()).toEqual(["trust g3"]);
+      expect(rowsOf(s, "g3")).toHaveLength(expected(facts(200, "g3")).length);
+      await expect(s.graph.promoteDerived("g4")).rejects.toThrow(/no derived generation g4/);
+      await s.graph.replaceDerived("g5", facts(200, "g5"));
+      expect(generations()).toEqual(["g3", "g5"]);
+    }
+  });
+
   it("takes async iterables on both paths", async () => {
     for (const mode of MODES) {
       const s = open(mode);

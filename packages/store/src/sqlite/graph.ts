@@ -679,7 +679,9 @@ export function createSqliteGraphStore(h: SqliteHandle, opts: SqliteGraphStoreOp
 }
 
 /**
- * Makes generation `analysisId` the one readers see and drops the others. Runs inside the caller's
+ * Makes generation `analysisId` the one readers see; the others are retired (readers never see them
+ * again) and their rows dropped by the next replaceDerived, on its writer thread, rather than here
+ * inside the analysis commit (392k rows at 100k assets: 1.4-3 s). Runs inside the caller's
  * transaction, so the SQLite AppStore can promote in the same transaction as commitAnalysis.
  */
 export function promoteDerivedSync(w: Sqlite, analysisId: string): void {
@@ -694,19 +696,6 @@ export function promoteDerivedSync(w: Sqlite, analysisId: string): void {
   w.prepare(
     "INSERT INTO meta (key, value) VALUES ('derived_generation', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
   ).run(analysisId);
-  // Each other generation by its key range (found by seeking the primary key from one generation
-  // to the next), rather than `generation <> ?`, which walks the new generation's rows as well.
-  const generations = w
-    .prepare<[], string>(
-      `WITH RECURSIVE g(v) AS (
-         SELECT min(generation) FROM derived_edges
-         UNION ALL SELECT (SELECT min(generation) FROM derived_edges WHERE generation > g.v) FROM g WHERE g.v IS NOT NULL)
-       SELECT v FROM g WHERE v IS NOT NULL`,
-    )
-    .pluck()
-    .all();
-  const drop = w.prepare("DELETE FROM derived_edges WHERE generation = ?");
-  for (const g of generations) if (g !== analysisId) drop.run(g);
   w.prepare("DELETE FROM meta WHERE key LIKE 'derived_pending:%'").run();
 }
 
