@@ -301,8 +301,16 @@ export function searchPairs(
       for (const f of r.found) if (f.bound > best) best = f.bound;
       r.best = best;
     }
-    list.sort(byBound);
-    list.forEach((r, i) => {
+    // Without `keep`, pairs under the cap's threshold (the MAX-th best bound) are dropped unsorted:
+    // they would sort after every kept one, and their keys are never made.
+    let ranked = list;
+    if (!keepAny && list.length > MAX_TARGETS_PER_ENTRY) {
+      const bests = list.map((r) => r.best).sort((a, b) => b - a);
+      const threshold = bests[MAX_TARGETS_PER_ENTRY - 1]!;
+      ranked = list.filter((r) => r.best >= threshold);
+    }
+    ranked.sort(byBound);
+    ranked.forEach((r, i) => {
       if (i < MAX_TARGETS_PER_ENTRY || (keepAny && opts.keep!.has(keyOf(r)))) raw.set(keyOf(r), r);
     });
   };
