@@ -58,7 +58,16 @@ const SEVERITY_SET = new Set<string>(SEVERITIES);
 const STATUS_SET = new Set<string>(ISSUE_STATUSES);
 const CONFIDENCE_SET = new Set<string>(Confidence.options);
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
-const isTime = (v: unknown) => typeof v === "string" && ISO.test(v);
+/** Times seen valid (an analysis' drafts share a few: firstSeen, lastSeen, dueAt). Bounded. */
+const validTimes = new Set<string>();
+const isTime = (v: unknown) => {
+  if (typeof v !== "string") return false;
+  if (validTimes.has(v)) return true;
+  if (!ISO.test(v)) return false;
+  if (validTimes.size >= 10_000) validTimes.clear();
+  validTimes.add(v);
+  return true;
+};
 const isTimeOrNull = (v: unknown) => v === null || isTime(v);
 const isStrOrNull = (v: unknown, max: number) => v === null || (typeof v === "string" && v.length <= max);
 const isRef = (v: unknown) => {
@@ -294,6 +303,7 @@ function fixMap(m: FixMap, cli: string | null, terraform: string | null, ref: st
  */
 export class Compactor {
   private readonly byObject = new Map<object, string>();
+  private readonly hopRefs = new Map<readonly (Hop | string)[], string[]>();
   private readonly fixes = new Map<string, FixRef[] | FixMap>();
   private readonly written = new Set<string>();
   private readonly pending = new Map<string, string>();
@@ -382,7 +392,10 @@ export class Compactor {
   }
 
   path(p: Pick<AttackPath, "likelihood" | "confidence" | "hops">): CompactPath {
-    return { likelihood: p.likelihood, confidence: p.confidence, hops: p.hops.map((h) => this.hop(h)) };
+    // An issue's path and the same path in the analysis' path list share their hop list.
+    let hops = this.hopRefs.get(p.hops);
+    if (!hops) this.hopRefs.set(p.hops, (hops = p.hops.map((h) => this.hop(h))));
+    return { likelihood: p.likelihood, confidence: p.confidence, hops };
   }
 
   private factorId(name: string, source: string): number {
