@@ -110,6 +110,16 @@ if (job && parentPort) {
   const port = parentPort;
   const texts = [];
   const rows = [];
+  // Every string is held once until the write: a message's copies of an id or JSON text already
+  // seen become garbage at once (many edges share ids and texts; at 100k this keeps less than half).
+  const held = new Map();
+  const hold = (v) => {
+    if (typeof v !== "string") return v;
+    const h = held.get(v);
+    if (h !== undefined) return h;
+    held.set(v, v);
+    return v;
+  };
   let db;
   let writer;
   let finished = false;
@@ -144,9 +154,10 @@ if (job && parentPort) {
     if (finished) return;
     try {
       if (m.abort) return finish(undefined);
-      if (m.texts) for (const t of m.texts) texts.push(t);
-      if (m.rows) for (const v of m.rows) rows.push(v);
+      if (m.texts) for (const t of m.texts) texts.push(hold(t));
+      if (m.rows) for (const v of m.rows) rows.push(hold(v));
       if (m.end) {
+        held.clear();
         writer.write(rows, texts);
         writer.commit();
         finish({ done: true });
