@@ -49,6 +49,21 @@ const short = (id: string) =>
   id.replace(`${SUB}/resourcegroups/`, "").replace(/providers\/[^/]+\/[^/]+\//, "");
 
 describe("Azure derive on the small subscription", () => {
+  it("a second derive of one estate with the role-assignment collector failed marks its grants (no index kept from the first)", async () => {
+    const estate = estateFromFacts([facts()]);
+    const viaRbac = (d: Awaited<ReturnType<typeof derive>>) =>
+      d.edges.filter((e) => e.kind === "CAN_ACCESS" && e.props.rules.includes("azure-can-access-data"));
+    const failed = (e: { assumptions: Array<{ code: string }> }) =>
+      e.assumptions.some((a) => a.code === "collector_failed");
+    const first = await derive(estate, { catalog });
+    expect(viaRbac(first).length).toBeGreaterThan(0);
+    expect(viaRbac(first).filter(failed)).toEqual([]);
+    const assignments = estate.ofType("azure.authorization.role_assignment");
+    const second = await derive(estate, { catalog, failedCollectors: [assignments[0]!.sources[0]!] });
+    expect(viaRbac(second).length).toBe(viaRbac(first).length);
+    expect(viaRbac(second).every(failed)).toBe(true);
+  });
+
   it("derives exactly the expected attack edges, entries and admins", async () => {
     const d = await derive(estateFromFacts([facts()]), { catalog });
     const edges = d.edges

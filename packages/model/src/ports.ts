@@ -106,12 +106,19 @@ export interface GraphStore {
    * `derived: false` leaves the derived edges out (analysis recomputes them).
    */
   snapshot(opts?: { derived?: boolean }): AsyncIterable<SnapshotItem>;
-  /** Writes a new generation of derived edges under `analysisId`; readers do not see it yet. */
+  /**
+   * Writes a new generation of derived edges under `analysisId`; readers do not see it yet. The
+   * facts are consumed before the returned promise settles and must not change meanwhile; the
+   * write itself may finish later (SQLite: on a worker thread, holding the write lock until done).
+   */
   replaceDerived(
     analysisId: string,
     edges: AsyncIterable<DerivedEdgeFact> | Iterable<DerivedEdgeFact>,
   ): Promise<void>;
-  /** Readers now see generation `analysisId`; older generations are dropped. */
+  /**
+   * Readers now see generation `analysisId` and never an older one again; an adapter may drop the
+   * older generations' rows here or later (SQLite: at the next replaceDerived, on its writer thread).
+   */
   promoteDerived(analysisId: string): Promise<void>;
   health(): Promise<{ ok: boolean; detail?: string }>;
   close(): Promise<void>;

@@ -170,10 +170,12 @@ export interface RbacIndex {
   identities(): EstateNode[];
 }
 
-const cache = new WeakMap<object, RbacIndex>();
+// Per derive context, not per estate: its grants carry that derive's collector_failed assumptions,
+// and an entry keyed by the estate would keep the context (its caches and sink) alive with it.
+const cache = new WeakMap<DeriveContext, RbacIndex>();
 
 export function rbacIndex(ctx: DeriveContext): RbacIndex {
-  const hit = cache.get(ctx.g);
+  const hit = cache.get(ctx);
   if (hit) return hit;
   const defs = new Map<string, { node: EstateNode; props: RoleDefinitionProps }>();
   for (const d of ctx.g.ofType(AZ.roleDefinition)) {
@@ -225,6 +227,6 @@ export function rbacIndex(ctx: DeriveContext): RbacIndex {
     },
     identities: () => idents,
   };
-  cache.set(ctx.g, index);
+  cache.set(ctx, index);
   return index;
 }
