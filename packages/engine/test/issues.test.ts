@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { issueKey } from "@ctem/model";
 import type { Actor, Issue, ScanRun, SourceKey } from "@ctem/model";
 import { openSqliteStores } from "@ctem/store";
 import type { SqliteStores } from "@ctem/store";
@@ -14,7 +15,7 @@ import type { ActionCatalog } from "../src/iam/catalog.js";
 import { dueAt, reconcile } from "../src/issues/reconcile.js";
 import { expireAcceptances } from "../src/issues/expire.js";
 import { analyzeEstate } from "../src/analyze.js";
-import { MAX_TARGETS_PER_ENTRY } from "../src/pipeline/core.js";
+import { MAX_TARGETS_PER_ENTRY, searchPairs } from "../src/pipeline/core.js";
 import { Builder, allow, doc } from "./build.js";
 import { arn, settings, webEstate } from "./analysis-fixtures.js";
 
@@ -217,6 +218,30 @@ describe("issue lifecycle (DESIGN status table) on SQLite", () => {
     expect(verified.status).toBe("resolved");
     expect(verified.statusBeforeResolution).toBe("fixed");
     await s.stores.close();
+  });
+
+  it("keepPairs (entry → targets) keeps the same pairs over the cap, in the same order, as keep (keys)", async () => {
+    const n = MAX_TARGETS_PER_ENTRY + 3;
+    const b = new Builder().user("reader").accessKey("reader", "AKIAREADER000000001", "Active");
+    for (let i = 0; i < n; i++) b.bucket(`k${String(i).padStart(2, "0")}`);
+    for (const node of b.nodes)
+      if (node.type === "aws.s3.bucket") node.tags = { "data-classification": "pii" };
+    b.inline(arn.user("reader"), "data", doc(allow(["s3:GetObject"], ["arn:aws:s3:::k*"])));
+    const a = await analyzeEstate({ estate: b.estate(), findings: [], settings: settings() });
+    expect(a.pairs.size).toBe(MAX_TARGETS_PER_ENTRY);
+    const reader = arn.user("reader");
+    const over = Array.from({ length: n }, (_, i) => arn.bucket(`k${String(i).padStart(2, "0")}`)).filter(
+      (t) => !a.pairs.has(issueKey(reader, t)),
+    );
+    expect(over).toHaveLength(3);
+    const kept = [over[0]!, over[2]!];
+    const byKeys = searchPairs(a.state, { keep: new Set(kept.map((t) => issueKey(reader, t))) });
+    const byPairs = searchPairs(a.state, { keepPairs: new Map([[reader, new Set(kept)]]) });
+    expect(byKeys.size).toBe(MAX_TARGETS_PER_ENTRY + 2);
+    expect([...byPairs.keys()]).toEqual([...byKeys.keys()]);
+    expect([...byPairs.values()].map((p) => p.paths.map((x) => x.score))).toEqual(
+      [...byKeys.values()].map((p) => p.paths.map((x) => x.score)),
+    );
   });
 
   it("an open issue pushed out of an entry's top targets stays open (the cap never resolves)", async () => {

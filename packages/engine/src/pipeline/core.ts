@@ -243,6 +243,12 @@ export function searchPairs(
     skipSources?: ReadonlySet<number> | undefined;
     /** Pairs kept whatever the per-entry cap says: open issues must not resolve because of it. */
     keep?: ReadonlySet<string> | undefined;
+    /**
+     * The same pairs as `keep`, as entry id → target ids (an issue's entry.id and target.id): a
+     * reached pair is then looked up without hashing its key (a re-analysis reaches ~10× more
+     * pairs than it keeps, and `keep` alone makes every one's key). When given, `keep` is not read.
+     */
+    keepPairs?: ReadonlyMap<string, ReadonlySet<string>> | undefined;
     /** false: no path carries factors (what-if compares scores only). */
     factors?: boolean | undefined;
   } = {},
@@ -285,7 +291,13 @@ export function searchPairs(
     entryTargets: number;
   };
   const keyOf = (r: Raw): string => (r.key ??= issueKey(r.src.entryId, realId(g.ids[r.target]!)));
-  const keepAny = opts.keep !== undefined && opts.keep.size > 0;
+  const keepPairs = opts.keepPairs;
+  const keepAny =
+    (opts.keep !== undefined && opts.keep.size > 0) || (keepPairs !== undefined && keepPairs.size > 0);
+  const isKept = (r: Raw): boolean =>
+    keepPairs
+      ? keepPairs.get(r.src.entryId)?.has(realId(g.ids[r.target]!)) === true
+      : opts.keep?.has(keyOf(r)) === true;
   const raw = new Map<string, Raw>();
   const reached = new Map<string, number>();
   let current = new Map<number, Raw>();
@@ -311,7 +323,7 @@ export function searchPairs(
     }
     ranked.sort(byBound);
     ranked.forEach((r, i) => {
-      if (i < MAX_TARGETS_PER_ENTRY || (keepAny && opts.keep!.has(keyOf(r)))) raw.set(keyOf(r), r);
+      if (i < MAX_TARGETS_PER_ENTRY || (keepAny && isKept(r))) raw.set(keyOf(r), r);
     });
   };
   searchPaths(g, ss, { ...searchOpts, done: flush }, (fp) => {
@@ -352,7 +364,7 @@ export function searchPairs(
   for (const [entryId, list] of byEntry) {
     list.sort(byBound);
     list.forEach((r, i) => {
-      if (i < MAX_TARGETS_PER_ENTRY || opts.keep?.has(keyOf(r))) kept.add(keyOf(r));
+      if (i < MAX_TARGETS_PER_ENTRY || (keepAny && isKept(r))) kept.add(keyOf(r));
       r.entryTargets = reached.get(entryId) ?? list.length;
     });
   }
