@@ -204,6 +204,25 @@ describe("issue storage", () => {
     expect((await stores.app.issueHistory(next[4]!.key)).map((e) => e.type)).toEqual(["created"]);
   });
 
+  it("a key given twice in one analysis is an error that names it, and nothing is written", async () => {
+    const drafts = many(3);
+    await stores.app.commitAnalysis(run("a1"), out(drafts));
+    const prio = { findingKey: "f-1", score: 2, severity: "low" as const, onPath: false, factors: [] };
+    const tier = { nodeId: "arn:aws:s3:::crown", tier: 1, reason: "tag" };
+    await expect(
+      stores.app.commitAnalysis(run("a2"), { ...out(drafts), findingPriorities: [prio, prio] }),
+    ).rejects.toThrow("finding priority 'f-1' is given twice");
+    await expect(
+      stores.app.commitAnalysis(run("a3"), { ...out(drafts), tiers: [tier, tier] }),
+    ).rejects.toThrow("tier of node 'arn:aws:s3:::crown' is given twice");
+    await expect(stores.app.commitAnalysis(run("a4"), out([...drafts, drafts[0]!]))).rejects.toThrow(
+      `issue '${drafts[0]!.key}' is given twice`,
+    );
+    expect((await stores.app.currentAnalysis())?.id).toBe("a1");
+    expect(await stores.app.findingPriorities()).toEqual([]);
+    expect(await stores.app.tiers()).toEqual([]);
+  });
+
   it("issueStates are the issues without paths, factors and remediation", async () => {
     const drafts = many(5);
     await stores.app.commitAnalysis(run("a1"), out(drafts));

@@ -336,6 +336,27 @@ export function createSqliteAppStore(h: SqliteHandle, opts: SqliteAppStoreOption
           parseItem(IssueDraft, d, "issue", `#${i}`);
           throw new ValidationError(`issue '${d.key}': field ${field}: invalid`, { item: d.key, field });
         });
+        // The rows below are written as differences keyed by these: a key given twice is an error,
+        // never a silent "last one wins".
+        const once = (what: string, keys: Iterable<string>) => {
+          const seen = new Set<string>();
+          for (const k of keys) {
+            if (seen.has(k)) throw new ValidationError(`${what} '${k}' is given twice`, { item: k });
+            seen.add(k);
+          }
+        };
+        once(
+          "issue",
+          out.issues.map((d) => d.key),
+        );
+        once(
+          "tier of node",
+          out.tiers.map((t) => t.nodeId),
+        );
+        once(
+          "finding priority",
+          out.findingPriorities.map((p) => p.findingKey),
+        );
         const actor: Actor = { id: "analysis", kind: "system" };
         const pathsByIssue = new Map<string, AnalysisOutput["paths"]>();
         for (const p of out.paths) {
