@@ -52,7 +52,13 @@ export function whatIf(
     if (src.exposes !== undefined && isCut(specs[src.exposes]!, applied)) skip.add(i);
   });
   // Today's issues stay visible whatever the per-entry cap does: only a cut closes one.
-  const after = searchPairs(st2, { mask, skipSources: skip, keep: new Set(pairs.keys()), factors: false });
+  const keepPairs = new Map<string, Set<string>>();
+  for (const pr of pairs.values()) {
+    const targets = keepPairs.get(pr.source.entryId);
+    if (targets) targets.add(pr.targetId);
+    else keepPairs.set(pr.source.entryId, new Set([pr.targetId]));
+  }
+  const after = searchPairs(st2, { mask, skipSources: skip, keepPairs, factors: false });
   const closes: string[] = [];
   const remaining: WhatIfResult["remaining"] = [];
   let removed = 0;
