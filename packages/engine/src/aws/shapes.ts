@@ -258,9 +258,118 @@ export function instancePropsAsIs(p: Record<string, unknown>): boolean {
   return true;
 }
 
-/** Schemas whose props may be taken as they are when they already have the schema's shape. */
-const FAST = new Map<z.ZodType, (p: Record<string, unknown>) => boolean>([
-  [InstanceProps, instancePropsAsIs],
+const isNum = (v: unknown) => v === undefined || (typeof v === "number" && Number.isFinite(v));
+const isDefinedStrList = (v: unknown) => v !== undefined && isStrList(v);
+
+/** Whether one ingress or egress rule already has FirewallRule's output shape (defaults filled in). */
+function firewallRuleAsIs(r: unknown): boolean {
+  if (!isRecord(r)) return false;
+  if (
+    typeof r.protocol !== "string" ||
+    !isNum(r.fromPort) ||
+    !isNum(r.toPort) ||
+    !isDefinedStrList(r.cidrs) ||
+    !isDefinedStrList(r.ipv6Cidrs) ||
+    !isDefinedStrList(r.prefixLists) ||
+    !Array.isArray(r.groups)
+  )
+    return false;
+  const groups: unknown[] = r.groups;
+  for (let i = 0; i < groups.length; i++) {
+    const g = groups[i];
+    if (!isRecord(g) || typeof g.groupId !== "string" || !isStr(g.userId) || !isStr(g.vpcId)) return false;
+  }
+  return true;
+}
+
+const isRuleList = (v: unknown) => {
+  if (v === undefined) return true;
+  if (!Array.isArray(v)) return false;
+  for (let i = 0; i < v.length; i++) if (!firewallRuleAsIs(v[i])) return false;
+  return true;
+};
+
+/**
+ * Whether security group props already have SecurityGroupProps' output shape: every rule with its
+ * protocol as a string, finite ports and its four lists present (the schema's defaults filled in).
+ * Then the schema would give the same fields back and readProps takes them as they are.
+ */
+export function securityGroupPropsAsIs(p: Record<string, unknown>): boolean {
+  return isStr(p.groupId) && isStr(p.vpcId) && isRuleList(p.ingress) && isRuleList(p.egress);
+}
+
+/**
+ * The same key rewrite as PublicAccessBlock's preprocess step (a later key wins a clash), or
+ * undefined for a `__proto__` key, which an assignment would not copy as Object.fromEntries does.
+ */
+function camelKeys(v: Record<string, unknown>): Record<string, unknown> | undefined {
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(v)) {
+    const c = k.charAt(0).toLowerCase() + k.slice(1);
+    if (c === "__proto__") return undefined;
+    out[c] = v[k];
+  }
+  return out;
+}
+
+const isBool = (v: unknown) => v === undefined || typeof v === "boolean";
+
+/** A public access block as PublicAccessBlock gives it back, or undefined when the schema would refuse it. */
+function publicAccessBlockOf(v: Record<string, unknown>): Record<string, unknown> | undefined {
+  const c = camelKeys(v);
+  return c &&
+    isBool(c.blockPublicAcls) &&
+    isBool(c.ignorePublicAcls) &&
+    isBool(c.blockPublicPolicy) &&
+    isBool(c.restrictPublicBuckets)
+    ? c
+    : undefined;
+}
+
+const PUBLIC_ACCESS_BLOCKS = ["publicAccessBlock", "accountPublicAccessBlock", "effectivePublicAccessBlock"];
+
+/**
+ * BucketProps' result without zod, when the props already have its shape apart from the public
+ * access blocks' key spelling: a copy with those blocks' keys rewritten as the schema's preprocess
+ * step does, every other field as it is. Undefined when the props need the schema (a field of
+ * another type, an ACL grant list the schema would replace…).
+ */
+export function bucketPropsFast(p: Record<string, unknown>): Record<string, unknown> | undefined {
+  if (!isStr(p.policyUnparsed)) return undefined;
+  const acl = p.acl;
+  if (acl !== undefined) {
+    if (!isRecord(acl)) return undefined;
+    const grants = acl.grants;
+    if (grants !== undefined) {
+      if (!Array.isArray(grants)) return undefined;
+      for (let i = 0; i < grants.length; i++) {
+        const g: unknown = grants[i];
+        if (!isRecord(g) || !isStr(g.type) || !isStr(g.uri) || !isStr(g.granteeUri) || !isStr(g.permission))
+          return undefined;
+      }
+    }
+  }
+  if (p.unreadable !== undefined && !isRecord(p.unreadable)) return undefined;
+  const out: Record<string, unknown> = { ...p };
+  for (const k of PUBLIC_ACCESS_BLOCKS) {
+    const v = p[k];
+    if (v === undefined) continue;
+    if (!isRecord(v)) return undefined;
+    const c = publicAccessBlockOf(v);
+    if (!c) return undefined;
+    out[k] = c;
+  }
+  return out;
+}
+
+/**
+ * Schemas whose result may be had without zod: the props as they are (they already have the
+ * schema's shape) or a cheap copy equal to what the schema gives; undefined means "ask the schema".
+ */
+const FAST = new Map<z.ZodType, (p: Record<string, unknown>) => Record<string, unknown> | undefined>([
+  [InstanceProps, (p) => (instancePropsAsIs(p) ? p : undefined)],
+  [SecurityGroupProps, (p) => (securityGroupPropsAsIs(p) ? p : undefined)],
+  [BucketProps, bucketPropsFast],
 ]);
 
 let parsed = new WeakMap<object, Map<z.ZodType, { value: unknown; ok: boolean }>>();
@@ -288,8 +397,9 @@ export function readProps<S extends z.ZodType>(
   }
   const hit = bySchema.get(schema);
   if (hit) return hit as { value: Partial<z.infer<S>>; ok: boolean };
-  if (FAST.get(schema)?.(props)) {
-    const out = { value: props as Partial<z.infer<S>>, ok: true };
+  const fast = FAST.get(schema)?.(props);
+  if (fast) {
+    const out = { value: fast as Partial<z.infer<S>>, ok: true };
     bySchema.set(schema, out);
     return out;
   }
