@@ -1,6 +1,7 @@
 // Issues: one per (entry asset, target), in DESIGN's issue JSON shape. `key` is a stable hash of
 // the two ids, `alias` (`ISS-<n>`) is assigned once by the AppStore.
-import { createHash } from "node:crypto";
+// One-shot hashing (Node 20.12+): the same digest as createHash, without a Hash object per key.
+import { hash } from "node:crypto";
 import { z } from "zod";
 import { Assumption, EdgeKind, Evidence, IsoTime, NodeKind, Severity } from "./graph.js";
 import { Tier } from "./settings.js";
@@ -129,12 +130,12 @@ export type IssueEvent = z.infer<typeof IssueEvent>;
 
 /** Stable key of an issue: a hash of the entry asset and target ids. */
 export function issueKey(entryId: string, targetId: string): string {
-  return createHash("sha256").update(`${entryId}\u0000${targetId}`).digest("hex").slice(0, 24);
+  return hash("sha256", `${entryId}\u0000${targetId}`, "hex").slice(0, 24);
 }
 
 /** Stable key of a finding: a hash of (assetRef, ruleId, package). */
 export function findingKey(assetRef: string, ruleId: string, pkg: string): string {
-  return createHash("sha256").update(`${assetRef}\u0000${ruleId}\u0000${pkg}`).digest("hex").slice(0, 32);
+  return hash("sha256", `${assetRef}\u0000${ruleId}\u0000${pkg}`, "hex").slice(0, 32);
 }
 
 export const FindingPriority = z.object({
