@@ -372,14 +372,15 @@ const FAST = new Map<z.ZodType, (p: Record<string, unknown>) => Record<string, u
   [BucketProps, bucketPropsFast],
 ]);
 
-let parsed = new WeakMap<object, Map<z.ZodType, { value: unknown; ok: boolean }>>();
+/** Cached parses, per schema then per props object (most props are read with one schema only). */
+let parsed = new Map<z.ZodType, WeakMap<object, { value: unknown; ok: boolean }>>();
 
 /**
  * Forgets every cached parse. derive() calls it when it returns: the parsed copies are its working
  * memory, and the estate they hang on outlives it (the rest of the analysis holds it).
  */
 export function forgetParsedProps(): void {
-  parsed = new WeakMap();
+  parsed = new Map();
 }
 
 /**
@@ -390,22 +391,19 @@ export function readProps<S extends z.ZodType>(
   schema: S,
   props: Record<string, unknown>,
 ): { value: Partial<z.infer<S>>; ok: boolean } {
-  let bySchema = parsed.get(props);
-  if (!bySchema) {
-    bySchema = new Map();
-    parsed.set(props, bySchema);
-  }
-  const hit = bySchema.get(schema);
+  let byProps = parsed.get(schema);
+  if (!byProps) parsed.set(schema, (byProps = new WeakMap()));
+  const hit = byProps.get(props);
   if (hit) return hit as { value: Partial<z.infer<S>>; ok: boolean };
   const fast = FAST.get(schema)?.(props);
   if (fast) {
     const out = { value: fast as Partial<z.infer<S>>, ok: true };
-    bySchema.set(schema, out);
+    byProps.set(props, out);
     return out;
   }
   const r = schema.safeParse(props);
   const out = r.success ? { value: r.data, ok: true } : { value: {}, ok: false };
-  bySchema.set(schema, out);
+  byProps.set(props, out);
   return out;
 }
 
