@@ -220,22 +220,39 @@ function deriveAccess(ctx: DeriveContext): void {
       for (const store of cands) {
         const rp = resourcePolicies.get(store.id);
         const res = resourcesOf(profile, store);
-        const relevant = stmts.filter((st) =>
-          st.resource ? st.resource.some((p) => res.some((r) => intersects(p, r))) : true,
-        );
         let result: Result | undefined;
-        if (rp)
+        if (rp) {
+          const relevant = stmts.filter((st) =>
+            st.resource ? st.resource.some((p) => res.some((r) => intersects(p, r))) : true,
+          );
           result = decide(pol, tried.get(profile)!, allowable(profile, relevant, rp), store, relevant, rp);
-        else {
-          // Which conditional actions apply to the store (the others always do).
-          let applies = "";
-          for (const la of conditional.get(profile)!) applies += la.when!(store) ? "1" : "0";
-          const sig = `${profile.type}|${store.accountId ?? ""}|${applies}|${relevant
-            .map(
-              (st) =>
-                `${st.ref}:${res.map((r) => (st.resource ?? st.notResource ?? []).map((p) => `${+intersects(p, r)}${+covers(p, r)}`).join("")).join("/")}`,
-            )
-            .join(",")}`;
+        } else {
+          // The decision depends on the profile, the store's account, which conditional actions
+          // apply to it (the others always do) and, per relevant statement (by its place in
+          // `stmts`, fixed for this principal and profile), which of its patterns intersect or
+          // cover each of the store's resources: stores alike in all of that share one decision.
+          let sig = `${profile.type}|${store.accountId ?? ""}|`;
+          for (const la of conditional.get(profile)!) sig += la.when!(store) ? "1" : "0";
+          const relevant: Statement[] = [];
+          for (let i = 0; i < stmts.length; i++) {
+            const st = stmts[i]!;
+            const pats = st.resource ?? st.notResource ?? [];
+            let bits = "";
+            let meets = false;
+            for (let j = 0; j < res.length; j++) {
+              if (j) bits += "/";
+              const r = res[j]!;
+              for (const p of pats) {
+                const x = intersects(p, r);
+                if (x) meets = true;
+                bits += x ? (covers(p, r) ? "11" : "10") : covers(p, r) ? "01" : "00";
+              }
+            }
+            // A statement naming resources is relevant when one of them meets the store's.
+            if (st.resource && !meets) continue;
+            relevant.push(st);
+            sig += `|${i}:${bits}`;
+          }
           const hit = decisionCache.get(sig);
           if (hit !== undefined) result = hit === NO_ACCESS ? undefined : hit;
           else {
