@@ -33,19 +33,24 @@ export const runsAsInstanceProfile = defineRule(
       if (!v) propsCache.set(k, (v = Object.freeze({ imdsV1, httpTokens })));
       return v;
     };
-    const roleEvidence = new Map<string, Evidence>();
-    const roleEvidenceOf = (role: string, profileId: string) => {
-      const k = `${role}\u0000${profileId}`;
-      let v = roleEvidence.get(k);
-      if (!v)
-        roleEvidence.set(
-          k,
-          (v = {
-            source: COLLECTOR_OF.iam,
-            ref: `${role}#InstanceProfileList`,
-            detail: { instanceProfile: profileId },
-          }),
-        );
+    // Per instance profile, once: its roles, each with the evidence that the profile holds it.
+    const rolesCache = new Map<string, Array<{ role: string; evidence: Evidence }>>();
+    const rolesOf = (profileId: string) => {
+      let v = rolesCache.get(profileId);
+      if (!v) {
+        v = [];
+        for (const e of ctx.g.in(profileId, "MEMBER_OF"))
+          if (ctx.g.node(e.from)?.type === T.role)
+            v.push({
+              role: e.from,
+              evidence: {
+                source: COLLECTOR_OF.iam,
+                ref: `${e.from}#InstanceProfileList`,
+                detail: { instanceProfile: profileId },
+              },
+            });
+        rolesCache.set(profileId, v);
+      }
       return v;
     };
     for (const inst of ctx.g.ofType(T.instance)) {
@@ -73,7 +78,7 @@ export const runsAsInstanceProfile = defineRule(
           },
         ];
         const props = propsOf(imds ? imds.v1Allowed : true, imds?.httpTokens ?? "unknown");
-        const roles = ctx.g.in(profileId, "MEMBER_OF").filter((e) => ctx.g.node(e.from)?.type === T.role);
+        const roles = rolesOf(profileId);
         if (!roles.length) {
           // The profile's role was not read: the instance still runs as *something*.
           ctx.sink.add(inst.id, "RUNS_AS", profileId, {
@@ -85,11 +90,11 @@ export const runsAsInstanceProfile = defineRule(
           continue;
         }
         for (const r of roles)
-          ctx.sink.add(inst.id, "RUNS_AS", r.from, {
+          ctx.sink.add(inst.id, "RUNS_AS", r.role, {
             rule: "runs-as-instance-profile",
             props,
-            evidence: [...base, roleEvidenceOf(r.from, profileId)],
-            assumptions: [...assumptions, ...ctx.stale(ctx.g.node(r.from))],
+            evidence: [...base, r.evidence],
+            assumptions: [...assumptions, ...ctx.stale(ctx.g.node(r.role))],
           });
       }
     }
