@@ -10,6 +10,7 @@
 import type { Assumption, Evidence } from "@ctem/model";
 import type { DeriveContext } from "../context.js";
 import type { EstateNode } from "../graph.js";
+import type { Decision } from "../iam/evaluate.js";
 import { actionMatches, evaluate, resourceMatches } from "../iam/evaluate.js";
 import type { Statement } from "../iam/policy.js";
 import { policiesOf } from "../iam/principals.js";
@@ -104,16 +105,39 @@ export function defineTechnique(spec: TechniqueSpec): Rule & { spec: TechniqueSp
             for (const st of sts) if (resourceMatches(st, c.resource, "some")) return true;
             return false;
           };
+          // Without a resource policy, the evaluator's decision on a check rests only on which of
+          // the attacker's statements naming the action meet its resource (an Allow some of it, a
+          // Deny all of it): checks alike in that share one decision (the targets of one statement).
+          const decisions = new Map<string, { sts: Statement[]; bySig: Map<string, Decision> }>();
+          const decide = (c: Check): Decision => {
+            let forAction = decisions.get(c.action);
+            if (!forAction) {
+              const sts = [...pol.identity, ...(pol.boundary ?? [])].filter((st) =>
+                actionMatches(st, c.action),
+              );
+              decisions.set(c.action, (forAction = { sts, bySig: new Map<string, Decision>() }));
+            }
+            let sig = "";
+            for (const st of forAction.sts)
+              sig += resourceMatches(st, c.resource, st.effect === "Allow" ? "some" : "all") ? "1" : "0";
+            let d = forAction.bySig.get(sig);
+            if (!d)
+              forAction.bySig.set(
+                sig,
+                (d = evaluate(
+                  { action: c.action, resource: c.resource },
+                  { identity: pol.identity, boundary: pol.boundary },
+                )),
+              );
+            return d;
+          };
           for (const t of spec.targets(ctx, attacker)) {
             if (!t.checks || !t.checks.every(mayAllow)) continue;
             const evidence: Evidence[] = [named, ...(t.evidence ?? [])];
             const assumptions: Assumption[] = [...(t.assumptions ?? [])];
             let ok = true;
             for (const c of t.checks) {
-              const d = evaluate(
-                { action: c.action, resource: c.resource },
-                { identity: pol.identity, boundary: pol.boundary },
-              );
+              const d = decide(c);
               if (!d.allowed) {
                 ok = false;
                 break;
