@@ -10,9 +10,7 @@
 import type { Assumption, Evidence } from "@ctem/model";
 import type { DeriveContext } from "../context.js";
 import type { EstateNode } from "../graph.js";
-import type { Decision } from "../iam/evaluate.js";
-import { actionMatches, evaluate, resourceMatches } from "../iam/evaluate.js";
-import type { Statement } from "../iam/policy.js";
+import { actionMatches, evaluate } from "../iam/evaluate.js";
 import { policiesOf } from "../iam/principals.js";
 import { defineRule } from "../rules/meta.js";
 import type { Rule } from "../rules/meta.js";
@@ -48,20 +46,6 @@ export interface TechniqueSpec {
   ): Iterable<Omit<Target, "checks"> & { checks: Check[] | undefined }>;
 }
 
-/**
- * Whether an Allow statement names the action, remembered per statement: every technique screens
- * every attacker, and attackers share their managed policies' statements.
- */
-const allowNames = new WeakMap<Statement, Map<string, boolean>>();
-function allowsAction(st: Statement, action: string): boolean {
-  if (st.effect !== "Allow") return false;
-  let m = allowNames.get(st);
-  if (!m) allowNames.set(st, (m = new Map<string, boolean>()));
-  let r = m.get(action);
-  if (r === undefined) m.set(action, (r = actionMatches(st, action)));
-  return r;
-}
-
 export const SEVERITY_BY_CATEGORY = { "self-escalation": "critical", "principal-access": "high" } as const;
 
 export function defineTechnique(spec: TechniqueSpec): Rule & { spec: TechniqueSpec; required: string[] } {
@@ -95,49 +79,20 @@ export function defineTechnique(spec: TechniqueSpec): Rule & { spec: TechniqueSp
           if (ctx.admins.has(attacker.id)) continue;
           const pol = policiesOf(ctx, attacker);
           // Cheap screen: every required permission must be named by some Allow statement.
-          if (!required.every((a) => pol.identity.some((st) => allowsAction(st, a)))) continue;
-          // The attacker's Allow statements naming an action: without one whose resources meet a
-          // check's, the evaluator cannot allow that check (no resource policy here).
-          const naming = new Map<string, Statement[]>();
-          const mayAllow = (c: Check) => {
-            let sts = naming.get(c.action);
-            if (!sts) naming.set(c.action, (sts = pol.identity.filter((st) => allowsAction(st, c.action))));
-            for (const st of sts) if (resourceMatches(st, c.resource, "some")) return true;
-            return false;
-          };
-          // Without a resource policy, the evaluator's decision on a check rests only on which of
-          // the attacker's statements naming the action meet its resource (an Allow some of it, a
-          // Deny all of it): checks alike in that share one decision (the targets of one statement).
-          const decisions = new Map<string, { sts: Statement[]; bySig: Map<string, Decision> }>();
-          const decide = (c: Check): Decision => {
-            let forAction = decisions.get(c.action);
-            if (!forAction) {
-              const sts = [...pol.identity, ...(pol.boundary ?? [])].filter((st) =>
-                actionMatches(st, c.action),
-              );
-              decisions.set(c.action, (forAction = { sts, bySig: new Map<string, Decision>() }));
-            }
-            let sig = "";
-            for (const st of forAction.sts)
-              sig += resourceMatches(st, c.resource, st.effect === "Allow" ? "some" : "all") ? "1" : "0";
-            let d = forAction.bySig.get(sig);
-            if (!d)
-              forAction.bySig.set(
-                sig,
-                (d = evaluate(
-                  { action: c.action, resource: c.resource },
-                  { identity: pol.identity, boundary: pol.boundary },
-                )),
-              );
-            return d;
-          };
+          if (
+            !required.every((a) => pol.identity.some((st) => st.effect === "Allow" && actionMatches(st, a)))
+          )
+            continue;
           for (const t of spec.targets(ctx, attacker)) {
-            if (!t.checks || !t.checks.every(mayAllow)) continue;
+            if (!t.checks) continue;
             const evidence: Evidence[] = [named, ...(t.evidence ?? [])];
             const assumptions: Assumption[] = [...(t.assumptions ?? [])];
             let ok = true;
             for (const c of t.checks) {
-              const d = decide(c);
+              const d = evaluate(
+                { action: c.action, resource: c.resource },
+                { identity: pol.identity, boundary: pol.boundary },
+              );
               if (!d.allowed) {
                 ok = false;
                 break;

@@ -73,7 +73,7 @@ export function actionMatches(st: Statement, action: string): boolean {
 }
 
 /** Allow: some resource of the request is named. Deny: every resource of the request is. */
-export function resourceMatches(st: Statement, resource: string, mode: "some" | "all"): boolean {
+function resourceMatches(st: Statement, resource: string, mode: "some" | "all"): boolean {
   if (st.resource)
     return st.resource.some((p) => (mode === "some" ? intersects(p, resource) : covers(p, resource)));
   if (st.notResource)
