@@ -118,7 +118,8 @@ function onlyStars(s: string, from: number, to: number): boolean {
   return true;
 }
 
-function intersectsSearch(a: string, b: string): boolean {
+/** The plain search over whole patterns (what intersects does after trimming; tests use it as the reference). */
+export function intersectsSearch(a: string, b: string): boolean {
   const memo = new Map<number, boolean>();
   const w = b.length + 1;
   const go = (i: number, j: number): boolean => {
@@ -172,7 +173,8 @@ export function covers(pattern: string, target: string): boolean {
   return coversSearch(pattern.slice(i, ei), target.slice(j, ej));
 }
 
-function coversSearch(pattern: string, target: string): boolean {
+/** The plain search over whole patterns (what covers does after trimming; tests use it as the reference). */
+export function coversSearch(pattern: string, target: string): boolean {
   // A target wildcard can only be covered by a pattern wildcard at the same place.
   const memo = new Map<number, boolean>();
   const w = target.length + 1;
