@@ -5,7 +5,6 @@
 // login endpoint and token audience come from `<arm>/metadata/endpoints`. Progress per collector
 // goes to stderr, the summary to stdout (--json too); the demo goes first and the analysis runs
 // afterwards, as for `scan aws`. Exit 0 all ok, 3 some collectors failed, 1 nothing could be read.
-import { randomUUID } from "node:crypto";
 import type { Command } from "commander";
 import {
   AZURE_GUID_PATTERN,
@@ -18,6 +17,7 @@ import type { AzureCloud, AzureScanResult, ScanEvent } from "@ctem/discovery";
 import { ConflictError } from "@ctem/model";
 import type { Scope, ScanRun } from "@ctem/model";
 import type { CliContext } from "./context.js";
+import { saveNewScope } from "./scope-new.js";
 import { UsageError } from "./exit.js";
 import { analyzeAfterScan, removeDemoBeforeRealData } from "./after-scan.js";
 import { collectorRows, exitForCollectors, failedLines } from "./scan-summary.js";
@@ -267,19 +267,11 @@ export async function addAzureScope(
     },
     name,
   );
-  const s: Scope = {
-    id: `scope-${randomUUID()}`,
-    name,
-    provider: "azure",
-    config: { ...config },
-    include: [],
-    exclude: [],
-    createdAt: new Date().toISOString(),
-  };
-  await app.scopes.save(s);
-  ctx.print(
+  await saveNewScope(
+    ctx,
     cmd,
-    s,
+    app,
+    { name, provider: "azure", config: { ...config } },
     () =>
       `scope '${name}' added: Azure tenant ${config.tenantId}, subscription${config.subscriptions.length > 1 ? "s" : ""} ${config.subscriptions.join(", ")} (${config.cloud})\n` +
       `  grant ctem's identity the read-only role in infra/azure/scanner-role.json (or Reader) on each subscription\n` +

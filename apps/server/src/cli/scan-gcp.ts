@@ -4,12 +4,12 @@
 // summary on stdout (--json), exit 0 ok, 3 when a collector failed, 1 when all failed, 2 on usage.
 import { resolve } from "node:path";
 import type { Command } from "commander";
-import { randomUUID } from "node:crypto";
 import { GCP_PARENT_PATTERN, gcpSource, parseGcpScopeConfig, scanGcp } from "@ctem/discovery";
 import type { GcpScanResult, ScanEvent } from "@ctem/discovery";
 import { ConflictError } from "@ctem/model";
 import type { ScanRun, Scope } from "@ctem/model";
 import type { CliContext } from "./context.js";
+import { saveNewScope } from "./scope-new.js";
 import { UsageError } from "./exit.js";
 import { analyzeAfterScan, removeDemoBeforeRealData } from "./after-scan.js";
 import { collectorRows, exitForCollectors, failedLines } from "./scan-summary.js";
@@ -171,19 +171,11 @@ export async function addGcpScope(
     { parent, ...(opts.apiEndpoint ? { apiEndpoint: opts.apiEndpoint.replace(/\/$/, "") } : {}) },
     name,
   );
-  const s: Scope = {
-    id: `scope-${randomUUID()}`,
-    name,
-    provider: "gcp",
-    config: { ...config },
-    include: [],
-    exclude: [],
-    createdAt: new Date().toISOString(),
-  };
-  await app.scopes.save(s);
-  ctx.print(
+  await saveNewScope(
+    ctx,
     cmd,
-    s,
+    app,
+    { name, provider: "gcp", config: { ...config } },
     () =>
       `scope '${name}' added: GCP ${config.parent} (source ${gcpSource(config.parent)})\n` +
       `  grant ctem's identity the roles in infra/gcp/roles.json on it (roles/cloudasset.viewer)\n` +

@@ -1,14 +1,13 @@
 // `ctem scope add|list|remove`: configured cloud scopes. For AWS, ctem generates the external id
 // the scanner role's trust policy must require (infra/aws/scanner-role.yaml) and prints it.
-import { randomUUID } from "node:crypto";
 import type { Command } from "commander";
 import type { AwsScopeConfig } from "@ctem/discovery";
 import { newExternalId, parseAwsScopeConfig } from "@ctem/discovery";
 import { addGcpScope } from "./scan-gcp.js";
 import { addAzureScope } from "./scan-azure.js";
 import { ConflictError, NotFoundError } from "@ctem/model";
-import type { Scope } from "@ctem/model";
 import type { CliContext } from "./context.js";
+import { saveNewScope } from "./scope-new.js";
 import { UsageError } from "./exit.js";
 import { parseRegions } from "./scan.js";
 import { renderTable } from "./table.js";
@@ -116,18 +115,11 @@ export function registerScope(program: Command, ctx: CliContext): void {
           },
           name,
         );
-        const s: Scope = {
-          id: `scope-${randomUUID()}`,
-          name,
-          provider: "aws",
-          config: { ...config },
-          ...filters,
-          createdAt: new Date().toISOString(),
-        };
-        await app.scopes.save(s);
-        ctx.print(
+        await saveNewScope(
+          ctx,
           cmd,
-          s,
+          app,
+          { name, provider: "aws", config: { ...config }, ...filters },
           () =>
             `scope '${name}' added: AWS account ${config.accountId}, role ${config.roleArn}\n` +
             `external id: ${config.externalId}\n` +
