@@ -45,6 +45,7 @@ export async function openStores(cfg: CtemConfig): Promise<Stores> {
     async close() {
       await graph.close();
       await handle.lock.run(() => undefined);
+      await handle.idle();
       handle.close();
     },
   };

@@ -288,6 +288,8 @@ export interface AppStore {
   /**
    * Stores issues (assigning aliases), paths, tiers, finding priorities and the fix plan and makes
    * the run current, in one transaction. Assignee, comments and reasons of existing issues are kept.
+   * `out.paths` are the issues' own paths, flattened: an adapter may store them with their issue
+   * (the SQLite one does, in the issue's document) rather than a second time.
    */
   commitAnalysis(run: AnalysisRun, out: AnalysisOutput): Promise<void>;
   /** The current analysis' outputs. */

@@ -38,6 +38,7 @@ export function openSqliteStores(
     async close() {
       // Wait for a write in progress before closing the connections.
       await handle.lock.run(() => undefined);
+      await handle.idle();
       handle.close();
     },
   };

@@ -265,6 +265,54 @@ describe("issues and the analysis commit", () => {
   });
 });
 
+describe.each(["inline", "worker"] as const)("the analysis commit, written %s", (mode) => {
+  beforeEach(async () => {
+    await stores.close();
+    stores = open({ analysisWrite: mode });
+  });
+
+  it("a failure at its last write leaves the previous analysis current with its generation and issues; a retry commits", async () => {
+    const ec2 = key("aws:111122223333", "us-east-1", "aws-ec2-instances");
+    await stores.graph.applyScan(scanRun([ec2]), [{ nodes: [nodeFact(entry.id, ec2)] }]);
+    const edge = (ref: string) => [
+      { from: "internet", kind: "EXPOSES" as const, to: entry.id, evidence: [{ source: "t", ref }] },
+    ];
+    const refs = async () =>
+      (await stores.graph.neighbours(entry.id, { direction: "in" })).map((e) => e.evidence[0]?.ref);
+    await stores.graph.replaceDerived("a1", edge("a1"));
+    await stores.app.commitAnalysis(analysis("a1"), {
+      ...emptyOut([draft()]),
+      tiers: [{ nodeId: target.id, tier: 1, reason: "pin" }],
+    });
+    expect((await stores.app.currentAnalysis())?.id).toBe("a1");
+    expect(await refs()).toEqual(["a1"]);
+
+    await stores.graph.replaceDerived("a2", edge("a2"));
+    const other = draft({ key: issueKey("internet", "arn:aws:s3:::other"), title: "another" });
+    const second = { ...emptyOut([draft({ score: 5.5 }), other]), tiers: [] };
+    // A trigger of the file (the writer thread has its own connection) fails the run's last row.
+    stores.handle.writer.exec(`
+      CREATE TRIGGER fail_current_i BEFORE INSERT ON meta WHEN new.key = 'current_analysis' BEGIN SELECT RAISE(ABORT, 'disk full'); END;
+      CREATE TRIGGER fail_current_u BEFORE UPDATE ON meta WHEN new.key = 'current_analysis' BEGIN SELECT RAISE(ABORT, 'disk full'); END;`);
+    await expect(
+      stores.app.commitAnalysis(analysis("a2", "2026-01-02T00:00:00.000Z"), second),
+    ).rejects.toThrow(/disk full/);
+    expect((await stores.app.currentAnalysis())?.id).toBe("a1");
+    expect(await refs()).toEqual(["a1"]);
+    expect((await stores.app.getIssue("ISS-1"))?.score).toBe(9.4);
+    expect(await stores.app.getIssue(other.key)).toBeUndefined();
+    expect(await stores.app.tiers()).toEqual([{ nodeId: target.id, tier: 1, reason: "pin" }]);
+
+    stores.handle.writer.exec("DROP TRIGGER fail_current_i; DROP TRIGGER fail_current_u;");
+    await stores.app.commitAnalysis(analysis("a2", "2026-01-02T00:00:00.000Z"), second);
+    expect((await stores.app.currentAnalysis())?.id).toBe("a2");
+    expect(await refs()).toEqual(["a2"]);
+    expect((await stores.app.getIssue("ISS-1"))?.score).toBe(5.5);
+    expect((await stores.app.getIssue(other.key))?.alias).toBe("ISS-2");
+    expect(await stores.app.tiers()).toEqual([]);
+  });
+});
+
 describe("demo removal", () => {
   it("removes demo issues, their history, demo analyses and the current one's outputs; keeps real issues", async () => {
     const demoIssue = draft({ key: issueKey("d", "t"), entry: { ...entry, id: "d" }, demo: true });

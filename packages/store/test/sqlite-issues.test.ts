@@ -39,6 +39,33 @@ const run = (id: string, at = "2026-01-01T00:00:00.000Z") => ({
   status: "running" as const,
 });
 
+/** Where commitAnalysis writes: both ways are tested (a large analysis uses the worker). */
+const MODES = ["inline", "worker"] as const;
+/** Reopens the store with commitAnalysis writing `mode`'s way. */
+const reopenWith = (mode: (typeof MODES)[number]) =>
+  beforeEach(async () => {
+    await stores.close();
+    stores = openSqliteStores(file(), { analysisWrite: mode });
+  });
+
+/**
+ * Records writes to `table` in a table of the file (triggers of the file, not of one connection:
+ * the commit may be written by a writer thread's own connection). Returns what was recorded since.
+ */
+function watchWrites(table: string, col: string, ops: Array<"insert" | "update" | "delete">): () => string[] {
+  const w = stores.handle.writer;
+  w.exec("CREATE TABLE IF NOT EXISTS test_writes (id INTEGER PRIMARY KEY, w TEXT NOT NULL)");
+  for (const op of ops)
+    w.exec(
+      `CREATE TRIGGER ${table}_${op} AFTER ${op.toUpperCase()} ON ${table} BEGIN INSERT INTO test_writes (w) VALUES ('${table}:${op}:' || ${op === "delete" ? "old" : "new"}.${col}); END`,
+    );
+  return () => {
+    const rows = w.prepare("SELECT w FROM test_writes ORDER BY id").pluck().all() as string[];
+    w.exec("DELETE FROM test_writes");
+    return rows;
+  };
+}
+
 const SEVERITIES: Severity[] = ["critical", "high", "medium", "low"];
 const STATUSES = ["open", "in_progress", "fixed", "risk_accepted", "false_positive", "resolved"] as const;
 
@@ -140,7 +167,8 @@ function reference(all: Issue[], filter: IssueFilter & { sort?: IssueSort }, seq
     .map((i) => i.key);
 }
 
-describe("issue storage", () => {
+describe.each(MODES)("issue storage (commit: %s)", (mode) => {
+  reopenWith(mode);
   it("stores a hop's evidence and a fix text once however many issues share them, and reads every issue back whole", async () => {
     const drafts = many(60);
     await stores.app.commitAnalysis(run("a1"), out(drafts));
@@ -189,16 +217,9 @@ describe("issue storage", () => {
       lastSeen: later,
       ...(i === 4 ? { score: 1.5, severity: "low" as const } : {}),
     }));
-    const writes: string[] = [];
-    stores.handle.writer.function("note_write", (seq: number) => {
-      writes.push(String(seq));
-      return null;
-    });
-    stores.handle.writer.exec(
-      "CREATE TEMP TRIGGER watch_docs AFTER UPDATE ON issue_docs BEGIN SELECT note_write(new.seq); END",
-    );
+    const writes = watchWrites("issue_docs", "seq", ["update"]);
     await stores.app.commitAnalysis(run("a2", later), out(next));
-    expect(writes).toEqual([String(docsBefore[4]!.seq)]);
+    expect(writes()).toEqual([`issue_docs:update:${docsBefore[4]!.seq}`]);
     for (const d of next) expect((await stores.app.getIssue(d.key))?.lastSeen).toBe(later);
     expect((await stores.app.getIssue(next[4]!.key))?.score).toBe(1.5);
     expect((await stores.app.issueHistory(next[4]!.key)).map((e) => e.type)).toEqual(["created"]);
@@ -237,7 +258,8 @@ describe("issue storage", () => {
   });
 });
 
-describe("compact forms (migration 5)", () => {
+describe.each(MODES)("compact forms (migration 5; commit: %s)", (mode) => {
+  reopenWith(mode);
   const factors = [
     { name: "entry", value: "internet", source: "engine" },
     { name: "likelihood", value: 0.95, source: "entry likelihood × Π hop probabilities" },
@@ -321,20 +343,12 @@ describe("compact forms (migration 5)", () => {
       fixPlan: [item("o1", 9), item("o2", 5), item("o3", 1)],
     };
     await stores.app.commitAnalysis(run("a1"), first);
-    const writes: string[] = [];
-    stores.handle.writer.function("note_write", { varargs: true }, (...a: unknown[]) => {
-      writes.push(a.join(":"));
-      return null;
-    });
-    for (const [t, col] of [
+    const watched = [
       ["finding_priorities", "finding_key"],
       ["analysis_tiers", "node_id"],
       ["fix_plan", "rank"],
-    ] as const)
-      stores.handle.writer.exec(`
-        CREATE TEMP TRIGGER ${t}_i AFTER INSERT ON ${t} BEGIN SELECT note_write('${t}', 'insert', new.${col}); END;
-        CREATE TEMP TRIGGER ${t}_u AFTER UPDATE ON ${t} BEGIN SELECT note_write('${t}', 'update', new.${col}); END;
-        CREATE TEMP TRIGGER ${t}_d AFTER DELETE ON ${t} BEGIN SELECT note_write('${t}', 'delete', old.${col}); END;`);
+    ].map(([t, col]) => watchWrites(t!, col!, ["insert", "update", "delete"]));
+    const written = () => watched.flatMap((f) => f());
     const second: AnalysisOutput = {
       ...out(drafts),
       tiers: [
@@ -345,7 +359,7 @@ describe("compact forms (migration 5)", () => {
       fixPlan: [item("o1", 9), item("o3", 4)],
     };
     await stores.app.commitAnalysis(run("a2"), second);
-    expect(writes.sort()).toEqual(
+    expect(written().sort()).toEqual(
       [
         "analysis_tiers:delete:n2",
         "analysis_tiers:insert:n3",
@@ -359,9 +373,8 @@ describe("compact forms (migration 5)", () => {
     expect(await stores.app.tiers()).toEqual(second.tiers);
     expect(await stores.app.findingPriorities()).toEqual(second.findingPriorities);
     expect(await stores.app.fixPlan()).toEqual(second.fixPlan);
-    writes.length = 0;
     await stores.app.commitAnalysis(run("a3"), second);
-    expect(writes).toEqual([]);
+    expect(written()).toEqual([]);
   });
 
   it("a commit that fails leaves no factor name behind, and later ids read back right", async () => {
@@ -369,7 +382,7 @@ describe("compact forms (migration 5)", () => {
     await stores.app.commitAnalysis(run("a1"), out(drafts));
     const before = count("factor_names");
     stores.handle.writer.exec(
-      "CREATE TEMP TRIGGER fail_plan BEFORE INSERT ON fix_plan BEGIN SELECT RAISE(ABORT, 'disk full'); END",
+      "CREATE TRIGGER fail_plan BEFORE INSERT ON fix_plan BEGIN SELECT RAISE(ABORT, 'disk full'); END",
     );
     const failing = drafts.map((d) => ({
       ...d,

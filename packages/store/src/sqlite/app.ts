@@ -33,6 +33,8 @@ import { createSqliteAccountStore } from "./accounts.js";
 import { createSqliteOpsStore } from "./ops.js";
 import { promoteDerivedSync } from "./graph.js";
 import { decodeCursor, encodeCursor } from "./paging.js";
+import { InlineSink, ThreadSink } from "./write-sink.js";
+import type { WriteSink } from "./write-sink.js";
 import {
   Compactor,
   INSERT_ISSUE_SQL,
@@ -63,12 +65,27 @@ interface StoredIssueRow {
   expires_at: string | null;
 }
 
+const PUT_DOC_SQL =
+  "INSERT INTO issue_docs (seq, doc) VALUES (?, ?) ON CONFLICT (seq) DO UPDATE SET doc = excluded.doc";
+const ADD_EVENT_SQL = "INSERT INTO issue_events (issue_key, at, doc) VALUES (?, ?, ?)";
+/**
+ * Up to this many rows (issues, finding priorities and fix-plan items) an analysis is committed on
+ * the writer connection; past it a writer thread writes while this thread makes the rows. Starting
+ * the thread costs about 100 ms; the commit of 50k issues takes seconds.
+ */
+const COMMIT_INLINE_MAX = 5_000;
+
 export interface SqliteAppStoreOptions {
   /** ctem.config.json, already validated: wins key by key and cannot be changed through the store. */
   overlay?: z.infer<typeof SettingsPatch> | undefined;
   /** Whether commitAnalysis swaps the derived generation in its transaction (embedded graph store). */
   sharedGraph?: boolean;
   now?: () => Date;
+  /**
+   * Where commitAnalysis writes: "inline" on the writer connection, "worker" from a writer thread
+   * (sql-writer.mjs), "auto" (default) the thread past COMMIT_INLINE_MAX rows. For tests of both.
+   */
+  analysisWrite?: "auto" | "inline" | "worker";
 }
 
 export function createSqliteAppStore(h: SqliteHandle, opts: SqliteAppStoreOptions = {}): AppStore {
@@ -77,6 +94,7 @@ export function createSqliteAppStore(h: SqliteHandle, opts: SqliteAppStoreOption
   const now = () => (opts.now ? opts.now() : new Date()).toISOString();
   const overlay = opts.overlay ? parseItem(SettingsPatch, opts.overlay, "ctem.config.json") : undefined;
   const overlayKeys = SETTINGS_KEYS.filter((k) => overlay?.[k] !== undefined);
+  const commitMode = opts.analysisWrite ?? "auto";
 
   const readSettings = (): Settings => {
     const stored: Record<string, unknown> = {};
@@ -108,9 +126,7 @@ export function createSqliteAppStore(h: SqliteHandle, opts: SqliteAppStoreOption
   };
 
   const putIssue = w.prepare(PUT_ISSUE_SQL);
-  const putDoc = w.prepare<[number, string]>(
-    "INSERT INTO issue_docs (seq, doc) VALUES (?, ?) ON CONFLICT (seq) DO UPDATE SET doc = excluded.doc",
-  );
+  const putDoc = w.prepare<[number, string]>(PUT_DOC_SQL);
   /** Writes one issue (row, compact document and new parts). */
   const writeIssue = (c: Compactor, i: Issue, seq: number) => {
     const { json, hash } = c.issue(i);
@@ -118,7 +134,7 @@ export function createSqliteAppStore(h: SqliteHandle, opts: SqliteAppStoreOption
     putDoc.run(seq, json);
     c.flush();
   };
-  const addEvent = w.prepare("INSERT INTO issue_events (issue_key, at, doc) VALUES (?, ?, ?)");
+  const addEvent = w.prepare(ADD_EVENT_SQL);
   const event = (key: string, e: IssueEvent) => addEvent.run(key, e.at, JSON.stringify(e));
   const nextSeq = w.prepare<[], { n: number }>("SELECT coalesce(max(seq), 0) + 1 AS n FROM issues");
 
@@ -133,6 +149,156 @@ export function createSqliteAppStore(h: SqliteHandle, opts: SqliteAppStoreOption
   };
 
   const metaGet = (db = r) => db.prepare<[string], { value: string }>("SELECT value FROM meta WHERE key = ?");
+
+  /**
+   * The analysis commit's reads (on the writer connection, holding the write transaction) and rows
+   * (to `sink`): issues (only those whose content changed; lastSeen of the others), their history,
+   * tiers, finding priorities and the fix plan as differences from what is stored, the run, and the
+   * embedded graph's derived generation made current. The paths are the issues' own (stored in
+   * their documents). Returns the compactor, whose parts count as stored once committed.
+   */
+  const writeAnalysis = (run: AnalysisRun, out: AnalysisOutput, sink: WriteSink): Compactor => {
+    const actor: Actor = { id: "analysis", kind: "system" };
+    // What is stored, by key: enough to keep aliases and human fields, and to skip issues whose
+    // content did not change.
+    const existing = new Map<string, StoredIssueRow>();
+    for (const x of w
+      .prepare<[], StoredIssueRow>(
+        "SELECT seq, key, alias, status, content_hash, last_seen, assignee_user, assignee_team, reason, accepted_by, expires_at FROM issues",
+      )
+      .iterate())
+      existing.set(x.key, x);
+    const c = new Compactor(w, sink);
+    const insertIssue = sink.stmt(INSERT_ISSUE_SQL);
+    const putIssueRow = sink.stmt(PUT_ISSUE_SQL);
+    const putDocRow = sink.stmt(PUT_DOC_SQL);
+    const addEventRow = sink.stmt(ADD_EVENT_SQL);
+    const touched = new Map<string, number[]>();
+    let seq = nextSeq.get()!.n;
+    for (const d of out.issues) {
+      const prev = existing.get(d.key);
+      let over: Partial<Issue>;
+      let s: number;
+      if (prev) {
+        s = prev.seq;
+        // Fields only people change (assignee, reason, acceptedBy, expiresAt) stay as stored.
+        over = {
+          alias: prev.alias,
+          assignee: {
+            ...(prev.assignee_user !== null ? { user: prev.assignee_user } : {}),
+            ...(prev.assignee_team !== null ? { team: prev.assignee_team } : {}),
+          },
+          reason: prev.reason,
+          acceptedBy: prev.accepted_by,
+          expiresAt: prev.expires_at,
+        };
+      } else {
+        s = seq++;
+        over = { alias: `ISS-${s}` };
+      }
+      const { json, hash } = c.issue(d, over);
+      if (prev && prev.content_hash === hash) {
+        // Unchanged: only lastSeen moves (below, in one statement per value).
+        if (prev.last_seen !== d.lastSeen) {
+          const list = touched.get(d.lastSeen);
+          if (list) list.push(s);
+          else touched.set(d.lastSeen, [s]);
+        }
+        continue;
+      }
+      const issue = { ...d, ...over } as Issue;
+      const ev = (e: IssueEvent) => sink.run(addEventRow, [d.key, e.at, JSON.stringify(e)]);
+      if (!prev) {
+        ev({ at: run.startedAt, actor, type: "created", to: issue.status });
+        sink.run(insertIssue, issueColumns(issue, s, hash));
+      } else {
+        if (prev.status !== issue.status)
+          ev({ at: run.startedAt, actor, type: "status", from: prev.status, to: issue.status });
+        sink.run(putIssueRow, issueColumns(issue, s, hash));
+      }
+      sink.run(putDocRow, [s, json]);
+    }
+    const touch = sink.stmt("UPDATE issues SET last_seen = ? WHERE seq IN (SELECT value FROM json_each(?))");
+    for (const [at, seqs] of touched) sink.run(touch, [at, JSON.stringify(seqs)]);
+    // Tiers, finding priorities and the fix plan: only what differs from what is stored.
+    const tiers = new Map<string, { tier: number; reason: string }>();
+    for (const t of w
+      .prepare<[], { node_id: string; tier: number; reason: string }>(
+        "SELECT node_id, tier, reason FROM analysis_tiers",
+      )
+      .iterate())
+      tiers.set(t.node_id, t);
+    const putTier = sink.stmt(
+      "INSERT INTO analysis_tiers (node_id, tier, reason) VALUES (?, ?, ?) ON CONFLICT (node_id) DO UPDATE SET tier = excluded.tier, reason = excluded.reason",
+    );
+    for (const t of out.tiers) {
+      const was = tiers.get(t.nodeId);
+      if (was) {
+        tiers.delete(t.nodeId);
+        if (was.tier === t.tier && was.reason === t.reason) continue;
+      }
+      sink.run(putTier, [t.nodeId, t.tier, t.reason]);
+    }
+    const dropTier = sink.stmt("DELETE FROM analysis_tiers WHERE node_id = ?");
+    for (const id of tiers.keys()) sink.run(dropTier, [id]);
+    const prios = new Map<string, { score: number; doc: string }>();
+    for (const p of w
+      .prepare<[], { finding_key: string; score: number; doc: string }>(
+        "SELECT finding_key, score, doc FROM finding_priorities",
+      )
+      .iterate())
+      prios.set(p.finding_key, p);
+    const putPrio = sink.stmt(
+      "INSERT INTO finding_priorities (finding_key, score, doc) VALUES (?, ?, ?) ON CONFLICT (finding_key) DO UPDATE SET score = excluded.score, doc = excluded.doc",
+    );
+    const newPrios: Array<{ key: string; score: number; doc: string }> = [];
+    for (const p of out.findingPriorities) {
+      const doc = c.priority(p);
+      const was = prios.get(p.findingKey);
+      if (was) {
+        prios.delete(p.findingKey);
+        if (was.score === p.score && was.doc === doc) continue;
+      }
+      newPrios.push({ key: p.findingKey, score: p.score, doc });
+    }
+    newPrios.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    for (const p of newPrios) sink.run(putPrio, [p.key, p.score, p.doc]);
+    const dropPrio = sink.stmt("DELETE FROM finding_priorities WHERE finding_key = ?");
+    for (const key of prios.keys()) sink.run(dropPrio, [key]);
+    const plan: Array<{ id: string; doc: string } | undefined> = [];
+    for (const f of w
+      .prepare<[], { rank: number; id: string; doc: string }>("SELECT rank, id, doc FROM fix_plan")
+      .iterate())
+      plan[f.rank] = f;
+    const putFix = sink.stmt(
+      "INSERT INTO fix_plan (rank, id, doc) VALUES (?, ?, ?) ON CONFLICT (rank) DO UPDATE SET id = excluded.id, doc = excluded.doc",
+    );
+    out.fixPlan.forEach((f, i) => {
+      const doc = c.fixPlanItem(f);
+      const was = plan[i];
+      if (was?.id !== f.id || was.doc !== doc) sink.run(putFix, [i, f.id, doc]);
+    });
+    sink.run(sink.stmt("DELETE FROM fix_plan WHERE rank >= ?"), [out.fixPlan.length]);
+    c.flush();
+    const finished = { ...run, status: "complete" as const, finishedAt: run.finishedAt ?? now() };
+    sink.run(
+      sink.stmt(
+        "INSERT INTO analysis_runs (id, started_at, doc) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET doc = excluded.doc",
+      ),
+      [run.id, run.startedAt, JSON.stringify(finished)],
+    );
+    sink.run(
+      sink.stmt(
+        "INSERT INTO meta (key, value) VALUES ('current_analysis', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+      ),
+      [run.id],
+    );
+    // Embedded graph: the derived generation written under this run becomes visible in the same
+    // transaction; with another graph store the caller promotes afterwards.
+    if (opts.sharedGraph !== false && metaGet(w).get(`derived_pending:${run.id}`))
+      promoteDerivedSync(w, run.id, sink);
+    return c;
+  };
 
   const store: AppStore = {
     settings: () => Promise.resolve(readSettings()),
@@ -237,9 +403,6 @@ export function createSqliteAppStore(h: SqliteHandle, opts: SqliteAppStoreOption
           w.prepare(
             "DELETE FROM issue_events WHERE issue_key IN (SELECT key FROM issues WHERE demo = 1)",
           ).run();
-          w.prepare(
-            "DELETE FROM analysis_paths WHERE issue_key IN (SELECT key FROM issues WHERE demo = 1)",
-          ).run();
           w.prepare("DELETE FROM issue_docs WHERE seq IN (SELECT seq FROM issues WHERE demo = 1)").run();
           const issues = w.prepare("DELETE FROM issues WHERE demo = 1").run().changes;
           let kpiSnapshots = 0;
@@ -252,7 +415,7 @@ export function createSqliteAppStore(h: SqliteHandle, opts: SqliteAppStoreOption
             const current = metaGet(w).get("current_analysis")?.value;
             if (current && demoRuns.some((r) => r.id === current)) {
               w.prepare("DELETE FROM meta WHERE key = 'current_analysis'").run();
-              for (const t of ["analysis_paths", "analysis_tiers", "finding_priorities", "fix_plan"])
+              for (const t of ["analysis_tiers", "finding_priorities", "fix_plan"])
                 w.prepare(`DELETE FROM ${t}`).run();
             }
             w.prepare("DELETE FROM analysis_runs WHERE json_extract(doc, '$.demo') = 1").run();
@@ -328,7 +491,7 @@ export function createSqliteAppStore(h: SqliteHandle, opts: SqliteAppStoreOption
     },
 
     commitAnalysis(runIn, out: AnalysisOutput) {
-      return h.lock.run(() => {
+      return h.lock.run(async () => {
         const run = parseItem(AnalysisRun, runIn, "analysis run");
         out.issues.forEach((d, i) => {
           const field = draftProblem(d);
@@ -357,166 +520,31 @@ export function createSqliteAppStore(h: SqliteHandle, opts: SqliteAppStoreOption
           "finding priority",
           out.findingPriorities.map((p) => p.findingKey),
         );
-        const actor: Actor = { id: "analysis", kind: "system" };
-        const pathsByIssue = new Map<string, AnalysisOutput["paths"]>();
-        for (const p of out.paths) {
-          const list = pathsByIssue.get(p.issueKey);
-          if (list) list.push(p);
-          else pathsByIssue.set(p.issueKey, [p]);
+        // A large analysis is written by a worker thread while this one makes the rows (JSON,
+        // hashes); a small one on the writer connection. Either way in one transaction.
+        const rows = out.issues.length + out.findingPriorities.length + out.fixPlan.length;
+        if (!(commitMode === "worker" || (commitMode === "auto" && rows > COMMIT_INLINE_MAX))) {
+          const c = writing(() => writeAnalysis(run, out, new InlineSink(w)));
+          c.committed();
+          return;
         }
-        const c = writing(() => {
-          // What is stored, by key: enough to keep aliases and human fields, and to skip issues whose
-          // content did not change.
-          const existing = new Map<string, StoredIssueRow>();
-          for (const x of w
-            .prepare<[], StoredIssueRow>(
-              "SELECT seq, key, alias, status, content_hash, last_seen, assignee_user, assignee_team, reason, accepted_by, expires_at FROM issues",
-            )
-            .iterate())
-            existing.set(x.key, x);
-          const c = new Compactor(w);
-          const insertIssue = w.prepare(INSERT_ISSUE_SQL);
-          const dropPaths = w.prepare<[string]>("DELETE FROM analysis_paths WHERE issue_key = ?");
-          const putPath = w.prepare<[string, number, string]>(
-            "INSERT INTO analysis_paths (issue_key, path_index, doc) VALUES (?, ?, ?)",
-          );
-          /** Paths to insert, in key order (after the loop: random-order inserts touch a page each). */
-          const newPaths: Array<{ key: string; index: number; doc: string }> = [];
-          const touched = new Map<string, number[]>();
-          let seq = nextSeq.get()!.n;
-          for (const d of out.issues) {
-            const prev = existing.get(d.key);
-            let over: Partial<Issue>;
-            let s: number;
-            if (prev) {
-              s = prev.seq;
-              // Fields only people change (assignee, reason, acceptedBy, expiresAt) stay as stored.
-              over = {
-                alias: prev.alias,
-                assignee: {
-                  ...(prev.assignee_user !== null ? { user: prev.assignee_user } : {}),
-                  ...(prev.assignee_team !== null ? { team: prev.assignee_team } : {}),
-                },
-                reason: prev.reason,
-                acceptedBy: prev.accepted_by,
-                expiresAt: prev.expires_at,
-              };
-            } else {
-              s = seq++;
-              over = { alias: `ISS-${s}` };
-            }
-            const { json, hash } = c.issue(d, over);
-            if (prev && prev.content_hash === hash) {
-              // Unchanged: only lastSeen moves (below, in one statement per value).
-              if (prev.last_seen !== d.lastSeen) {
-                const list = touched.get(d.lastSeen);
-                if (list) list.push(s);
-                else touched.set(d.lastSeen, [s]);
-              }
-              continue;
-            }
-            const issue = { ...d, ...over } as Issue;
-            if (!prev) {
-              event(d.key, { at: run.startedAt, actor, type: "created", to: issue.status });
-              insertIssue.run(...issueColumns(issue, s, hash));
-            } else {
-              if (prev.status !== issue.status)
-                event(d.key, {
-                  at: run.startedAt,
-                  actor,
-                  type: "status",
-                  from: prev.status,
-                  to: issue.status,
-                });
-              putIssue.run(...issueColumns(issue, s, hash));
-            }
-            putDoc.run(s, json);
-            // This analysis' paths of the issue (a resolved issue has none in it).
-            if (prev) dropPaths.run(d.key);
-            if (issue.status !== "resolved")
-              for (const p of pathsByIssue.get(d.key) ?? [])
-                newPaths.push({ key: p.issueKey, index: p.pathIndex, doc: JSON.stringify(c.path(p)) });
-          }
-          newPaths.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.index - b.index));
-          for (const p of newPaths) putPath.run(p.key, p.index, p.doc);
-          newPaths.length = 0;
-          const touch = w.prepare<[string, string]>(
-            "UPDATE issues SET last_seen = ? WHERE seq IN (SELECT value FROM json_each(?))",
-          );
-          for (const [at, seqs] of touched) touch.run(at, JSON.stringify(seqs));
-          // Tiers, finding priorities and the fix plan: only what differs from what is stored.
-          const tiers = new Map<string, { tier: number; reason: string }>();
-          for (const t of w
-            .prepare<[], { node_id: string; tier: number; reason: string }>(
-              "SELECT node_id, tier, reason FROM analysis_tiers",
-            )
-            .iterate())
-            tiers.set(t.node_id, t);
-          const putTier = w.prepare<[string, number, string]>(
-            "INSERT INTO analysis_tiers (node_id, tier, reason) VALUES (?, ?, ?) ON CONFLICT (node_id) DO UPDATE SET tier = excluded.tier, reason = excluded.reason",
-          );
-          for (const t of out.tiers) {
-            const was = tiers.get(t.nodeId);
-            if (was) {
-              tiers.delete(t.nodeId);
-              if (was.tier === t.tier && was.reason === t.reason) continue;
-            }
-            putTier.run(t.nodeId, t.tier, t.reason);
-          }
-          const dropTier = w.prepare<[string]>("DELETE FROM analysis_tiers WHERE node_id = ?");
-          for (const id of tiers.keys()) dropTier.run(id);
-          const prios = new Map<string, { score: number; doc: string }>();
-          for (const p of w
-            .prepare<[], { finding_key: string; score: number; doc: string }>(
-              "SELECT finding_key, score, doc FROM finding_priorities",
-            )
-            .iterate())
-            prios.set(p.finding_key, p);
-          const putPrio = w.prepare<[string, number, string]>(
-            "INSERT INTO finding_priorities (finding_key, score, doc) VALUES (?, ?, ?) ON CONFLICT (finding_key) DO UPDATE SET score = excluded.score, doc = excluded.doc",
-          );
-          const newPrios: Array<{ key: string; score: number; doc: string }> = [];
-          for (const p of out.findingPriorities) {
-            const doc = c.priority(p);
-            const was = prios.get(p.findingKey);
-            if (was) {
-              prios.delete(p.findingKey);
-              if (was.score === p.score && was.doc === doc) continue;
-            }
-            newPrios.push({ key: p.findingKey, score: p.score, doc });
-          }
-          newPrios.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-          for (const p of newPrios) putPrio.run(p.key, p.score, p.doc);
-          const dropPrio = w.prepare<[string]>("DELETE FROM finding_priorities WHERE finding_key = ?");
-          for (const key of prios.keys()) dropPrio.run(key);
-          const plan: Array<{ id: string; doc: string } | undefined> = [];
-          for (const f of w
-            .prepare<[], { rank: number; id: string; doc: string }>("SELECT rank, id, doc FROM fix_plan")
-            .iterate())
-            plan[f.rank] = f;
-          const putFix = w.prepare<[number, string, string]>(
-            "INSERT INTO fix_plan (rank, id, doc) VALUES (?, ?, ?) ON CONFLICT (rank) DO UPDATE SET id = excluded.id, doc = excluded.doc",
-          );
-          out.fixPlan.forEach((f, i) => {
-            const doc = c.fixPlanItem(f);
-            const was = plan[i];
-            if (was?.id !== f.id || was.doc !== doc) putFix.run(i, f.id, doc);
-          });
-          w.prepare<[number]>("DELETE FROM fix_plan WHERE rank >= ?").run(out.fixPlan.length);
-          c.flush();
-          const finished = { ...run, status: "complete" as const, finishedAt: run.finishedAt ?? now() };
-          w.prepare(
-            "INSERT INTO analysis_runs (id, started_at, doc) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET doc = excluded.doc",
-          ).run(run.id, run.startedAt, JSON.stringify(finished));
-          w.prepare(
-            "INSERT INTO meta (key, value) VALUES ('current_analysis', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-          ).run(run.id);
-          // Embedded graph: the derived generation written under this run becomes visible in the
-          // same transaction; with another graph store the caller promotes afterwards.
-          if (opts.sharedGraph !== false && metaGet(w).get(`derived_pending:${run.id}`))
-            promoteDerivedSync(w, run.id);
-          return c;
-        });
+        const thread = new ThreadSink(h.file, `analysis ${run.id}`);
+        h.background(thread.exited);
+        let c: Compactor;
+        try {
+          await thread.began;
+          c = writeAnalysis(run, out, thread);
+        } catch (e) {
+          await thread.abort();
+          forgetFactorNames(w);
+          throw e;
+        }
+        try {
+          await thread.finish();
+        } catch (e) {
+          forgetFactorNames(w);
+          throw e;
+        }
         c.committed();
       });
     },

@@ -55,6 +55,12 @@ export interface SqliteHandle {
   lock: WriteLock;
   /** A new read-only connection, for a consistent streaming view (snapshot). */
   openReader(): Sqlite;
+  /**
+   * Work a writer thread goes on with after its commit (the WAL checkpoint after a large analysis
+   * commit): `idle` resolves once all of it has finished. Close waits for it first.
+   */
+  background(done: Promise<void>): void;
+  idle(): Promise<void>;
   close(): void;
 }
 
@@ -94,12 +100,20 @@ export function openSqlite(file: string): SqliteHandle {
     return r;
   };
   const reader = openReader();
+  const running = new Set<Promise<void>>();
   return {
     file,
     writer,
     reader,
     lock: new WriteLock(),
     openReader,
+    background(done) {
+      const p = done.catch(() => undefined).finally(() => running.delete(p));
+      running.add(p);
+    },
+    async idle() {
+      while (running.size) await Promise.all(running);
+    },
     close() {
       reader.close();
       writer.close();

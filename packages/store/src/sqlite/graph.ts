@@ -43,6 +43,8 @@ import { FINDING_COLS, NODE_COLS, rowToEdge, rowToFinding, rowToNode } from "./r
 import type { EdgeRow, FindingDoc, FindingRow, NodeRow } from "./rows.js";
 import { snapshot } from "./snapshot.js";
 import { derivedWriter } from "./derived-writer.mjs";
+import { InlineSink } from "./write-sink.js";
+import type { WriteSink } from "./write-sink.js";
 
 type NodeDoc = Omit<z.output<typeof NodeFact>, "sources" | "id">;
 type ParsedEdge = z.output<typeof EdgeFact>;
@@ -681,10 +683,11 @@ export function createSqliteGraphStore(h: SqliteHandle, opts: SqliteGraphStoreOp
 /**
  * Makes generation `analysisId` the one readers see; the others are retired (readers never see them
  * again) and their rows dropped by the next replaceDerived, on its writer thread, rather than here
- * inside the analysis commit (392k rows at 100k assets: 1.4-3 s). Runs inside the caller's
- * transaction, so the SQLite AppStore can promote in the same transaction as commitAnalysis.
+ * inside the analysis commit (392k rows at 100k assets: 1.4-3 s there). Runs inside the caller's
+ * transaction, so the SQLite AppStore can promote in the same transaction as commitAnalysis: reads
+ * on `w`, writes to `sink` (the AppStore's commit may be written by a writer thread).
  */
-export function promoteDerivedSync(w: Sqlite, analysisId: string): void {
+export function promoteDerivedSync(w: Sqlite, analysisId: string, sink: WriteSink = new InlineSink(w)): void {
   const current = w
     .prepare<[string], { value: string }>("SELECT value FROM meta WHERE key = ?")
     .get("derived_generation");
@@ -693,10 +696,13 @@ export function promoteDerivedSync(w: Sqlite, analysisId: string): void {
     .prepare<[string], { value: string }>("SELECT value FROM meta WHERE key = ?")
     .get(`derived_pending:${analysisId}`);
   if (!pending) throw new CtemError("not_found", `no derived generation ${analysisId} was written`);
-  w.prepare(
-    "INSERT INTO meta (key, value) VALUES ('derived_generation', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-  ).run(analysisId);
-  w.prepare("DELETE FROM meta WHERE key LIKE 'derived_pending:%'").run();
+  sink.run(
+    sink.stmt(
+      "INSERT INTO meta (key, value) VALUES ('derived_generation', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+    ),
+    [analysisId],
+  );
+  sink.run(sink.stmt("DELETE FROM meta WHERE key LIKE 'derived_pending:%'"), []);
 }
 
 // --- derived generations: validation and serialisation on the calling thread ---

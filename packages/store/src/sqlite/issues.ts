@@ -32,6 +32,8 @@ import type {
   Remediation,
 } from "@ctem/model";
 import type { Sqlite } from "./db.js";
+import { InlineSink } from "./write-sink.js";
+import type { SqlValue, WriteSink } from "./write-sink.js";
 import { decodeCursor, encodeCursor, likePattern } from "./paging.js";
 
 /** A compact document's path: hops are part references (or, in documents written before, hops). */
@@ -127,11 +129,11 @@ export function draftProblem(d: IssueDraft): string | undefined {
 const partHash = (json: string): string => hash("sha1", json, "base64url").slice(0, 22);
 
 /** The issue row's columns, from an issue, in the order of ISSUE_COLUMNS (positional: cheaper to bind). */
-export function issueColumns(i: Issue | IssueDraft, seq: number, contentHash: string | null): unknown[] {
+export function issueColumns(i: Issue | IssueDraft, seq: number, contentHash: string | null): SqlValue[] {
   return [
     seq,
     i.key,
-    i.alias,
+    i.alias ?? null,
     i.severity,
     i.status,
     i.score,
@@ -193,6 +195,11 @@ class FactorNames {
   /** Reads the pairs added since (by this connection's transactions or by other processes). */
   refresh(): void {
     for (const r of this.after.iterate(this.max)) this.add(r.id, r.name, r.source);
+  }
+
+  /** The id a new pair gets: one past every id read (call after refresh, holding the write lock). */
+  nextId(): number {
+    return this.max + 1;
   }
 
   add(id: number, name: string, source: string): void {
@@ -308,16 +315,20 @@ export class Compactor {
   private readonly written = new Set<string>();
   private readonly pending = new Map<string, string>();
   private readonly known: Set<string>;
-  private readonly putPart;
-  private readonly putName;
+  private readonly putPart: number;
+  private readonly putName: number;
   private readonly names: FactorNames;
   private readonly ids: Map<string, Map<string, number>>;
-  /** Call inside the write transaction (it reads the factor names other writers added). */
-  constructor(db: Sqlite) {
-    this.putPart = db.prepare<[string, string]>(
-      "INSERT OR IGNORE INTO issue_parts (hash, doc) VALUES (?, ?)",
-    );
-    this.putName = db.prepare<[string, string]>("INSERT INTO factor_names (name, source) VALUES (?, ?)");
+  /**
+   * Call holding the write transaction (it reads the factor names other writers added) on `db`, the
+   * writer connection; the rows go to `sink` (by default run on `db` at once).
+   */
+  constructor(
+    db: Sqlite,
+    private readonly sink: WriteSink = new InlineSink(db),
+  ) {
+    this.putPart = sink.stmt("INSERT OR IGNORE INTO issue_parts (hash, doc) VALUES (?, ?)");
+    this.putName = sink.stmt("INSERT INTO factor_names (id, name, source) VALUES (?, ?, ?)");
     this.names = factorNames(db);
     this.names.refresh();
     this.ids = this.names.byName();
@@ -338,7 +349,7 @@ export class Compactor {
   /** Inserts the new parts (in key order). Call before the transaction ends. */
   flush(): void {
     const keys = [...this.pending.keys()].sort();
-    for (const h of keys) this.putPart.run(h, this.pending.get(h)!);
+    for (const h of keys) this.sink.run(this.putPart, [h, this.pending.get(h)!]);
     this.pending.clear();
   }
 
@@ -403,7 +414,8 @@ export class Compactor {
     if (!bySource) this.ids.set(name, (bySource = new Map<string, number>()));
     let id = bySource.get(source);
     if (id === undefined) {
-      id = Number(this.putName.run(name, source).lastInsertRowid);
+      id = this.names.nextId();
+      this.sink.run(this.putName, [id, name, source]);
       this.names.add(id, name, source);
     }
     return id;

@@ -210,4 +210,10 @@ export const MIGRATIONS: string[] = [
   `
   CREATE TABLE factor_names (id INTEGER PRIMARY KEY, name TEXT NOT NULL, source TEXT NOT NULL, UNIQUE (name, source));
   `,
+  // The current analysis' paths were stored twice: in their issue's document (what the API and CLI
+  // serve) and in analysis_paths, which nothing read (92k rows, 23 MB and 0.7 s of the commit at
+  // 100k assets). Paths now live in the issue documents only.
+  `
+  DROP TABLE analysis_paths;
+  `,
 ];

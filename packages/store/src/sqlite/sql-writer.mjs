@@ -1,0 +1,89 @@
+// Runs one write transaction's statements on a worker thread with its own connection to the store's
+// file (SQLite AppStore.commitAnalysis of a large analysis, sqlite/write-sink.ts): the analysing
+// thread turns issues into rows while this thread writes the rows already made. Plain JavaScript on
+// purpose, as derived-writer.mjs: a worker starts from a file, and ctem runs from TypeScript source
+// under tsx, vitest and the bench alike. It needs only better-sqlite3.
+//
+// Protocol. workerData: `{ ctemSqlWriter: { file } }`. The thread opens its connection and begins
+// the transaction (BEGIN IMMEDIATE) at once, then says `{ began: true }`. Messages in:
+// `{ sql, ops }`: statements to prepare (appended to its table), then executions as a flat list
+// `statement index, parameter count, parameters…`, run in order as they come; `{ end: true }`
+// (commit) or `{ abort: true }` (roll back). Out: `{ done: true }` once committed, or `{ error }`
+// (after rolling back). After `done` the thread checkpoints the WAL (PASSIVE: it never blocks a
+// reader or writer) before it exits, so the commit itself does not wait for the copy into the
+// database file; the store's close() waits for the thread.
+import { parentPort, workerData } from "node:worker_threads";
+import Database from "better-sqlite3";
+
+const job = workerData?.ctemSqlWriter;
+if (job && parentPort) {
+  const port = parentPort;
+  const statements = [];
+  const sqlOf = [];
+  let db;
+  let finished = false;
+  const describe = (e, at) =>
+    `${e instanceof Error ? `${e.code ? `${e.code}: ` : ""}${e.message}` : String(e)}${at === undefined ? "" : ` (writing: ${sqlOf[at].replace(/\s+/g, " ").slice(0, 80)})`}`;
+  /** Rolls back unless committed, closes, reports `reply` and lets the thread exit. */
+  const finish = (reply, checkpoint) => {
+    finished = true;
+    try {
+      if (db?.inTransaction) db.exec("ROLLBACK");
+    } finally {
+      if (reply) port.postMessage(reply);
+      try {
+        if (checkpoint) db.pragma("wal_checkpoint(PASSIVE)");
+      } catch {
+        // A checkpoint that cannot run now is made by a later commit or at close.
+      } finally {
+        db?.close();
+        port.close();
+      }
+    }
+  };
+  try {
+    // Configured as db.ts configures the store's writer; the commit leaves the WAL checkpoint to
+    // the end of this thread (see above) rather than running it inside COMMIT.
+    db = new Database(job.file, { fileMustExist: true });
+    db.pragma("busy_timeout = 10000");
+    db.pragma("foreign_keys = ON");
+    db.pragma("journal_mode = WAL");
+    db.pragma("synchronous = NORMAL");
+    db.pragma("wal_autocheckpoint = 0");
+    db.exec("BEGIN IMMEDIATE");
+    port.postMessage({ began: true });
+  } catch (e) {
+    finish({ error: describe(e) }, false);
+  }
+  port.on("message", (m) => {
+    if (finished) return;
+    let at;
+    try {
+      if (m.abort) return finish(undefined, false);
+      if (m.sql)
+        for (const sql of m.sql) {
+          sqlOf.push(sql);
+          statements.push(db.prepare(sql));
+        }
+      const ops = m.ops;
+      if (ops) {
+        const args = [];
+        for (let i = 0; i < ops.length;) {
+          at = ops[i];
+          const n = ops[i + 1];
+          args.length = n;
+          for (let j = 0; j < n; j++) args[j] = ops[i + 2 + j];
+          statements[at].run(...args);
+          i += 2 + n;
+        }
+        at = undefined;
+      }
+      if (m.end) {
+        db.exec("COMMIT");
+        finish({ done: true }, true);
+      }
+    } catch (e) {
+      finish({ error: describe(e, at) }, false);
+    }
+  });
+}

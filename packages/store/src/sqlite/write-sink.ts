@@ -1,0 +1,112 @@
+// Where a write transaction's statements run: on the store's writer connection as they come
+// (InlineSink, inside the caller's transaction), or streamed to a worker thread that holds the
+// transaction on its own connection (ThreadSink, sql-writer.mjs), so that the calling thread goes
+// on making the next rows while SQLite writes the ones made (AppStore.commitAnalysis at 100k
+// assets). The caller reads what it needs on the writer connection either way: while the thread's
+// transaction is open no other connection can commit, so those reads see what it writes over.
+import { Worker } from "node:worker_threads";
+import type { Statement } from "better-sqlite3";
+import type { Sqlite } from "./db.js";
+
+export type SqlValue = string | number | bigint | null;
+
+export interface WriteSink {
+  /** A statement's handle for `run` (prepared once per sink). */
+  stmt(sql: string): number;
+  run(stmt: number, params: readonly SqlValue[]): void;
+}
+
+export class InlineSink implements WriteSink {
+  private readonly stmts: Array<Statement<SqlValue[]>> = [];
+  constructor(private readonly db: Sqlite) {}
+  stmt(sql: string): number {
+    return this.stmts.push(this.db.prepare<SqlValue[]>(sql)) - 1;
+  }
+  run(stmt: number, params: readonly SqlValue[]): void {
+    this.stmts[stmt]!.run(...params);
+  }
+}
+
+/** Values a message to the thread (about 1-4 MB of ids and JSON at 100k assets). */
+const CHUNK_VALUES = 50_000;
+const WRITER_URL = new URL("./sql-writer.mjs", import.meta.url);
+
+/**
+ * A transaction on a worker thread: `began` resolves once it holds the write lock (BEGIN IMMEDIATE),
+ * `finish` commits, `abort` rolls back. Executions are sent in chunks as they come and run in order.
+ */
+export class ThreadSink implements WriteSink {
+  readonly began: Promise<void>;
+  private readonly worker: Worker;
+  private readonly result: Promise<void>;
+  /** Resolves once the thread has exited (after its post-commit WAL checkpoint). */
+  readonly exited: Promise<void>;
+  private sql: string[] = [];
+  private ops: SqlValue[] = [];
+  private count = 0;
+  constructor(file: string, what: string) {
+    // No execArgv: the file is plain JavaScript and needs none of the caller's loaders (tsx).
+    this.worker = new Worker(WRITER_URL, { workerData: { ctemSqlWriter: { file } }, execArgv: [] });
+    let began!: () => void;
+    let failBegin!: (e: Error) => void;
+    this.began = new Promise<void>((res, rej) => ((began = res), (failBegin = rej)));
+    this.exited = new Promise<void>((res) => this.worker.once("exit", () => res()));
+    this.result = new Promise<void>((resolve, reject) => {
+      let settled = false;
+      const fail = (why: string) => {
+        if (settled) return;
+        settled = true;
+        const e = new Error(`${what} was not written: ${why}`);
+        failBegin(e);
+        void this.worker.terminate();
+        reject(e);
+      };
+      this.worker.on("message", (m: { began?: boolean; done?: boolean; error?: string }) => {
+        if (m.error !== undefined) fail(m.error);
+        else if (m.began) began();
+        else if (m.done && !settled) {
+          settled = true;
+          resolve();
+        }
+      });
+      this.worker.on("error", (e) => fail(`the writer thread failed: ${e.message}`));
+      this.worker.on("exit", (code) =>
+        fail(`the writer thread stopped (exit code ${code}) before committing`),
+      );
+    });
+    // Failures are reported by began, finish or abort; until then they must not count as unhandled.
+    this.result.catch(() => undefined);
+    this.began.catch(() => undefined);
+  }
+
+  stmt(sql: string): number {
+    this.sql.push(sql);
+    return this.count++;
+  }
+
+  run(stmt: number, params: readonly SqlValue[]): void {
+    const ops = this.ops;
+    ops.push(stmt, params.length);
+    for (let i = 0; i < params.length; i++) ops.push(params[i] as SqlValue);
+    if (ops.length >= CHUNK_VALUES) this.send();
+  }
+
+  private send(extra?: { end?: boolean }): void {
+    this.worker.postMessage({ sql: this.sql, ops: this.ops, ...extra });
+    this.sql = [];
+    this.ops = [];
+  }
+
+  /** Sends what is left and commits; rejects (the thread rolled back or died) with what went wrong. */
+  finish(): Promise<void> {
+    this.send({ end: true });
+    return this.result;
+  }
+
+  /** Has the thread roll back and waits until it has stopped. */
+  async abort(): Promise<void> {
+    this.worker.postMessage({ abort: true });
+    await this.result.catch(() => undefined);
+    await this.exited;
+  }
+}
