@@ -71,6 +71,60 @@ describe("EdgeSink", () => {
     expect(() => sink.add("p", "CAN_ACCESS", "s", { rule: "a", evidence: [] })).toThrow(/no evidence/);
   });
 
+  it("gives edges merging the same frozen parts one frozen result, and copies it on a later write", () => {
+    const sink = new EdgeSink();
+    const p22 = { protocol: "tcp", from: 22, to: 22 };
+    const p443 = { protocol: "tcp", from: 443, to: 443 };
+    const first = {
+      rule: "r",
+      props: Object.freeze({ ports: Object.freeze([p22]) }),
+      evidence: Object.freeze([ev("0")]),
+    };
+    const second = {
+      rule: "r",
+      props: Object.freeze({ ports: Object.freeze([p443, { ...p22 }]) }),
+      evidence: Object.freeze([ev("1"), ev("0")]),
+      assumptions: Object.freeze([{ code: "x", detail: { a: 1 } }]),
+    };
+    for (const from of ["a", "b", "c"]) sink.add(from, "CAN_REACH", "g", first);
+    for (const from of ["a", "b"]) sink.add(from, "CAN_REACH", "g", second);
+    const [a, b, c] = sink.all();
+    for (const e of [a!, b!]) {
+      expect(e.props).toEqual({ ports: [p22, p443], rules: ["r"] });
+      expect(e.evidence).toEqual([ev("0"), ev("1")]);
+      expect(e.assumptions).toEqual([{ code: "x", detail: { a: 1 } }]);
+      expect(Object.isFrozen(e.props) && Object.isFrozen(e.props.ports) && Object.isFrozen(e.evidence)).toBe(
+        true,
+      );
+    }
+    expect(b!.props).toBe(a!.props);
+    expect(b!.evidence).toBe(a!.evidence);
+    expect(c).toMatchObject({ props: { ports: [p22], rules: ["r"] }, evidence: [ev("0")] });
+    expect(first.props.ports).toHaveLength(1);
+    expect(first.evidence).toHaveLength(1);
+
+    // A third reason for a alone (not frozen, another rule): a's shared result is copied, b's stays.
+    sink.add("a", "CAN_REACH", "g", {
+      rule: "s",
+      props: { ports: [p443, { protocol: "udp", from: 53, to: 53 }] },
+      evidence: [ev("2"), ev("1")],
+    });
+    const a2 = sink.get("a", "CAN_REACH", "g")!;
+    expect(a2.props).toEqual({
+      ports: [p22, p443, { protocol: "udp", from: 53, to: 53 }],
+      rules: ["r", "s"],
+    });
+    expect(a2.evidence).toEqual([ev("0"), ev("1"), ev("2")]);
+    expect(b!.props).toEqual({ ports: [p22, p443], rules: ["r"] });
+    expect(b!.evidence).toEqual([ev("0"), ev("1")]);
+
+    // The same frozen reason again changes nothing, and a merge with nothing new keeps the parts.
+    sink.add("b", "CAN_REACH", "g", second);
+    expect(sink.get("b", "CAN_REACH", "g")!.evidence).toBe(b!.evidence);
+    sink.add("c", "CAN_REACH", "g", first);
+    expect(sink.get("c", "CAN_REACH", "g")!.props).toBe(c!.props);
+  });
+
   it("lets go of its indexes on release; the edges taken out stay as they were", () => {
     const sink = new EdgeSink();
     sink.add("a", "CAN_REACH", "g", { rule: "r", evidence: [ev("1")] });

@@ -33,6 +33,8 @@ type Props = DerivedEdge["props"];
 
 const json = (x: unknown) => JSON.stringify(x);
 const NO_ASSUMPTIONS = Object.freeze([]) as unknown as Assumption[];
+/** The key of "no props" among a reason's props (merging frozen props). */
+const NO_PROPS = Object.freeze({});
 
 /** The array as the sink may hold it: frozen ones are shared, others copied. */
 function held<T>(a: readonly T[]): T[] {
@@ -49,13 +51,20 @@ export class EdgeSink {
   /** Frozen input props → rule → the frozen props an edge holds (input props plus `rules`). */
   private readonly sharedProps = new WeakMap<object, Map<string, Props>>();
   /**
-   * What an edge already holds, as JSON, once it gets a second reason: evidence, assumptions and
-   * each array prop (keyed by the array, which the sink owns). Kept so merging one more reason costs
-   * that reason's size, not the edge's (a group reached through many rules would be quadratic).
+   * What a list already holds, as keys (JSON), once an edge holding it gets a further reason:
+   * evidence, assumptions and each array prop, keyed by the list. Kept so merging one more reason
+   * costs that reason's size, not the edge's (a group reached through many rules would be
+   * quadratic). A frozen list's set never changes; a list the sink owns has its set grow with it.
    */
-  private readonly evidenceSeen = new Map<DerivedEdge, Set<string>>();
-  private readonly assumptionsSeen = new Map<DerivedEdge, Set<string>>();
+  private readonly listSeen = new Map<readonly unknown[], Set<string>>();
   private readonly arraySeen = new WeakMap<unknown[], Set<string>>();
+  /**
+   * Merges of one frozen thing with another, kept: a reason met by many edges holding the same
+   * frozen parts (every member a second ingress rule admits) gives them all one frozen result,
+   * shared like the parts it was made from, instead of a copy each.
+   */
+  private readonly mergedLists = new Map<readonly unknown[], Map<readonly unknown[], readonly unknown[]>>();
+  private readonly mergedProps = new Map<Props, Map<object, Map<string, Props>>>();
   /** JSON of the objects merging compared, once each (shared evidence meets many edges). */
   private readonly jsonOf = new Map<unknown, string>();
   private readonly json = (x: unknown): string => {
@@ -112,38 +121,80 @@ export class EdgeSink {
   }
 
   private merge(e: DerivedEdge, input: EdgeInput): void {
+    const p = input.props;
+    if (Object.isFrozen(e.props) && (p === undefined || Object.isFrozen(p)))
+      e.props = this.sharedMerge(e.props, input);
+    else this.mergeProps(e, input);
+    e.evidence = this.mergeList(e.evidence, input.evidence, this.json);
+    const more = input.assumptions ?? NO_ASSUMPTIONS;
+    if (more.length > 0) e.assumptions = this.mergeList(e.assumptions, more, assumptionKey);
+  }
+
+  private mergeProps(e: DerivedEdge, input: EdgeInput): void {
     if (!e.props.rules.includes(input.rule)) {
       const props = mutableProps(e);
       if (Object.isFrozen(props.rules)) props.rules = [...props.rules];
       props.rules.push(input.rule);
     }
     if (input.props) for (const name of Object.keys(input.props)) this.mergeProp(e, name, input.props[name]);
-    let seen = this.evidenceSeen.get(e);
-    if (!seen) {
-      seen = new Set(e.evidence.map(this.json));
-      this.evidenceSeen.set(e, seen);
+  }
+
+  /** Frozen props merged with a reason's frozen (or no) props: one frozen result per distinct pair. */
+  private sharedMerge(cur: Props, input: EdgeInput): Props {
+    const key = input.props ?? NO_PROPS;
+    let byInput = this.mergedProps.get(cur);
+    if (!byInput) this.mergedProps.set(cur, (byInput = new Map<object, Map<string, Props>>()));
+    let byRule = byInput.get(key);
+    if (!byRule) byInput.set(key, (byRule = new Map<string, Props>()));
+    let out = byRule.get(input.rule);
+    if (out) return out;
+    const scratch = { props: cur } as DerivedEdge;
+    this.mergeProps(scratch, input);
+    out = scratch.props;
+    if (out !== cur) {
+      // What the merge copied is frozen now: shared, so a later reason copies it again.
+      for (const v of Object.values(out))
+        if (Array.isArray(v) && !Object.isFrozen(v)) {
+          this.arraySeen.delete(v);
+          Object.freeze(v);
+        }
+      Object.freeze(out);
     }
-    for (const ev of input.evidence) {
-      const s = this.json(ev);
+    byRule.set(input.rule, out);
+    return out;
+  }
+
+  /**
+   * `cur` with what of `more` it lacks (by key) appended: `cur` itself when nothing is new. Two
+   * frozen lists give a frozen one, kept for the next edge with the same pair; otherwise `cur`
+   * is copied once (when frozen) and grows.
+   */
+  private mergeList<T>(cur: T[], more: readonly T[], key: (x: T) => string): T[] {
+    let byMore: Map<readonly unknown[], readonly unknown[]> | undefined;
+    if (Object.isFrozen(cur) && Object.isFrozen(more)) {
+      byMore = this.mergedLists.get(cur);
+      if (!byMore) this.mergedLists.set(cur, (byMore = new Map<readonly unknown[], readonly unknown[]>()));
+      const hit = byMore.get(more);
+      if (hit) return hit as T[];
+    }
+    let seen = this.listSeen.get(cur);
+    if (!seen) this.listSeen.set(cur, (seen = new Set(cur.map(key))));
+    let out = cur;
+    for (const x of more) {
+      const s = key(x);
       if (seen.has(s)) continue;
+      if (Object.isFrozen(out)) {
+        out = [...out];
+        this.listSeen.set(out, (seen = new Set(seen)));
+      }
       seen.add(s);
-      if (Object.isFrozen(e.evidence)) e.evidence = [...e.evidence];
-      e.evidence.push(ev);
+      out.push(x);
     }
-    const more = input.assumptions ?? NO_ASSUMPTIONS;
-    if (more.length === 0) return;
-    let aSeen = this.assumptionsSeen.get(e);
-    if (!aSeen) {
-      aSeen = new Set(e.assumptions.map(assumptionKey));
-      this.assumptionsSeen.set(e, aSeen);
+    if (byMore) {
+      if (out !== cur) Object.freeze(out);
+      byMore.set(more, out);
     }
-    for (const a of more) {
-      const s = assumptionKey(a);
-      if (aSeen.has(s)) continue;
-      aSeen.add(s);
-      if (Object.isFrozen(e.assumptions)) e.assumptions = [...e.assumptions];
-      e.assumptions.push(a);
-    }
+    return out;
   }
 
   private mergeProp(e: DerivedEdge, name: string, v: unknown): void {
@@ -175,8 +226,9 @@ export class EdgeSink {
     this.byKind.clear();
     this.list.length = 0;
     this.ruleOnly.clear();
-    this.evidenceSeen.clear();
-    this.assumptionsSeen.clear();
+    this.listSeen.clear();
+    this.mergedLists.clear();
+    this.mergedProps.clear();
     this.jsonOf.clear();
   }
 
