@@ -91,6 +91,13 @@ describe("score", () => {
         const full = a.state.model.scorePath(pr.source.likelihood, hops, target);
         const bare = a.state.model.scorePath(pr.source.likelihood, hops, target, false);
         expect(bare).toEqual({ ...full, factors: [] });
+        // The same path given as derived-edge indices into the analysis' edges.
+        expect(a.state.model.scorePath(pr.source.likelihood, a.state.edges, target, true, p.edges)).toEqual(
+          full,
+        );
+        expect(a.state.model.scorePath(pr.source.likelihood, a.state.edges, target, false, p.edges)).toEqual(
+          bare,
+        );
         expect(p.score).toEqual(i === 0 ? full : bare);
         checked++;
       });

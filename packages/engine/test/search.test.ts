@@ -4,7 +4,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { CompactGraph, internIds } from "../src/search/compact.js";
-import { potentials, reachability, searchPaths } from "../src/search/search.js";
+import { LabelSearch, potentials, reachability, searchPaths } from "../src/search/search.js";
 import type { FoundPath } from "../src/search/search.js";
 
 interface G {
@@ -222,6 +222,47 @@ describe("search", () => {
           }
         },
       ),
+      { numRuns: 300 },
+    );
+  });
+
+  it("LabelSearch reports what searchPaths finds, each label's path read back before the next source; a graph built from node numbers equals one built from ids", () => {
+    fc.assert(
+      fc.property(graphArb(false), fc.integer({ min: 1, max: 3 }), (g, k) => {
+        const { cg, weight, isTarget } = compact(g);
+        const byNumber = new CompactGraph(cg.ids, cg.index, {
+          from: Uint32Array.from(g.edges, (e) => e.from),
+          to: Uint32Array.from(g.edges, (e) => e.to),
+        });
+        for (const f of ["off", "dst", "eid", "slotOf"] as const) expect(byNumber[f]).toEqual(cg[f]);
+        const want: FoundPath[] = [];
+        searchPaths(cg, g.sources, { k, weight, isTarget }, (p) => want.push(p));
+        const got: Array<FoundPath & { mapped: number[] }> = [];
+        const pending: Array<{ source: number; target: number; prob: number; label: number }> = [];
+        const search: LabelSearch = new LabelSearch(cg, {
+          k,
+          weight,
+          isTarget,
+          // Read back when the source is done (its labels are reused by the next one).
+          done: () => {
+            for (const p of pending)
+              got.push({
+                source: p.source,
+                target: p.target,
+                prob: p.prob,
+                slots: search.slots(p.label),
+                mapped: search.mapped(p.label, (s) => 2 * s + 1, p.source),
+              });
+            pending.length = 0;
+          },
+        });
+        search.run(g.sources, (source, target, prob, label) => {
+          expect(search.depth(label)).toBe(want[got.length + pending.length]!.slots.length);
+          pending.push({ source, target, prob, label });
+        });
+        expect(got.map(({ mapped: _, ...p }) => p)).toEqual(want);
+        for (const p of got) expect(p.mapped).toEqual([p.source, ...p.slots.map((s) => 2 * s + 1)]);
+      }),
       { numRuns: 300 },
     );
   });

@@ -10,8 +10,8 @@ import type { DerivedEdge } from "../edges.js";
 import type { Estate, EstateNode } from "../graph.js";
 import type { Observed } from "../issues/reconcile.js";
 import { computeTiers } from "../jewels/tiers.js";
-import { CompactGraph, internIds } from "../search/compact.js";
-import { potentials, searchPaths } from "../search/search.js";
+import { CompactGraph } from "../search/compact.js";
+import { LabelSearch, potentials } from "../search/search.js";
 import type { SearchSource } from "../search/search.js";
 import { createScoreModel } from "../score/model.js";
 import type { Likelihood, PathScore, ScoreModel } from "../score/model.js";
@@ -119,38 +119,47 @@ export function prepare(
   const adminTier = adminRule?.tier ?? 1;
   const excluded = new Set(settings.crownJewels.excluded);
   const findingsByAsset = findingsIndex(input.findings, overlay.dropFindings);
-  const edges = derived.edges.map((e) =>
-    overlay.imdsv2?.has(e.from) && e.kind === "RUNS_AS"
-      ? { ...e, props: { ...e.props, httpTokens: "required" } }
-      : e,
-  );
+  const imdsv2 = overlay.imdsv2;
+  const edges = imdsv2
+    ? derived.edges.map((e) =>
+        imdsv2.has(e.from) && e.kind === "RUNS_AS"
+          ? { ...e, props: { ...e.props, httpTokens: "required" } }
+          : e,
+      )
+    : derived.edges.slice();
 
-  // Ids: every node, then endpoints of derived edges the estate lacks, then virtual admin nodes.
+  // Ids: every node, then endpoints of derived edges the estate lacks (virtual admin nodes among
+  // them), in first-seen order; each traversable edge's endpoints numbered as they are interned.
+  const ids: string[] = [];
+  const index = new Map<string, number>();
+  const intern = (id: string): number => {
+    let i = index.get(id);
+    if (i === undefined) {
+      i = ids.length;
+      index.set(id, i);
+      ids.push(id);
+    }
+    return i;
+  };
+  for (const id of estate.nodes.keys()) intern(id);
   const gEdges: number[] = [];
-  const gInput: Array<{ from: string; to: string }> = [];
+  const gFrom: number[] = [];
+  const gTo: number[] = [];
   const virtual: string[] = [];
-  edges.forEach((e, i) => {
-    if (e.from === INTERNET_NODE_ID) return;
+  for (let i = 0; i < edges.length; i++) {
+    const e = edges[i]!;
+    if (e.from === INTERNET_NODE_ID) continue;
     let to = e.to;
     if (e.from === e.to) {
-      if (e.props.outcome !== "admin") return;
+      if (e.props.outcome !== "admin") continue;
       to = e.from + ADMIN_SUFFIX;
       virtual.push(to);
     }
     gEdges.push(i);
-    gInput.push({ from: e.from, to });
-  });
-  const ids = internIds(
-    (function* () {
-      for (const id of estate.nodes.keys()) yield id;
-      for (const e of gInput) {
-        yield e.from;
-        yield e.to;
-      }
-      yield* virtual;
-    })(),
-  );
-  const g = new CompactGraph(ids.ids, ids.index, gInput);
+    gFrom.push(intern(e.from));
+    gTo.push(intern(to));
+  }
+  const g = new CompactGraph(ids, index, { from: Uint32Array.from(gFrom), to: Uint32Array.from(gTo) });
   const isTarget = new Uint8Array(g.nodeCount);
   for (const t of tierAssignments) {
     const i = g.index.get(t.nodeId);
@@ -285,8 +294,8 @@ export function searchPairs(
     src: Source;
     target: number;
     key: string | undefined;
-    /** CSR slots from the search, or derived-edge indices (a key's own HAS_KEY hop). */
-    found: Array<{ slots: number[] | undefined; edges: number[] | undefined; bound: number }>;
+    /** Derived-edge indices of each path, entry first, and its bound. */
+    found: Array<{ edges: number[]; bound: number }>;
     best: number;
     entryTargets: number;
   };
@@ -294,50 +303,84 @@ export function searchPairs(
   const keepPairs = opts.keepPairs;
   const keepAny =
     (opts.keep !== undefined && opts.keep.size > 0) || (keepPairs !== undefined && keepPairs.size > 0);
-  const isKept = (r: Raw): boolean =>
+  const isKept = (src: Source, target: number, key: () => string): boolean =>
     keepPairs
-      ? keepPairs.get(r.src.entryId)?.has(realId(g.ids[r.target]!)) === true
-      : opts.keep?.has(keyOf(r)) === true;
+      ? keepPairs.get(src.entryId)?.has(realId(g.ids[target]!)) === true
+      : opts.keep?.has(key()) === true;
   const raw = new Map<string, Raw>();
   const reached = new Map<string, number>();
-  let current = new Map<number, Raw>();
   const byBound = (a: Raw, b: Raw) => b.best - a.best || keyOf(a).localeCompare(keyOf(b));
+  const search = new LabelSearch(g, { ...searchOpts, done: () => flush() });
+  // The current source's reached pairs as parallel arrays (no object per reached pair: most fall
+  // to the cap): its target, its best bound, and its paths (label and bound, `k` per pair at most).
+  // A source reaches each target at most k times (a node is settled at most k times).
+  const perPair = Math.max(1, k);
+  let targetCount = 0;
+  for (let v = 0; v < g.nodeCount; v++) targetCount += st.isTarget[v]!;
+  const pairAt = new Int32Array(g.nodeCount).fill(-1);
+  const cur = {
+    src: undefined as Source | undefined,
+    targets: [] as number[],
+    best: [] as number[],
+    keys: [] as Array<string | undefined>,
+    count: [] as number[],
+    /** Pair i's paths are at i × perPair …: their labels and bounds. */
+    labels: new Int32Array(targetCount * perPair),
+    bounds: new Float64Array(targetCount * perPair),
+  };
+  const curKey = (i: number): string =>
+    (cur.keys[i] ??= issueKey(cur.src!.entryId, realId(g.ids[cur.targets[i]!]!)));
+  const curCmp = (a: number, b: number) => cur.best[b]! - cur.best[a]! || curKey(a).localeCompare(curKey(b));
+  // Derived-edge index of a CSR slot.
+  const slotEdge = (s: number): number => gEdges[g.eid[s]!]!;
   const flush = () => {
-    if (current.size === 0) return;
-    const list = [...current.values()];
-    current = new Map();
-    const entryId = list[0]!.src.entryId;
-    reached.set(entryId, (reached.get(entryId) ?? 0) + list.length);
-    for (const r of list) {
-      let best = r.found[0]!.bound;
-      for (const f of r.found) if (f.bound > best) best = f.bound;
-      r.best = best;
-    }
+    const n = cur.targets.length;
+    if (n === 0) return;
+    const src = cur.src!;
+    reached.set(src.entryId, (reached.get(src.entryId) ?? 0) + n);
     // Without `keep`, pairs under the cap's threshold (the MAX-th best bound) are dropped unsorted:
     // they would sort after every kept one, and their keys are never made.
-    let ranked = list;
-    if (!keepAny && list.length > MAX_TARGETS_PER_ENTRY) {
-      const bests = list.map((r) => r.best).sort((a, b) => b - a);
-      const threshold = bests[MAX_TARGETS_PER_ENTRY - 1]!;
-      ranked = list.filter((r) => r.best >= threshold);
-    }
-    ranked.sort(byBound);
-    ranked.forEach((r, i) => {
-      if (i < MAX_TARGETS_PER_ENTRY || (keepAny && isKept(r))) raw.set(keyOf(r), r);
+    const ranked: number[] = [];
+    if (!keepAny && n > MAX_TARGETS_PER_ENTRY) {
+      const threshold = Float64Array.from(cur.best).sort()[n - MAX_TARGETS_PER_ENTRY]!;
+      for (let i = 0; i < n; i++) if (cur.best[i]! >= threshold) ranked.push(i);
+    } else for (let i = 0; i < n; i++) ranked.push(i);
+    ranked.sort(curCmp);
+    ranked.forEach((i, rank) => {
+      if (!(rank < MAX_TARGETS_PER_ENTRY || (keepAny && isKept(src, cur.targets[i]!, () => curKey(i)))))
+        return;
+      const found = new Array<{ edges: number[]; bound: number }>(cur.count[i]!);
+      for (let j = 0; j < found.length; j++) {
+        const at = i * perPair + j;
+        found[j] = { edges: search.mapped(cur.labels[at]!, slotEdge, src.exposes), bound: cur.bounds[at]! };
+      }
+      const key = curKey(i);
+      raw.set(key, { src, target: cur.targets[i]!, key, found, best: cur.best[i]!, entryTargets: 0 });
     });
+    for (const t of cur.targets) pairAt[t] = -1;
+    cur.targets.length = 0;
+    cur.best.length = 0;
+    cur.keys.length = 0;
+    cur.count.length = 0;
   };
-  searchPaths(g, ss, { ...searchOpts, done: flush }, (fp) => {
-    const bound = 10 * fp.prob * targetWeight[fp.target]!;
+  search.run(ss, (si, target, prob, label) => {
+    const bound = 10 * prob * targetWeight[target]!;
     if (bound < floor) return;
-    const src = active[fp.source]!;
+    const src = active[si]!;
     // a keyed identity that is itself a target: no hop to show
-    if (src.exposes === undefined && fp.slots.length === 0) return;
-    let r = current.get(fp.target);
-    if (!r) {
-      r = { src, target: fp.target, key: undefined, found: [], best: 0, entryTargets: 0 };
-      current.set(fp.target, r);
-    }
-    r.found.push({ slots: fp.slots, edges: undefined, bound });
+    if (src.exposes === undefined && search.depth(label) === 0) return;
+    cur.src = src;
+    let i = pairAt[target]!;
+    if (i < 0) {
+      i = pairAt[target] = cur.targets.length;
+      cur.targets.push(target);
+      cur.best.push(bound);
+      cur.keys.push(undefined);
+      cur.count.push(0);
+    } else if (bound > cur.best[i]!) cur.best[i] = bound;
+    const at = i * perPair + cur.count[i]!++;
+    cur.labels[at] = label;
+    cur.bounds[at] = bound;
   });
   for (const src of active) {
     if (src.keyHop === undefined) continue;
@@ -349,7 +392,7 @@ export function searchPairs(
       src,
       target: src.node,
       key,
-      found: [{ slots: undefined, edges: [src.keyHop], bound }],
+      found: [{ edges: [src.keyHop], bound }],
       best: bound,
       entryTargets: 0,
     });
@@ -364,18 +407,11 @@ export function searchPairs(
   for (const [entryId, list] of byEntry) {
     list.sort(byBound);
     list.forEach((r, i) => {
-      if (i < MAX_TARGETS_PER_ENTRY || (keepAny && isKept(r))) kept.add(keyOf(r));
+      if (i < MAX_TARGETS_PER_ENTRY || (keepAny && isKept(r.src, r.target, () => keyOf(r))))
+        kept.add(keyOf(r));
       r.entryTargets = reached.get(entryId) ?? list.length;
     });
   }
-  // Derived-edge indices of a found path, entry first, exactly sized (held until the commit).
-  const edgesOf = (src: Source, slots: readonly number[]): number[] => {
-    const first = src.exposes !== undefined ? 1 : 0;
-    const out = new Array<number>(first + slots.length);
-    if (first) out[0] = src.exposes!;
-    for (let j = 0; j < slots.length; j++) out[first + j] = gEdges[g.eid[slots[j]!]!]!;
-    return out;
-  };
   for (const [key, r] of raw) {
     if (!kept.has(key)) continue;
     const targetId = g.ids[r.target]!;
@@ -388,13 +424,8 @@ export function searchPairs(
       paths: [],
     };
     for (const f of r.found) {
-      const pathEdges = f.edges ?? edgesOf(r.src, f.slots!);
-      const score = st.model.scorePath(
-        pr.source.likelihood,
-        pathEdges.map((i) => edges[i]!),
-        targetId,
-        false,
-      );
+      const pathEdges = f.edges;
+      const score = st.model.scorePath(pr.source.likelihood, edges, targetId, false, pathEdges);
       if (score.score >= floor) pr.paths.push({ edges: pathEdges, score });
     }
     if (!pr.paths.length) continue;
@@ -403,11 +434,7 @@ export function searchPairs(
     // The factors are the best path's alone (what the issue shows); the same numbers again.
     if (opts.factors !== false) {
       const best = pr.paths[0]!;
-      best.score = st.model.scorePath(
-        pr.source.likelihood,
-        best.edges.map((i) => edges[i]!),
-        targetId,
-      );
+      best.score = st.model.scorePath(pr.source.likelihood, edges, targetId, true, best.edges);
     }
     pairs.set(key, pr);
   }

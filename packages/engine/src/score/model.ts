@@ -50,6 +50,9 @@ export interface ScoreModelInput {
   lookup?: IntelLookup | undefined;
 }
 
+/** A path score's factors when they are not made (never changed: frozen). */
+const NO_FACTORS = Object.freeze([]) as unknown as Factor[];
+
 const combine = (ps: number[]): number => 1 - ps.reduce((acc, p) => acc * (1 - p), 1);
 
 export const portsOf = (e: { props: Record<string, unknown> }): PortRange[] =>
@@ -112,8 +115,12 @@ export function createScoreModel(input: ScoreModelInput) {
    * and the host's network-reachable CVEs (a hop shows it as one factor, so only the number is kept).
    */
   function compromise(nodeId: string, drop?: ReadonlySet<string>): { p: number } {
+    return { p: compromiseP(nodeId, drop) };
+  }
+
+  function compromiseP(nodeId: string, drop?: ReadonlySet<string>): number {
     let c = drop ? undefined : compromiseCache.get(nodeId);
-    if (c !== undefined) return { p: c };
+    if (c !== undefined) return c;
     const ps = [PRIORS.lateral_service.value];
     for (const f of vulnsOf(nodeId)) {
       if (drop?.has(f.key)) continue;
@@ -123,7 +130,7 @@ export function createScoreModel(input: ScoreModelInput) {
     }
     c = combine(ps);
     if (!drop) compromiseCache.set(nodeId, c);
-    return { p: c };
+    return c;
   }
 
   /** Entry likelihood of an asset the internet reaches through `e` (EXPOSES). */
@@ -201,11 +208,11 @@ export function createScoreModel(input: ScoreModelInput) {
     let h = hopCache.get(e);
     if (!h) {
       const factors: Factor[] = [];
-      const v = hopValue(e, factors);
+      const p = hopValue(e, factors);
       // Spelled out (a spread-and-extend literal gets a hidden class of its own per object) and
       // with `at` from the start; the factors copied to their exact length (a pushed array keeps
       // room for 17).
-      h = { p: v.p, levelWeight: v.levelWeight, level: v.level, factors: factors.slice(), at: undefined };
+      h = { p, levelWeight: hopLevelWeight, level: hopLevel, factors: factors.slice(), at: undefined };
       hopCache.set(e, h);
     }
     return h;
@@ -216,19 +223,22 @@ export function createScoreModel(input: ScoreModelInput) {
    * weighs every derived edge, only the hops of kept paths need factors (hop()).
    */
   function hopWeight(e: DerivedEdge): number {
-    const h = hopValue(e, undefined);
-    return h.p * h.levelWeight;
+    const p = hopValue(e, undefined);
+    return p * hopLevelWeight;
   }
 
   /** The hop's probability (hop(e).p) without making or keeping its factors. */
   function hopP(e: DerivedEdge): number {
-    return (hopCache.get(e) ?? hopValue(e, undefined)).p;
+    return hopCache.get(e)?.p ?? hopValue(e, undefined);
   }
 
-  function hopValue(
-    e: DerivedEdge,
-    factors: Factor[] | undefined,
-  ): { p: number; levelWeight: number; level: string | undefined } {
+  // hopValue's access-level weight and level, beside the probability it returns (no result
+  // object per call: the search weighs every derived edge).
+  let hopLevelWeight = 1;
+  let hopLevel: string | undefined;
+
+  /** The hop's probability; its access-level weight and level are left in hopLevelWeight/hopLevel. */
+  function hopValue(e: DerivedEdge, factors: Factor[] | undefined): number {
     let prior: PriorName;
     let p: number;
     let levelWeight = 1;
@@ -237,8 +247,7 @@ export function createScoreModel(input: ScoreModelInput) {
       case "CAN_REACH": {
         const to = input.nodes.get(e.to);
         if (to?.kind === "compute") {
-          const c = compromise(e.to);
-          p = c.p;
+          p = compromiseP(e.to);
           factors?.push(
             factor(`compromise:${to.name}`, round2(p), "1 − Π(1 − p) of lateral_service and the host's CVEs"),
           );
@@ -288,24 +297,41 @@ export function createScoreModel(input: ScoreModelInput) {
         factor("hop_assumptions", PRIORS.assumption_discount.value, priorSource("assumption_discount")),
       );
     }
-    return { p, levelWeight, level };
+    hopLevelWeight = levelWeight;
+    hopLevel = level;
+    return p;
   }
 
-  function tierWeight(nodeId: string): { value: number; tier: number | undefined; factor: Factor } {
+  type TierWeight = { value: number; tier: number | undefined; factor: Factor };
+  // One (unchanging) answer per tier: scoring asks for every path's target and every finding's asset.
+  const tierWeights = new Map<number | undefined, TierWeight>();
+  function tierWeight(nodeId: string): TierWeight {
     const tier = input.tiers.get(nodeId);
+    let t = tierWeights.get(tier);
+    if (t) return t;
     if (tier === undefined)
-      return {
+      t = {
         value: PRIORS.unreached_impact.value,
         tier,
-        factor: { name: "target_tier", value: "none", source: priorSource("unreached_impact") },
+        factor: factor("target_tier", "none", priorSource("unreached_impact")),
       };
-    const name = `tier_${tier}` as PriorName;
-    return {
-      value: PRIORS[name].value,
-      tier,
-      factor: { name: "target_tier", value: tier, source: priorSource(name) },
-    };
+    else {
+      const name = `tier_${tier}` as PriorName;
+      t = { value: PRIORS[name].value, tier, factor: factor("target_tier", tier, priorSource(name)) };
+    }
+    tierWeights.set(tier, t);
+    return t;
   }
+
+  // The last factors of a path, by value (few distinct ones): made and looked up without a key string.
+  const likelihoodFactors = new Map<number, Factor>();
+  const impactFactors = new Map<number, Factor>();
+  const levelFactors = new Map<string | undefined, Factor>();
+  const byNumber = (m: Map<number, Factor>, name: string, value: number, source: string): Factor => {
+    let f = m.get(value);
+    if (!f) m.set(value, (f = factor(name, value, source)));
+    return f;
+  };
 
   /** A hop's factors as a path shows them at position `i` ("hop[i]:KIND:name"), made once. */
   function hopFactorsAt(h: HopScore, e: DerivedEdge, i: number): Factor[] {
@@ -328,30 +354,58 @@ export function createScoreModel(input: ScoreModelInput) {
     hops: readonly DerivedEdge[],
     targetId: string,
     withFactors = true,
+    /** When given, the path's hops are hops[order[0]], hops[order[1]], … (derived-edge indices). */
+    order?: readonly number[],
   ): PathScore {
-    const factors: Factor[] = withFactors ? [...entry.factors] : [];
+    const n = order ? order.length : hops.length;
+    let factors: Factor[] = NO_FACTORS;
+    if (withFactors) {
+      let size = entry.factors.length + 4;
+      for (let i = 0; i < n; i++) {
+        const e = order ? hops[order[i]!]! : hops[i]!;
+        if (!(e.kind === "EXPOSES" && e.from === INTERNET_NODE_ID)) size += hopFactorsAt(hop(e), e, i).length;
+      }
+      factors = new Array<Factor>(size);
+      size = 0;
+      for (const f of entry.factors) factors[size++] = f;
+      for (let i = 0; i < n; i++) {
+        const e = order ? hops[order[i]!]! : hops[i]!;
+        if (!(e.kind === "EXPOSES" && e.from === INTERNET_NODE_ID))
+          for (const f of hopFactorsAt(hop(e), e, i)) factors[size++] = f;
+      }
+    }
     let likelihood = entry.p;
     let confident = entry.assumptions.length === 0;
     let levelWeight = 1;
     let level: string | undefined;
-    for (let i = 0; i < hops.length; i++) {
-      const e = hops[i]!;
+    for (let i = 0; i < n; i++) {
+      const e = order ? hops[order[i]!]! : hops[i]!;
       if (e.assumptions.length) confident = false;
+      const h = hopCache.get(e);
+      let p: number;
+      let hw: number;
+      let hl: string | undefined;
+      if (h) {
+        p = h.p;
+        hw = h.levelWeight;
+        hl = h.level;
+      } else {
+        p = hopValue(e, undefined);
+        hw = hopLevelWeight;
+        hl = hopLevel;
+      }
       if (e.kind === "EXPOSES" && e.from === INTERNET_NODE_ID) {
-        const h = withFactors ? hop(e) : (hopCache.get(e) ?? hopValue(e, undefined));
-        levelWeight = h.levelWeight;
-        level = h.level;
+        levelWeight = hw;
+        level = hl;
         continue;
       }
-      const h = withFactors ? hop(e) : (hopCache.get(e) ?? hopValue(e, undefined));
-      likelihood *= h.p;
-      if (withFactors) factors.push(...hopFactorsAt(h as HopScore, e, i));
-      if (i === hops.length - 1) {
-        levelWeight = h.levelWeight;
-        level = h.level;
+      likelihood *= p;
+      if (i === n - 1) {
+        levelWeight = hw;
+        level = hl;
       }
     }
-    const last = hops[hops.length - 1];
+    const last = n > 0 ? (order ? hops[order[n - 1]!] : hops[n - 1]) : undefined;
     if (
       last &&
       last.kind !== "CAN_ACCESS" &&
@@ -364,15 +418,24 @@ export function createScoreModel(input: ScoreModelInput) {
     const t = tierWeight(targetId);
     const impact = t.value * levelWeight;
     if (withFactors) {
-      factors.push({
-        name: "likelihood",
-        value: round2(likelihood),
-        source: "entry likelihood × Π hop probabilities",
-      });
-      factors.push(factor(t.factor.name, t.factor.value, t.factor.source));
-      const lp = levelPrior(level);
-      factors.push(factor("access_level", level ?? "reach", lp ? priorSource(lp) : "engine"));
-      factors.push(factor("impact", round2(impact), "tier weight × access-level weight"));
+      let i = factors.length - 4;
+      factors[i++] = byNumber(
+        likelihoodFactors,
+        "likelihood",
+        round2(likelihood),
+        "entry likelihood × Π hop probabilities",
+      );
+      factors[i++] = t.factor;
+      let lf = levelFactors.get(level);
+      if (!lf) {
+        const lp = levelPrior(level);
+        levelFactors.set(
+          level,
+          (lf = factor("access_level", level ?? "reach", lp ? priorSource(lp) : "engine")),
+        );
+      }
+      factors[i++] = lf;
+      factors[i++] = byNumber(impactFactors, "impact", round2(impact), "tier weight × access-level weight");
     }
     const score = round2(Math.min(10, 10 * likelihood * impact));
     return {
@@ -380,7 +443,7 @@ export function createScoreModel(input: ScoreModelInput) {
       impact,
       score,
       confidence: confident ? "config_confirmed" : "theoretical",
-      factors: withFactors ? factors.slice() : factors,
+      factors,
     };
   }
 

@@ -20,23 +20,43 @@ export class CompactGraph {
   /** Per input edge: its slot (edges whose endpoints are unknown get 0xffffffff). */
   readonly slotOf: Uint32Array;
 
-  constructor(ids: string[], index: Map<string, number>, edges: readonly CompactEdgeInput[]) {
+  /**
+   * `edges` as ids, or already as node numbers (`from[i]`, `to[i]`, every one below ids.length:
+   * no edge is left out).
+   */
+  constructor(
+    ids: string[],
+    index: Map<string, number>,
+    edges: readonly CompactEdgeInput[] | { from: Uint32Array; to: Uint32Array },
+  ) {
     this.ids = ids;
     this.index = index;
     const n = ids.length;
-    const m = edges.length;
-    const from = new Uint32Array(m);
-    const to = new Uint32Array(m);
-    const ok = new Uint8Array(m);
+    let from: Uint32Array;
+    let to: Uint32Array;
+    let ok: Uint8Array;
+    let m: number;
     const deg = new Uint32Array(n + 1);
-    for (let i = 0; i < m; i++) {
-      const f = index.get(edges[i]!.from);
-      const t = index.get(edges[i]!.to);
-      if (f === undefined || t === undefined) continue;
-      from[i] = f;
-      to[i] = t;
-      ok[i] = 1;
-      deg[f + 1]!++;
+    if ("from" in edges) {
+      from = edges.from;
+      to = edges.to;
+      m = from.length;
+      ok = new Uint8Array(m).fill(1);
+      for (let i = 0; i < m; i++) deg[from[i]! + 1]!++;
+    } else {
+      m = edges.length;
+      from = new Uint32Array(m);
+      to = new Uint32Array(m);
+      ok = new Uint8Array(m);
+      for (let i = 0; i < m; i++) {
+        const f = index.get(edges[i]!.from);
+        const t = index.get(edges[i]!.to);
+        if (f === undefined || t === undefined) continue;
+        from[i] = f;
+        to[i] = t;
+        ok[i] = 1;
+        deg[f + 1]!++;
+      }
     }
     for (let i = 0; i < n; i++) deg[i + 1]! += deg[i]!;
     this.off = deg;

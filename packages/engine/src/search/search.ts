@@ -130,40 +130,85 @@ export function searchPaths(
   opts: SearchOptions,
   found: (p: FoundPath) => void,
 ): void {
-  const n = g.nodeCount;
-  const k = Math.max(1, opts.k);
-  const maxDepth = opts.maxDepth ?? 32;
-  const { weight, isTarget, mask, stop } = opts;
-  const minProb = opts.minProb ?? 0;
-  const pot = opts.potential;
-  const rw = opts.reportWeight;
-  const co = opts.coReach ?? g.coReach(isTarget, mask);
-  const pops = new Uint8Array(n);
-  const touched: number[] = [];
-  const labels = new Labels();
-  const heap = new Heap(labels);
-  const off = g.off;
-  const dst = g.dst;
+  const search = new LabelSearch(g, opts);
+  search.run(sources, (source, target, prob, label) =>
+    found({ source, target, prob, slots: search.slots(label) }),
+  );
+}
 
-  const onPath = (label: number, node: number): boolean => {
-    for (let l = label; l >= 0; l = labels.parent[l]!) if (labels.node[l] === node) return true;
-    return false;
-  };
-  // Exactly sized, filled from the end (a pushed array keeps room for 17; found paths are many).
-  const slotsOf = (label: number): number[] => {
-    let n = 0;
-    for (let l = label; l >= 0 && labels.slot[l]! >= 0; l = labels.parent[l]!) n++;
+/**
+ * The search of searchPaths, reporting each kept path as a label (source, target, probability,
+ * label index) instead of a slot array: a caller that keeps few of the paths it is told about
+ * materialises only those (slots(), edges()), before the next source starts (labels are reused
+ * per source; `done` is called while they are still valid).
+ */
+export class LabelSearch {
+  private readonly labels = new Labels();
+  private readonly heap = new Heap(this.labels);
+  private readonly co: Uint8Array;
+  private readonly pops: Uint8Array;
+  private readonly touched: number[] = [];
+
+  constructor(
+    private readonly g: CompactGraph,
+    private readonly opts: SearchOptions,
+  ) {
+    this.co = opts.coReach ?? g.coReach(opts.isTarget, opts.mask);
+    this.pops = new Uint8Array(g.nodeCount);
+  }
+
+  /** Hops of a label's path (0 for a source's own label). */
+  depth(label: number): number {
+    return this.labels.depth[label]!;
+  }
+
+  /** A label's CSR slots, entry first, exactly sized. */
+  slots(label: number): number[] {
+    const labels = this.labels;
+    let n = labels.depth[label]!;
     const out = new Array<number>(n);
     for (let l = label; n > 0; l = labels.parent[l]!) out[--n] = labels.slot[l]!;
     return out;
-  };
+  }
 
-  sources.forEach((src, si) => {
-    search(src, si);
-    opts.done?.(si);
-  });
+  /**
+   * A label's path as `map(slot)` per hop, entry first, after `first` leading values of `lead`
+   * (when first is 1): exactly sized.
+   */
+  mapped(label: number, map: (slot: number) => number, lead: number | undefined): number[] {
+    const labels = this.labels;
+    const first = lead !== undefined ? 1 : 0;
+    let n = labels.depth[label]!;
+    const out = new Array<number>(first + n);
+    if (lead !== undefined) out[0] = lead;
+    for (let l = label; n > 0; l = labels.parent[l]!) out[first + --n] = map(labels.slot[l]!);
+    return out;
+  }
 
-  function search(src: SearchSource, si: number): void {
+  run(
+    sources: readonly SearchSource[],
+    found: (source: number, target: number, prob: number, label: number) => void,
+  ): void {
+    for (let si = 0; si < sources.length; si++) {
+      this.search(sources[si]!, si, found);
+      this.opts.done?.(si);
+    }
+  }
+
+  private search(
+    src: SearchSource,
+    si: number,
+    found: (source: number, target: number, prob: number, label: number) => void,
+  ): void {
+    const { co, pops, touched, labels, heap, g } = this;
+    const { weight, isTarget, mask, stop } = this.opts;
+    const k = Math.max(1, this.opts.k);
+    const maxDepth = this.opts.maxDepth ?? 32;
+    const minProb = this.opts.minProb ?? 0;
+    const pot = this.opts.potential;
+    const rw = this.opts.reportWeight;
+    const off = g.off;
+    const dst = g.dst;
     if (!co[src.node] || !(src.p > 0)) return;
     labels.size = 0;
     heap.n = 0;
@@ -174,11 +219,10 @@ export function searchPaths(
       if (pops[u]! >= k) continue;
       if (pops[u] === 0) touched.push(u);
       pops[u]!++;
-      if (isTarget[u] && (!rw || labels.prob[l]! * rw[u]! >= minProb))
-        found({ source: si, target: u, prob: labels.prob[l]!, slots: slotsOf(l) });
+      const pu = labels.prob[l]!;
+      if (isTarget[u] && (!rw || pu * rw[u]! >= minProb)) found(si, u, pu, l);
       const d = labels.depth[l]!;
       if (d >= maxDepth || (stop && stop[u] && d > 0)) continue;
-      const pu = labels.prob[l]!;
       for (let s = off[u]!; s < off[u + 1]!; s++) {
         if (mask && mask[s]) continue;
         const v = dst[s]!;
@@ -187,13 +231,18 @@ export function searchPaths(
         if (!(w > 0)) continue;
         const pv = pu * w;
         if ((pot ? pv * pot[v]! : pv) < minProb) continue;
-        if (onPath(l, v)) continue;
+        if (onPath(labels, l, v)) continue;
         heap.push(labels.add(v, l, s, pv, d + 1));
       }
     }
     for (const u of touched) pops[u] = 0;
     touched.length = 0;
   }
+}
+
+function onPath(labels: Labels, label: number, node: number): boolean {
+  for (let l = label; l >= 0; l = labels.parent[l]!) if (labels.node[l] === node) return true;
+  return false;
 }
 
 /**
