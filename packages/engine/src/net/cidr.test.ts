@@ -1,6 +1,7 @@
 // A bare IPv4 address parses as its own /32 without the second parse: the same range as `a/32`.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import ipaddr from "ipaddr.js";
 import { contains, parseCidr } from "./cidr.js";
 
 describe("parseCidr of a bare address", () => {
@@ -22,5 +23,74 @@ describe("parseCidr of a bare address", () => {
     );
     expect(parseCidr(" 10.0.1.4 ")?.text).toBe("10.0.1.4/32");
     expect(parseCidr("not an address")).toBeUndefined();
+  });
+});
+
+// parseCidr reads plain dotted quads itself and decides IPv4 containment on numbers: both must
+// agree with ipaddr.js, which reads every other form.
+function reference(text: string): { text: string; addr: string } | undefined {
+  try {
+    const t = text.trim();
+    const [a, p] = t.includes("/") ? ipaddr.parseCIDR(t) : [ipaddr.parse(t), -1];
+    const prefix = p === -1 ? (a.kind() === "ipv4" ? 32 : 128) : p;
+    const net =
+      a.kind() === "ipv4"
+        ? ipaddr.IPv4.networkAddressFromCIDR(`${a.toString()}/${prefix}`)
+        : ipaddr.IPv6.networkAddressFromCIDR(`${a.toString()}/${prefix}`);
+    const shown = net.kind() === "ipv6" ? (net as ipaddr.IPv6).toRFC5952String() : net.toString();
+    return { text: `${shown}/${prefix}`, addr: net.toString() };
+  } catch {
+    return undefined;
+  }
+}
+
+describe("parseCidr and contains against ipaddr.js", () => {
+  const part = fc.oneof(
+    fc.integer({ min: 0, max: 300 }).map(String),
+    fc.constantFrom("0", "00", "01", "010", "0x1f", "255", "256", "1000", "", " ", "a", "-1"),
+  );
+  const quad = fc
+    .tuple(part, part, part, part, fc.constantFrom("", "", "/8", "/24", "/33", ".5", " "))
+    .map(([a, b, c, d, tail]) => `${a}.${b}.${c}.${d}${tail}`);
+
+  it("reads every dotted quad as ipaddr.js does", () => {
+    fc.assert(
+      fc.property(fc.oneof(quad, fc.ipV4(), fc.ipV4Extended()), (text) => {
+        const got = parseCidr(text);
+        const want = reference(text);
+        expect(got && { text: got.text, addr: got.addr.toString() }).toEqual(want);
+      }),
+      { numRuns: 3000 },
+    );
+    expect(parseCidr("10.0.3.4")).toMatchObject({ family: 4, prefix: 32, text: "10.0.3.4/32" });
+    expect(parseCidr("010.0.3.4")?.text).toBe("8.0.3.4/32");
+  });
+
+  it("decides IPv4 containment as ipaddr.js's match does", () => {
+    fc.assert(
+      fc.property(
+        fc.ipV4(),
+        fc.integer({ min: 0, max: 32 }),
+        fc.ipV4(),
+        fc.integer({ min: 0, max: 32 }),
+        fc.nat(),
+        (a, p, b, q, r) => {
+          const outer = parseCidr(`${a}/${p}`)!;
+          const inner = parseCidr(q === 32 ? b : `${b}/${q}`)!;
+          const want =
+            p <= q &&
+            (p === 0 || ipaddr.IPv4.parse(inner.addr.toString()).match(outer.addr, p));
+          expect(contains(outer, inner)).toBe(want);
+          // Near misses: the same address with one bit of the prefix flipped.
+          if (p > 0) {
+            const o = ipaddr.IPv4.parse(a).octets.slice();
+            const bit = r % p;
+            o[bit >> 3]! ^= 0x80 >> (bit & 7);
+            expect(contains(outer, parseCidr(o.join("."))!)).toBe(false);
+          }
+        },
+      ),
+      { numRuns: 3000 },
+    );
   });
 });

@@ -11,6 +11,8 @@ export interface Cidr {
   prefix: number;
   /** Normalised text, e.g. `10.0.0.0/8`, `::/0`. */
   text: string;
+  /** IPv4: the network address as an unsigned 32-bit number (containment by one XOR); 0 for IPv6. */
+  v4: number;
 }
 
 const cache = new Map<string, Cidr | null>();
@@ -27,6 +29,17 @@ export function parseCidr(text: string): Cidr | undefined {
   let out: Cidr | undefined;
   try {
     const t = text.trim();
+    // A plain dotted-quad address (most of them: every host's own) needs no ipaddr.js parse; it
+    // reads as ipaddr.js reads it, and anything else (a prefix, octal, hex, IPv6) goes there.
+    const octets = dottedQuad(t);
+    if (octets)
+      return remember(text, {
+        family: 4,
+        addr: new ipaddr.IPv4(octets),
+        prefix: 32,
+        text: `${t}/32`,
+        v4: toV4(octets),
+      });
     const [a, p] = t.includes("/")
       ? ipaddr.parseCIDR(t)
       : ((): [ipaddr.IPv4 | ipaddr.IPv6, number] => {
@@ -46,22 +59,51 @@ export function parseCidr(text: string): Cidr | undefined {
       addr: net,
       prefix: p,
       text: `${family === 6 ? (net as ipaddr.IPv6).toRFC5952String() : net.toString()}/${p}`,
+      v4: family === 4 ? toV4((net as ipaddr.IPv4).octets) : 0,
     };
   } catch {
     out = undefined;
   }
+  return remember(text, out);
+}
+
+function remember(text: string, out: Cidr | undefined): Cidr | undefined {
   if (cache.size > 100_000) cache.clear();
   cache.set(text, out ?? null);
   return out;
+}
+
+const toV4 = (o: readonly number[]) => ((o[0]! << 24) | (o[1]! << 16) | (o[2]! << 8) | o[3]!) >>> 0;
+
+/** The octets of `d.d.d.d`, each 0-255 in decimal without a leading zero; undefined for anything else. */
+function dottedQuad(t: string): number[] | undefined {
+  const out: number[] = [];
+  let n = 0;
+  let digits = 0;
+  for (let i = 0; i <= t.length; i++) {
+    const c = i < t.length ? t.charCodeAt(i) : 46;
+    if (c === 46) {
+      if (digits === 0 || out.length === 4) return undefined;
+      out.push(n);
+      n = 0;
+      digits = 0;
+    } else {
+      // A leading zero is octal to ipaddr.js.
+      if (c < 48 || c > 57 || (digits > 0 && n === 0)) return undefined;
+      n = n * 10 + (c - 48);
+      if (++digits > 3 || n > 255) return undefined;
+    }
+  }
+  return out.length === 4 ? out : undefined;
 }
 
 /** Whether `outer` holds every address of `inner`. Different families never contain each other. */
 export function contains(outer: Cidr, inner: Cidr): boolean {
   if (outer.family !== inner.family || outer.prefix > inner.prefix) return false;
   if (outer.prefix === 0) return true;
-  return inner.addr.kind() === "ipv4"
-    ? (inner.addr as ipaddr.IPv4).match(outer.addr, outer.prefix)
-    : (inner.addr as ipaddr.IPv6).match(outer.addr, outer.prefix);
+  // IPv4: the first `prefix` bits agree (as ipaddr.js's match decides).
+  if (inner.family === 4) return (outer.v4 ^ inner.v4) >>> (32 - outer.prefix) === 0;
+  return (inner.addr as ipaddr.IPv6).match(outer.addr, outer.prefix);
 }
 
 /** CIDR blocks either hold each other or are disjoint. */
