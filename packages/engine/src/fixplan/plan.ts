@@ -5,7 +5,7 @@
 // what-if (whatif.ts) answers exactly by searching again.
 import { INTERNET_NODE_ID } from "@ctem/model";
 import type { FixPlanItem, Remediation } from "@ctem/model";
-import type { CoreState, FoundIssuePath, PairResult } from "../pipeline/core.js";
+import type { CoreState, PairResult } from "../pipeline/core.js";
 import { PRIORS, round2 } from "../score/priors.js";
 import { keyEntryOption, optionsForEdge, upgradeOptions } from "./options.js";
 import type { CutSpec, FixOption, OptionMemo } from "./options.js";
@@ -42,18 +42,31 @@ function soloCutters(spec: CutSpec): readonly string[] {
 export function buildFixPlan(st: CoreState, pairs: ReadonlyMap<string, PairResult>): FixPlan {
   const { edges, input } = st;
   const nodes = input.estate.nodes;
-  const options = new Map<string, FixOption>();
-  /** Per derived edge on a kept path: its options, and the ids that cut it alone. */
-  const edgeOptions = new Map<number, { options: FixOption[]; cutters: readonly string[] }>();
-  const occurrences = new Map<string, Cut[]>();
-  const upgradesOf = new Map<string, FixOption[]>();
-  const memo: OptionMemo = new Map();
-  const note = (o: FixOption, c: Cut) => {
-    if (!options.has(o.id)) options.set(o.id, o);
-    const list = occurrences.get(o.id);
-    if (list) list.push(c);
-    else occurrences.set(o.id, [c]);
+  /**
+   * One per option id, in the order options are first met (the first object made for an id is
+   * the option): every cut it makes, and beside each cut the number of its pair (pairList).
+   */
+  interface Occurrences {
+    o: FixOption;
+    cuts: Cut[];
+    pairs: number[];
+    riskRemoved: number;
+  }
+  const byId = new Map<string, Occurrences>();
+  const occurrencesOf = (o: FixOption): Occurrences => {
+    let r = byId.get(o.id);
+    if (!r) byId.set(o.id, (r = { o, cuts: [], pairs: [], riskRemoved: 0 }));
+    return r;
   };
+  /**
+   * Per derived edge on a kept path: what a hop over it notes (its own options, then the package
+   * upgrades of the asset it enters when that is an exposed or reached host), and the option ids
+   * that cut it alone. Made at the edge's first hop, in the order the hop notes them.
+   */
+  const edgeInfo = new Map<number, { notes: Occurrences[]; cutters: readonly string[] }>();
+  const upgradesOf = new Map<string, FixOption[]>();
+  const keyOptions = new Map<object, Occurrences>();
+  const memo: OptionMemo = new Map();
   const upgrades = (asset: string) => {
     let u = upgradesOf.get(asset);
     if (!u) {
@@ -63,82 +76,132 @@ export function buildFixPlan(st: CoreState, pairs: ReadonlyMap<string, PairResul
     }
     return u;
   };
+  const infoOf = (ei: number) => {
+    let info = edgeInfo.get(ei);
+    if (info) return info;
+    const e = edges[ei]!;
+    const r = optionsForEdge(e, (id) => nodes.get(id), memo);
+    const notes: Occurrences[] = [];
+    for (const o of r.options) notes.push(occurrencesOf(o));
+    if (
+      (e.kind === "EXPOSES" && e.from === INTERNET_NODE_ID) ||
+      (e.kind === "CAN_REACH" && nodes.get(e.to)?.kind === "compute")
+    )
+      for (const o of upgrades(e.to)) notes.push(occurrencesOf(o));
+    info = { notes, cutters: soloCutters(r.spec) };
+    edgeInfo.set(ei, info);
+    return info;
+  };
 
-  // Per kept path: the option ids that cut it alone (the union over its hops; mostly none).
-  const pathCutters = new Map<FoundIssuePath, readonly string[]>();
-  for (const pr of pairs.values())
-    pr.paths.forEach((p, pathIndex) => {
+  // Per pair (numbered in the pairs' order) and path: the option ids that cut it alone (the
+  // union over its hops; mostly none).
+  const pairList: PairResult[] = [];
+  const pathCutters: Array<ReadonlyArray<readonly string[]>> = [];
+  // The loops' bodies are functions of their own: called per pair, option and item, they are
+  // optimised early (a loop in one long function runs unoptimised for a while, boxing numbers).
+  const notePair = (pr: PairResult): void => {
+    const pi = pairList.length;
+    pairList.push(pr);
+    const cuttersOfPaths = new Array<readonly string[]>(pr.paths.length);
+    for (let pathIndex = 0; pathIndex < pr.paths.length; pathIndex++) {
+      const pathEdges = pr.paths[pathIndex]!.edges;
       let first: Cut | undefined;
       let cutters: string[] | undefined;
-      p.edges.forEach((ei, hopIndex) => {
-        let eo = edgeOptions.get(ei);
-        if (!eo) {
-          const r = optionsForEdge(edges[ei]!, (id) => nodes.get(id), memo);
-          eo = { options: r.options, cutters: soloCutters(r.spec) };
-          edgeOptions.set(ei, eo);
-        }
+      for (let hopIndex = 0; hopIndex < pathEdges.length; hopIndex++) {
+        const info = infoOf(pathEdges[hopIndex]!);
         // One cut object per hop that has options, shared by every option acting on it.
-        let cut: Cut | undefined;
-        for (const o of eo.options) note(o, (cut ??= { issueKey: pr.key, pathIndex, hopIndex }));
-        const e = edges[ei]!;
-        if (
-          (e.kind === "EXPOSES" && e.from === INTERNET_NODE_ID) ||
-          (e.kind === "CAN_REACH" && nodes.get(e.to)?.kind === "compute")
-        )
-          for (const o of upgrades(e.to)) note(o, (cut ??= { issueKey: pr.key, pathIndex, hopIndex }));
-        if (hopIndex === 0) first = cut;
-        for (const id of eo.cutters) if (!cutters?.includes(id)) (cutters ??= []).push(id);
-      });
-      pathCutters.set(p, cutters ?? NO_IDS);
+        if (info.notes.length) {
+          const cut: Cut = { issueKey: pr.key, pathIndex, hopIndex };
+          for (const r of info.notes) {
+            r.cuts.push(cut);
+            r.pairs.push(pi);
+          }
+          if (hopIndex === 0) first = cut;
+        }
+        for (const id of info.cutters) if (!cutters?.includes(id)) (cutters ??= []).push(id);
+      }
+      cuttersOfPaths[pathIndex] = cutters ?? NO_IDS;
       if (pr.source.via === "access_key") {
         const user = nodes.get(pr.source.entryId);
-        if (user)
-          note(
-            keyEntryOption(user, pr.source.entry.evidence),
-            first ?? { issueKey: pr.key, pathIndex, hopIndex: 0 },
-          );
+        if (user) {
+          // The entry's option is made once per entry (its first making is the one kept).
+          let r = keyOptions.get(pr.source.entry);
+          if (!r)
+            keyOptions.set(
+              pr.source.entry,
+              (r = occurrencesOf(keyEntryOption(user, pr.source.entry.evidence))),
+            );
+          r.cuts.push(first ?? { issueKey: pr.key, pathIndex, hopIndex: 0 });
+          r.pairs.push(pi);
+        }
       }
-    });
+    }
+    pathCutters.push(cuttersOfPaths);
+  };
+  for (const pr of pairs.values()) notePair(pr);
 
   // Risk removed by each option alone, over the kept paths.
-  const items: FixPlanItem[] = [];
-  for (const [id, o] of options) {
-    const cuts = occurrences.get(id) ?? [];
+  const all = [...byId.values()];
+  const riskOf = (r: Occurrences): void => {
+    const { o, cuts } = r;
+    const id = o.id;
     const scale = ratioOf(st, o);
+    const deactivates = o.change.type === "deactivate-key" ? o.change.user : undefined;
     let removed = 0;
     // Cuts are noted pair by pair, so one issue's cuts are adjacent.
-    let lastKey: string | undefined;
-    for (const c of cuts) {
-      if (c.issueKey === lastKey) continue;
-      lastKey = c.issueKey;
-      const pr = pairs.get(c.issueKey)!;
+    let last = -1;
+    for (let j = 0; j < cuts.length; j++) {
+      const pi = r.pairs[j]!;
+      if (pi === last) continue;
+      last = pi;
+      const pr = pairList[pi]!;
+      const cutters = pathCutters[pi]!;
       const before = pr.paths[0]!.score.score;
       let after = 0;
-      for (const p of pr.paths) {
-        if (o.change.type === "deactivate-key" && pr.source.entryId === o.change.user) continue;
-        if (pathCutters.get(p)!.includes(id)) continue;
-        after = Math.max(after, p.score.score * (scale ? scale(pr, p.edges) : 1));
-      }
+      if (deactivates === undefined || pr.source.entryId !== deactivates)
+        for (let k = 0; k < pr.paths.length; k++) {
+          const p = pr.paths[k]!;
+          if (cutters[k]!.includes(id)) continue;
+          after = Math.max(after, p.score.score * (scale ? scale(pr, p.edges) : 1));
+        }
       removed += Math.max(0, before - after);
     }
-    items.push({
-      id,
+    r.riskRemoved = round2(removed);
+  };
+  for (const r of all) riskOf(r);
+  all.sort(
+    (a, b) => b.riskRemoved - a.riskRemoved || b.cuts.length - a.cuts.length || a.o.id.localeCompare(b.o.id),
+  );
+  const items: FixPlanItem[] = new Array<FixPlanItem>(all.length);
+  const options = new Map<string, FixOption>();
+  for (const r of byId.values()) options.set(r.o.id, r.o);
+
+  // Each issue's first PER_ISSUE options (most risk removed first), one per title.
+  const lists: Array<Remediation[] | undefined> = new Array<Remediation[] | undefined>(pairList.length);
+  const order: number[] = [];
+  const remediate = (r: Occurrences): FixPlanItem => {
+    const { o } = r;
+    const it: FixPlanItem = {
+      id: o.id,
       title: o.title,
       cli: o.cli,
       terraform: o.terraform,
-      riskRemoved: round2(removed),
-      cuts: cuts.slice(), // exactly sized: held until the commit
-    });
-  }
-  items.sort(
-    (a, b) => b.riskRemoved - a.riskRemoved || b.cuts.length - a.cuts.length || a.id.localeCompare(b.id),
-  );
-
-  const byIssue = new Map<string, Remediation[]>();
-  for (const it of items)
-    for (const c of it.cuts) {
-      const list = byIssue.get(c.issueKey) ?? [];
-      if (list.length >= PER_ISSUE || list.some((r) => r.title === it.title)) continue;
+      riskRemoved: r.riskRemoved,
+      cuts: r.cuts.slice(), // exactly sized: held until the commit
+    };
+    for (let j = 0; j < r.cuts.length; j++) {
+      const pi = r.pairs[j]!;
+      let list = lists[pi];
+      if (!list) {
+        lists[pi] = list = [];
+        order.push(pi);
+      } else {
+        if (list.length >= PER_ISSUE) continue;
+        let dup = false;
+        for (const x of list) if (x.title === it.title) dup = true;
+        if (dup) continue;
+      }
+      const c = r.cuts[j]!;
       list.push({
         pathIndex: c.pathIndex,
         hopIndex: c.hopIndex,
@@ -147,9 +210,12 @@ export function buildFixPlan(st: CoreState, pairs: ReadonlyMap<string, PairResul
         terraform: it.terraform,
         riskRemoved: it.riskRemoved,
       });
-      byIssue.set(c.issueKey, list);
     }
-  for (const [key, list] of byIssue) byIssue.set(key, list.slice());
+    return it;
+  };
+  for (let i = 0; i < all.length; i++) items[i] = remediate(all[i]!);
+  const byIssue = new Map<string, Remediation[]>();
+  for (const pi of order) byIssue.set(pairList[pi]!.key, lists[pi]!.slice());
   return { items, byIssue, options };
 }
 
