@@ -448,12 +448,6 @@ const nodeRef = (n: EstateNode | undefined, id: string) => ({
   name: n?.name ?? id,
 });
 
-const memo = <T>(m: Map<string, T>, key: string, make: () => T): T => {
-  let v = m.get(key);
-  if (v === undefined) m.set(key, (v = make()));
-  return v;
-};
-
 const hopMemo = new WeakMap<CoreState, Map<number, Hop>>();
 
 /**
@@ -483,7 +477,19 @@ export function observe(st: CoreState, pairs: Map<string, PairResult>): Observed
   // An entry's (and a target's) reference is one object for all its issues.
   const entryRefs = new Map<string, Observed["entry"]>();
   const targetRefs = new Map<string, Observed["target"]>();
-  for (const pr of pairs.values()) {
+  // The issue's own factors, shared by value (the model's factor() would make a key string for
+  // each of 4 per issue): by entry kind and source, and by number.
+  const factor = st.model.factor;
+  const entryFactors = { internet: new Map<string, Factor>(), access_key: new Map<string, Factor>() };
+  const pathsFactors = new Map<number, Factor>();
+  const targetsFactors = new Map<number, Factor>();
+  const scoreFactors = new Map<number, Factor>();
+  const byNumber = (m: Map<number, Factor>, name: string, value: number, source: string): Factor => {
+    let f = m.get(value);
+    if (!f) m.set(value, (f = factor(name, value, source)));
+    return f;
+  };
+  const one = (pr: PairResult): Observed => {
     const best = pr.paths[0]!;
     const entryNode = nodes.get(pr.source.entryId);
     const targetNode = nodes.get(pr.targetId);
@@ -492,9 +498,12 @@ export function observe(st: CoreState, pairs: Map<string, PairResult>): Observed
     const tier = st.tiers.get(tierId) ?? null;
     const exposes = pr.source.exposes !== undefined ? st.edges[pr.source.exposes] : undefined;
     // Owner mappings (settings): a new issue goes to the team whose tag the entry or target carries.
-    const team = owners.find(
-      (m) => entryNode?.tags[m.tag] === m.value || targetNode?.tags[m.tag] === m.value,
-    )?.team;
+    let team: string | undefined;
+    for (const m of owners)
+      if (entryNode?.tags[m.tag] === m.value || targetNode?.tags[m.tag] === m.value) {
+        team = m.team;
+        break;
+      }
     const rule = pathClass(
       pr.source.via,
       entryNode,
@@ -502,41 +511,68 @@ export function observe(st: CoreState, pairs: Map<string, PairResult>): Observed
       pr.source.entryId === pr.targetId && !selfAdmin,
       selfAdmin || admins.has(pr.targetId),
     );
-    const paths: AttackPath[] = pr.paths.map((p) => ({
-      likelihood: Math.min(1, Math.max(0, p.score.likelihood)),
-      confidence: p.score.confidence,
-      hops: hopsOf(st, p.edges),
-    }));
+    const paths = new Array<AttackPath>(pr.paths.length);
+    let confirmed = false;
+    for (let i = 0; i < paths.length; i++) {
+      const p = pr.paths[i]!;
+      paths[i] = {
+        likelihood: Math.min(1, Math.max(0, p.score.likelihood)),
+        confidence: p.score.confidence,
+        hops: hopsOf(st, p.edges),
+      };
+      if (p.score.confidence === "config_confirmed") confirmed = true;
+    }
     const score = best.score.score;
-    const factor = st.model.factor;
-    const factors: Factor[] = [
-      factor("entry", pr.source.via, pr.source.entry.evidence[0]?.source ?? "engine"),
-      ...best.score.factors,
-      factor("paths", pr.paths.length, "search: best-k loop-free paths"),
-      factor("entry_targets", pr.entryTargets, "search: crown jewels this entry asset reaches"),
-      factor("score", score, "10 × likelihood × impact of the best path"),
-    ];
-    out.push({
+    const entrySource = pr.source.entry.evidence[0]?.source ?? "engine";
+    const byVia = entryFactors[pr.source.via];
+    let entryFactor = byVia.get(entrySource);
+    if (!entryFactor) byVia.set(entrySource, (entryFactor = factor("entry", pr.source.via, entrySource)));
+    const bestFactors = best.score.factors;
+    const factors = new Array<Factor>(bestFactors.length + 4);
+    factors[0] = entryFactor;
+    for (let i = 0; i < bestFactors.length; i++) factors[i + 1] = bestFactors[i]!;
+    let i = bestFactors.length + 1;
+    factors[i++] = byNumber(pathsFactors, "paths", pr.paths.length, "search: best-k loop-free paths");
+    factors[i++] = byNumber(
+      targetsFactors,
+      "entry_targets",
+      pr.entryTargets,
+      "search: crown jewels this entry asset reaches",
+    );
+    factors[i++] = byNumber(scoreFactors, "score", score, "10 × likelihood × impact of the best path");
+    let entry = entryRefs.get(pr.source.entryId);
+    if (!entry) entryRefs.set(pr.source.entryId, (entry = nodeRef(entryNode, pr.source.entryId)));
+    let target = targetRefs.get(tierId);
+    if (!target)
+      targetRefs.set(
+        tierId,
+        (target = {
+          id: pr.targetId,
+          kind: targetNode?.kind ?? "unknown",
+          type: targetNode?.type ?? "unknown",
+          name: targetNode?.name ?? pr.targetId,
+          tier,
+        }),
+      );
+    // Spelled out, `assignee` set after (last, as the spread it replaces put it): a literal ending
+    // in a spread is made by the runtime, slower and bigger.
+    const o: Observed = {
       key: pr.key,
       title: titleOf(rule, entryNode, targetNode, exposes, best.score, selfAdmin),
       rule,
       severity: band(score),
       score,
-      confidence: paths.some((p) => p.confidence === "config_confirmed") ? "config_confirmed" : "theoretical",
-      entry: memo(entryRefs, pr.source.entryId, () => nodeRef(entryNode, pr.source.entryId)),
-      target: memo(targetRefs, tierId, () => ({
-        id: pr.targetId,
-        kind: targetNode?.kind ?? "unknown",
-        type: targetNode?.type ?? "unknown",
-        name: targetNode?.name ?? pr.targetId,
-        tier,
-      })),
+      confidence: confirmed ? "config_confirmed" : "theoretical",
+      entry,
+      target,
       paths,
       factors,
       remediation: [],
-      ...(team ? { assignee: { team } } : {}),
-    });
-  }
+    };
+    if (team) o.assignee = { team };
+    return o;
+  };
+  for (const pr of pairs.values()) out.push(one(pr));
   return out.sort((a, b) => b.score - a.score || a.key.localeCompare(b.key));
 }
 

@@ -4,14 +4,10 @@
 // reachability is 0 and only a documented residual remains, so a CVSS 9.8 on an unreachable host
 // ranks below a CVSS 5 on an exposed path to customer data.
 import { INTERNET_NODE_ID } from "@ctem/model";
-import type { Factor, FindingPriority } from "@ctem/model";
+import type { Factor, Finding, FindingPriority } from "@ctem/model";
 import { PRIORS, band, priorSource, round2 } from "../score/priors.js";
+import type { VulnAssessment } from "../score/vuln.js";
 import type { CoreState, PairResult } from "./core.js";
-
-interface Best {
-  score: number;
-  factors: Factor[];
-}
 
 const NO_PATH: Factor = { name: "reachability", value: 0, source: "no path from any entry" };
 const UNMATCHED: Factor = { name: "reachability", value: 0, source: "asset not matched to the inventory" };
@@ -38,7 +34,7 @@ export function findingPriorities(st: CoreState, pairs: ReadonlyMap<string, Pair
   const through = new Map<string, Through>();
   const hp: number[] = [];
   const to: string[] = [];
-  for (const pr of pairs.values())
+  const notePair = (pr: PairResult): void => {
     for (const p of pr.paths) {
       hp.length = 0;
       to.length = 0;
@@ -61,45 +57,77 @@ export function findingPriorities(st: CoreState, pairs: ReadonlyMap<string, Pair
           through.set(id, { weight, reach, onward, impact: p.score.impact, issue: pr.key });
       }
     }
-  const out: FindingPriority[] = [];
-  for (const f of st.input.findings) {
+  };
+  for (const pr of pairs.values()) notePair(pr);
+  // A finding's factors are its assessment's, then three of the path (or of no path). Findings
+  // with the same assessment (one per content: one CVE reported the same way on many hosts) and
+  // the same three share one list: factors are never changed once made.
+  const onPath = new Map<Through, Map<VulnAssessment, Factor[]>>();
+  const offPath = new Map<Factor, Map<VulnAssessment, Factor[]>>();
+  const assetTier = new Map<Factor, Factor>();
+  const listOf = <K>(
+    m: Map<K, Map<VulnAssessment, Factor[]>>,
+    k: K,
+    a: VulnAssessment,
+    tail: () => Factor[],
+  ) => {
+    let byA = m.get(k);
+    if (!byA) m.set(k, (byA = new Map<VulnAssessment, Factor[]>()));
+    let list = byA.get(a);
+    if (!list) byA.set(a, (list = a.factors.concat(tail())));
+    return list;
+  };
+  const one = (f: Finding): FindingPriority => {
     const a = model.assess(f);
     const t = f.matched ? through.get(f.assetRef) : undefined;
     let factors: Factor[];
-    let best: Best;
+    let best: number;
     if (t) {
-      factors = a.factors.concat(
-        (t.factors ??= [
-          {
-            name: "reachability",
-            value: round2(t.reach),
-            source: `issue ${t.issue}: Π hop probabilities from the entry to the asset`,
-          },
-          {
-            name: "onward",
-            value: round2(t.onward),
-            source: "Π hop probabilities from the asset to the target",
-          },
-          {
-            name: "impact",
-            value: round2(t.impact),
-            source: "tier weight × access-level weight of the target",
-          },
-        ]),
+      factors = listOf(
+        onPath,
+        t,
+        a,
+        () =>
+          (t.factors ??= [
+            {
+              name: "reachability",
+              value: round2(t.reach),
+              source: `issue ${t.issue}: Π hop probabilities from the entry to the asset`,
+            },
+            {
+              name: "onward",
+              value: round2(t.onward),
+              source: "Π hop probabilities from the asset to the target",
+            },
+            {
+              name: "impact",
+              value: round2(t.impact),
+              source: "tier weight × access-level weight of the target",
+            },
+          ]),
       );
-      best = { score: 10 * a.p * t.weight, factors };
+      best = 10 * a.p * t.weight;
     } else {
       const own = f.matched ? model.tierWeight(f.assetRef) : undefined;
       const impact = own?.value ?? PRIORS.unreached_impact.value;
-      factors = a.factors.concat([
-        f.matched ? NO_PATH : UNMATCHED,
-        RESIDUAL,
-        own ? model.factor("asset_tier", own.factor.value, own.factor.source) : NO_TIER,
-      ]);
-      best = { score: 10 * a.p * PRIORS.unreached_residual.value * impact, factors };
+      // The tier factor, one per tier weight's factor (tierWeight gives one per tier).
+      let tier = NO_TIER;
+      if (own) {
+        const o = assetTier.get(own.factor);
+        if (o) tier = o;
+        else
+          assetTier.set(own.factor, (tier = model.factor("asset_tier", own.factor.value, own.factor.source)));
+      }
+      const reach = f.matched ? NO_PATH : UNMATCHED;
+      // Keyed by the tier factor and whether the finding is matched (NO_TIER stands for unmatched).
+      factors = listOf(offPath, f.matched ? tier : UNMATCHED, a, () => [reach, RESIDUAL, tier]);
+      best = 10 * a.p * PRIORS.unreached_residual.value * impact;
     }
-    const score = round2(Math.min(10, best.score));
-    out.push({ findingKey: f.key, score, severity: band(score), onPath: Boolean(t), factors: best.factors });
-  }
+    const score = round2(Math.min(10, best));
+    return { findingKey: f.key, score, severity: band(score), onPath: Boolean(t), factors };
+  };
+  const findings = st.input.findings;
+  const out = new Array<FindingPriority>(findings.length);
+  for (let i = 0; i < findings.length; i++) out[i] = one(findings[i]!);
   return out.sort((x, y) => y.score - x.score || x.findingKey.localeCompare(y.findingKey));
 }
