@@ -98,6 +98,67 @@ function routesKnown(ctx: DeriveContext, subnet: EstateNode): boolean {
   return vpcs.has(String(subnet.props.vpcId));
 }
 
+/**
+ * Per derive: each group's candidates (a function of the group alone), and per candidate and
+ * subnet the exposure that passes route and ACL (null: none). Every endpoint behind the group in
+ * the subnet shares them: one evaluation, and one set of evidence objects, which the sink
+ * compares by identity before it compares them by JSON.
+ */
+interface Memo {
+  groups: Map<EstateNode, Candidate[]>;
+  through: WeakMap<Candidate, Map<EstateNode, Exposure | null>>;
+}
+const memos = new WeakMap<DeriveContext, Memo>();
+function memoOf(ctx: DeriveContext): Memo {
+  let m = memos.get(ctx);
+  if (!m) memos.set(ctx, (m = { groups: new Map(), through: new WeakMap() }));
+  return m;
+}
+
+function groupCandidates(ctx: DeriveContext, g: EstateNode): Candidate[] {
+  const memo = memoOf(ctx).groups;
+  let out = memo.get(g);
+  if (out) return out;
+  out = [];
+  const rules = readProps(SecurityGroupProps, g.props).value.ingress;
+  if (!rules) {
+    const evidence = [{ source: COLLECTOR_OF.securityGroups, ref: gid(g) }];
+    const detail = { group: g.id };
+    for (const cidr of [ANY_V4, ANY_V6])
+      out.push({
+        protocol: "all",
+        ports: ALL_PORTS,
+        cidr,
+        evidence,
+        assumptions: [{ code: "firewall_rules_unknown", detail }],
+      });
+  } else
+    for (const r of internetIngress(rules)) {
+      const rule = rules[r.ruleIndex]!;
+      out.push({
+        protocol: r.protocol,
+        ports: r.ports,
+        cidr: r.cidr,
+        evidence: [
+          {
+            source: COLLECTOR_OF.securityGroups,
+            ref: `${gid(g)}#ingress[${r.ruleIndex}]`,
+            detail: {
+              group: g.id,
+              protocol: r.protocol,
+              fromPort: rule.fromPort ?? r.ports.from,
+              toPort: rule.toPort ?? r.ports.to,
+              cidr: r.cidr.text,
+            },
+          },
+        ],
+        assumptions: ctx.stale(g),
+      });
+    }
+  memo.set(g, out);
+  return out;
+}
+
 function candidates(ctx: DeriveContext, q: ExposureQuery): Candidate[] {
   const out: Candidate[] = [];
   const unknown = (code: string, detail: Record<string, unknown>, evidence: Evidence[]) => {
@@ -123,38 +184,7 @@ function candidates(ctx: DeriveContext, q: ExposureQuery): Candidate[] {
     unknown("firewall_unknown", { note: "no security group is recorded for this endpoint" }, [
       { source: "engine", ref: "no-security-group-recorded" },
     ]);
-  } else
-    for (const g of q.groups) {
-      const rules = readProps(SecurityGroupProps, g.props).value.ingress;
-      if (!rules) {
-        unknown("firewall_rules_unknown", { group: g.id }, [
-          { source: COLLECTOR_OF.securityGroups, ref: gid(g) },
-        ]);
-        continue;
-      }
-      for (const r of internetIngress(rules)) {
-        const rule = rules[r.ruleIndex]!;
-        out.push({
-          protocol: r.protocol,
-          ports: r.ports,
-          cidr: r.cidr,
-          evidence: [
-            {
-              source: COLLECTOR_OF.securityGroups,
-              ref: `${gid(g)}#ingress[${r.ruleIndex}]`,
-              detail: {
-                group: g.id,
-                protocol: r.protocol,
-                fromPort: rule.fromPort ?? r.ports.from,
-                toPort: rule.toPort ?? r.ports.to,
-                cidr: r.cidr.text,
-              },
-            },
-          ],
-          assumptions: ctx.stale(g),
-        });
-      }
-    }
+  } else for (const g of q.groups) for (const c of groupCandidates(ctx, g)) out.push(c);
   const narrowed: Candidate[] = [];
   for (const c of out) {
     if (!q.families.has(c.cidr.family)) continue;
@@ -206,6 +236,7 @@ export function internetExposures(ctx: DeriveContext, q: ExposureQuery): Exposur
   const result: Exposure[] = [];
   const cands = candidates(ctx, q);
   if (!cands.length) return result;
+  const memo = memoOf(ctx).through;
   for (const c of cands) {
     // No subnet recorded at all: where the endpoint sits is unknown, so is its route and ACL.
     if (!q.subnets.length) {
@@ -219,66 +250,76 @@ export function internetExposures(ctx: DeriveContext, q: ExposureQuery): Exposur
       continue;
     }
     for (const subnet of q.subnets) {
-      const ev: Evidence[] = [...c.evidence];
-      const as: Assumption[] = [...c.assumptions, ...ctx.stale(subnet)];
-      const sid = (subnet.props.subnetId as string | undefined) ?? subnet.id;
-      // Route: the range must be routed to an internet gateway (replies go back the same way).
-      let effective: Cidr | undefined;
-      if (routesKnown(ctx, subnet)) {
-        const route = igwRoutes(ctx, subnet).find((r) => overlaps(r.destination, c.cidr));
-        if (!route) continue;
-        effective = intersect(route.destination, c.cidr)!;
-        ev.push({
-          source: COLLECTOR_OF.routeTables,
-          ref: route.routeTable ?? sid,
-          detail: { subnet: subnet.id, destination: route.destination.text, gateway: route.gateway },
-        });
-        as.push(...route.stale);
-      } else {
-        effective = c.cidr;
-        as.push({ code: "route_unknown", detail: { subnet: subnet.id } });
-      }
-      // Network ACL: stateless, so the request in and the reply out must both pass.
-      const { acl, entries } = naclEntries(ctx, subnet);
-      if (!acl || !entries) {
-        as.push({ code: "nacl_unknown", detail: { subnet: subnet.id, ...(acl ? { acl: acl.id } : {}) } });
-      } else {
-        const proto = c.protocol;
-        const inbound = evaluateAcl(entries, "inbound", proto, c.ports, effective);
-        if (!inbound.allowed) continue;
-        const replyPorts = proto === "tcp" || proto === "udp" ? EPHEMERAL : ALL_PORTS;
-        const outbound = evaluateAcl(entries, "outbound", proto, replyPorts, effective);
-        if (!outbound.allowed) continue;
-        const aclId = (acl.props.networkAclId as string | undefined) ?? acl.id;
-        ev.push(
-          {
-            source: COLLECTOR_OF.networkAcls,
-            ref: `${aclId}#inbound[${inbound.entry!.ruleNumber}]`,
-            detail: {
-              acl: acl.id,
-              ruleNumber: inbound.entry!.ruleNumber,
-              cidr: inbound.entry!.cidr,
-              protocol: normProtocol(inbound.entry!.protocol),
-            },
-          },
-          {
-            source: COLLECTOR_OF.networkAcls,
-            ref: `${aclId}#outbound[${outbound.entry!.ruleNumber}]`,
-            detail: {
-              acl: acl.id,
-              ruleNumber: outbound.entry!.ruleNumber,
-              cidr: outbound.entry!.cidr,
-              purpose: "return traffic",
-            },
-          },
-        );
-        as.push(...ctx.stale(acl));
-      }
-      result.push({ protocol: c.protocol, ports: c.ports, cidr: effective, evidence: ev, assumptions: as });
+      let bySubnet = memo.get(c);
+      if (!bySubnet) memo.set(c, (bySubnet = new Map<EstateNode, Exposure | null>()));
+      let x = bySubnet.get(subnet);
+      if (x === undefined) bySubnet.set(subnet, (x = through(ctx, c, subnet)));
+      if (!x) continue;
+      result.push(x);
       break;
     }
   }
   return result;
+}
+
+/** The candidate's exposure through the subnet (its route and ACL), or null when they stop it. */
+function through(ctx: DeriveContext, c: Candidate, subnet: EstateNode): Exposure | null {
+  const ev: Evidence[] = [...c.evidence];
+  const as: Assumption[] = [...c.assumptions, ...ctx.stale(subnet)];
+  const sid = (subnet.props.subnetId as string | undefined) ?? subnet.id;
+  // Route: the range must be routed to an internet gateway (replies go back the same way).
+  let effective: Cidr | undefined;
+  if (routesKnown(ctx, subnet)) {
+    const route = igwRoutes(ctx, subnet).find((r) => overlaps(r.destination, c.cidr));
+    if (!route) return null;
+    effective = intersect(route.destination, c.cidr)!;
+    ev.push({
+      source: COLLECTOR_OF.routeTables,
+      ref: route.routeTable ?? sid,
+      detail: { subnet: subnet.id, destination: route.destination.text, gateway: route.gateway },
+    });
+    as.push(...route.stale);
+  } else {
+    effective = c.cidr;
+    as.push({ code: "route_unknown", detail: { subnet: subnet.id } });
+  }
+  // Network ACL: stateless, so the request in and the reply out must both pass.
+  const { acl, entries } = naclEntries(ctx, subnet);
+  if (!acl || !entries) {
+    as.push({ code: "nacl_unknown", detail: { subnet: subnet.id, ...(acl ? { acl: acl.id } : {}) } });
+  } else {
+    const proto = c.protocol;
+    const inbound = evaluateAcl(entries, "inbound", proto, c.ports, effective);
+    if (!inbound.allowed) return null;
+    const replyPorts = proto === "tcp" || proto === "udp" ? EPHEMERAL : ALL_PORTS;
+    const outbound = evaluateAcl(entries, "outbound", proto, replyPorts, effective);
+    if (!outbound.allowed) return null;
+    const aclId = (acl.props.networkAclId as string | undefined) ?? acl.id;
+    ev.push(
+      {
+        source: COLLECTOR_OF.networkAcls,
+        ref: `${aclId}#inbound[${inbound.entry!.ruleNumber}]`,
+        detail: {
+          acl: acl.id,
+          ruleNumber: inbound.entry!.ruleNumber,
+          cidr: inbound.entry!.cidr,
+          protocol: normProtocol(inbound.entry!.protocol),
+        },
+      },
+      {
+        source: COLLECTOR_OF.networkAcls,
+        ref: `${aclId}#outbound[${outbound.entry!.ruleNumber}]`,
+        detail: {
+          acl: acl.id,
+          ruleNumber: outbound.entry!.ruleNumber,
+          cidr: outbound.entry!.cidr,
+          purpose: "return traffic",
+        },
+      },
+    );
+    as.push(...ctx.stale(acl));
+  }
+  return { protocol: c.protocol, ports: c.ports, cidr: effective, evidence: ev, assumptions: as };
 }
 
 /** A security group's ingress rules, or undefined when they were not read. */

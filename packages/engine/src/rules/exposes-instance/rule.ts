@@ -4,6 +4,7 @@
 import { INTERNET_NODE_ID } from "@ctem/model";
 import type { Assumption, Evidence } from "@ctem/model";
 import { COLLECTOR_OF, ElasticIpProps, InstanceProps, T, readProps } from "../../aws/shapes.js";
+import type { Exposure } from "../../aws/network.js";
 import { internetExposures, securityGroupsOf, subnetsOf } from "../../aws/network.js";
 import { holdsPublic, parseCidr } from "../../net/cidr.js";
 import { formatPorts } from "../../net/filters.js";
@@ -31,12 +32,30 @@ export const exposesInstance = defineRule(
     ],
   },
   (ctx) => {
+    // One frozen props object per port range: the sink shares it (and what merging two gives).
+    const propsCache = new Map<string, Readonly<Record<string, unknown>>>();
+    const propsOf = (x: Exposure) => {
+      const label = formatPorts(x.protocol, x.ports);
+      const k = `${x.protocol}|${x.ports.from}|${x.ports.to}|${label}`;
+      let v = propsCache.get(k);
+      if (!v)
+        propsCache.set(
+          k,
+          (v = Object.freeze({
+            ports: Object.freeze([{ protocol: x.protocol, from: x.ports.from, to: x.ports.to, label }]),
+          })),
+        );
+      return v;
+    };
     for (const inst of ctx.g.ofType(T.instance)) {
       const p = readProps(InstanceProps, inst.props).value;
       if (p.state === "terminated" || p.state === "shutting-down") continue;
+      const eips = ctx.g.outNodes(inst.id, "HAS_ADDRESS");
+      // Most instances have no public address at all: nothing to build for them.
+      if (!eips.length && !p.publicIps?.length && !p.publicIp && !p.ipv6Addresses?.length) continue;
       const addrEvidence: Evidence[] = [];
       const v4 = new Set<string>([...(p.publicIps ?? []), ...(p.publicIp ? [p.publicIp] : [])]);
-      for (const eip of ctx.g.outNodes(inst.id, "HAS_ADDRESS")) {
+      for (const eip of eips) {
         const ip = readProps(ElasticIpProps, eip.props).value.publicIp;
         if (ip) {
           v4.add(ip);
@@ -82,16 +101,7 @@ export const exposesInstance = defineRule(
           assumptions.push({ code: "restricted_source", detail: { cidr: x.cidr.text } });
         ctx.sink.add(INTERNET_NODE_ID, "EXPOSES", inst.id, {
           rule: "exposes-instance",
-          props: {
-            ports: [
-              {
-                protocol: x.protocol,
-                from: x.ports.from,
-                to: x.ports.to,
-                label: formatPorts(x.protocol, x.ports),
-              },
-            ],
-          },
+          props: propsOf(x),
           evidence: [
             ...addrEvidence.filter((e) =>
               x.cidr.family === 4 ? "publicIp" in (e.detail ?? {}) : "ipv6Address" in (e.detail ?? {}),
