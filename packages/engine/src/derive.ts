@@ -68,15 +68,11 @@ export async function derive(g: Estate, opts: DeriveOptions = {}): Promise<Deriv
   return { edges, entries, adminEquivalent, stats: { ms, edges: counts } };
 }
 
-/** The derived edges as `GraphStore.replaceDerived` takes them. */
-export function* derivedFacts(edges: Iterable<DerivedEdge>): Generator<DerivedEdgeFact> {
-  for (const e of edges)
-    yield {
-      from: e.from,
-      kind: e.kind,
-      to: e.to,
-      props: e.props,
-      evidence: e.evidence,
-      assumptions: e.assumptions,
-    };
+/**
+ * The derived edges as `GraphStore.replaceDerived` takes them: an edge already is one
+ * (from, kind, to, props, evidence, assumptions; no sources), so they go as they are, without a
+ * copy of each (392k at 100k assets). The store only reads them.
+ */
+export function derivedFacts(edges: Iterable<DerivedEdge>): Iterable<DerivedEdgeFact> {
+  return edges;
 }
