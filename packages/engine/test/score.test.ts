@@ -8,7 +8,9 @@ import { analyzeEstate } from "../src/analyze.js";
 import type { DerivedEdge } from "../src/edges.js";
 import { Estate, estateFromFacts } from "../src/graph.js";
 import { findingPriorities } from "../src/pipeline/findings.js";
+import { createScoreModel } from "../src/score/model.js";
 import { band } from "../src/score/priors.js";
+import { assessFinding } from "../src/score/vuln.js";
 import { paramsForAssets, syntheticEstate } from "../src/synthetic/estate.js";
 import { V53, V98, arn, finding, settings, vectorLookup, webEstate } from "./analysis-fixtures.js";
 
@@ -102,6 +104,32 @@ describe("score", () => {
         checked++;
       });
     expect(checked).toBeGreaterThan(a.pairs.size);
+  });
+
+  it("findings reported the same way share one assessment; any difference in rule, tool, severity or vector is assessed on its own, as assessFinding answers", () => {
+    const lookup = vectorLookup();
+    const model = createScoreModel({
+      nodes: new Map(),
+      findingsByAsset: new Map(),
+      tiers: new Map(),
+      lookup,
+    });
+    const a = finding(arn.instance("i-a"), "CVE-2099-0005", { vector: V53 });
+    const b = finding(arn.instance("i-b"), "CVE-2099-0005", { vector: V53, pkg: "zlib" });
+    expect(model.assess(b)).toBe(model.assess(a));
+    const variants: Finding[] = [
+      finding(arn.instance("i-a"), "CVE-2099-0098", { vector: V53 }),
+      finding(arn.instance("i-a"), "CVE-2099-0005", { vector: V98 }),
+      finding(arn.instance("i-a"), "CVE-2099-0005"),
+      finding(arn.instance("i-a"), "CVE-2099-0005", { severity: "low" }),
+      { ...a, sources: [{ ...a.sources[0]!, tool: "another-scanner" }] },
+      { ...a, sources: [...a.sources, ...a.sources] },
+    ];
+    for (const v of variants) {
+      expect(model.assess(v)).not.toBe(model.assess(a));
+      expect(model.assess(v)).toEqual(assessFinding(v, lookup));
+    }
+    expect(model.assess(a)).toEqual(assessFinding(a, lookup));
   });
 
   it("an unknown attack vector counts, with the assumption attack_vector_unknown and theoretical confidence", async () => {

@@ -71,7 +71,7 @@ export interface CoreState {
   input: CoreInput;
   edges: DerivedEdge[];
   /** For each compact edge position: the derived edge index. */
-  gEdges: number[];
+  gEdges: Int32Array;
   g: CompactGraph;
   isTarget: Uint8Array;
   tiers: Map<string, number>;
@@ -142,9 +142,11 @@ export function prepare(
     return i;
   };
   for (const id of estate.nodes.keys()) intern(id);
-  const gEdges: number[] = [];
-  const gFrom: number[] = [];
-  const gTo: number[] = [];
+  // Sized for every derived edge; the traversable ones are the first `m`.
+  const gAll = new Int32Array(edges.length);
+  const gFrom = new Uint32Array(edges.length);
+  const gTo = new Uint32Array(edges.length);
+  let m = 0;
   const virtual: string[] = [];
   for (let i = 0; i < edges.length; i++) {
     const e = edges[i]!;
@@ -155,11 +157,12 @@ export function prepare(
       to = e.from + ADMIN_SUFFIX;
       virtual.push(to);
     }
-    gEdges.push(i);
-    gFrom.push(intern(e.from));
-    gTo.push(intern(to));
+    gAll[m] = i;
+    gFrom[m] = intern(e.from);
+    gTo[m++] = intern(to);
   }
-  const g = new CompactGraph(ids, index, { from: Uint32Array.from(gFrom), to: Uint32Array.from(gTo) });
+  const gEdges = gAll.slice(0, m);
+  const g = new CompactGraph(ids, index, { from: gFrom.subarray(0, m), to: gTo.subarray(0, m) });
   const isTarget = new Uint8Array(g.nodeCount);
   for (const t of tierAssignments) {
     const i = g.index.get(t.nodeId);
@@ -318,12 +321,14 @@ export function searchPairs(
   let targetCount = 0;
   for (let v = 0; v < g.nodeCount; v++) targetCount += st.isTarget[v]!;
   const pairAt = new Int32Array(g.nodeCount).fill(-1);
+  // Typed arrays (and a keys array) sized once for every source: reset by count, never regrown.
   const cur = {
     src: undefined as Source | undefined,
-    targets: [] as number[],
-    best: [] as number[],
-    keys: [] as Array<string | undefined>,
-    count: [] as number[],
+    n: 0,
+    targets: new Int32Array(targetCount),
+    best: new Float64Array(targetCount),
+    keys: new Array<string | undefined>(targetCount).fill(undefined),
+    count: new Int32Array(targetCount),
     /** Pair i's paths are at i × perPair …: their labels and bounds. */
     labels: new Int32Array(targetCount * perPair),
     bounds: new Float64Array(targetCount * perPair),
@@ -334,7 +339,7 @@ export function searchPairs(
   // Derived-edge index of a CSR slot.
   const slotEdge = (s: number): number => gEdges[g.eid[s]!]!;
   const flush = () => {
-    const n = cur.targets.length;
+    const n = cur.n;
     if (n === 0) return;
     const src = cur.src!;
     reached.set(src.entryId, (reached.get(src.entryId) ?? 0) + n);
@@ -342,13 +347,14 @@ export function searchPairs(
     // they would sort after every kept one, and their keys are never made.
     const ranked: number[] = [];
     if (!keepAny && n > MAX_TARGETS_PER_ENTRY) {
-      const threshold = Float64Array.from(cur.best).sort()[n - MAX_TARGETS_PER_ENTRY]!;
+      const threshold = cur.best.slice(0, n).sort()[n - MAX_TARGETS_PER_ENTRY]!;
       for (let i = 0; i < n; i++) if (cur.best[i]! >= threshold) ranked.push(i);
     } else for (let i = 0; i < n; i++) ranked.push(i);
     ranked.sort(curCmp);
-    ranked.forEach((i, rank) => {
+    for (let rank = 0; rank < ranked.length; rank++) {
+      const i = ranked[rank]!;
       if (!(rank < MAX_TARGETS_PER_ENTRY || (keepAny && isKept(src, cur.targets[i]!, () => curKey(i)))))
-        return;
+        continue;
       const found = new Array<{ edges: number[]; bound: number }>(cur.count[i]!);
       for (let j = 0; j < found.length; j++) {
         const at = i * perPair + j;
@@ -356,12 +362,12 @@ export function searchPairs(
       }
       const key = curKey(i);
       raw.set(key, { src, target: cur.targets[i]!, key, found, best: cur.best[i]!, entryTargets: 0 });
-    });
-    for (const t of cur.targets) pairAt[t] = -1;
-    cur.targets.length = 0;
-    cur.best.length = 0;
-    cur.keys.length = 0;
-    cur.count.length = 0;
+    }
+    for (let i = 0; i < n; i++) {
+      pairAt[cur.targets[i]!] = -1;
+      cur.keys[i] = undefined;
+    }
+    cur.n = 0;
   };
   search.run(ss, (si, target, prob, label) => {
     const bound = 10 * prob * targetWeight[target]!;
@@ -372,11 +378,10 @@ export function searchPairs(
     cur.src = src;
     let i = pairAt[target]!;
     if (i < 0) {
-      i = pairAt[target] = cur.targets.length;
-      cur.targets.push(target);
-      cur.best.push(bound);
-      cur.keys.push(undefined);
-      cur.count.push(0);
+      i = pairAt[target] = cur.n++;
+      cur.targets[i] = target;
+      cur.best[i] = bound;
+      cur.count[i] = 0;
     } else if (bound > cur.best[i]!) cur.best[i] = bound;
     const at = i * perPair + cur.count[i]!++;
     cur.labels[at] = label;
@@ -412,32 +417,45 @@ export function searchPairs(
       r.entryTargets = reached.get(entryId) ?? list.length;
     });
   }
-  for (const [key, r] of raw) {
-    if (!kept.has(key)) continue;
+  const after = (a: FoundIssuePath, b: FoundIssuePath) =>
+    b.score.score - a.score.score || b.score.likelihood - a.score.likelihood;
+  const build = (key: string, r: Raw): PairResult | undefined => {
     const targetId = g.ids[r.target]!;
-    const pr: PairResult = {
+    // Scored, and ordered best first as a stable sort by `after` would (an insertion sort: k paths).
+    const paths: FoundIssuePath[] = [];
+    for (let j = 0; j < r.found.length; j++) {
+      const pathEdges = r.found[j]!.edges;
+      const score = st.model.scorePath(r.src.likelihood, edges, targetId, false, pathEdges);
+      if (!(score.score >= floor)) continue;
+      const p = { edges: pathEdges, score };
+      let at = paths.length;
+      paths.push(p);
+      while (at > 0 && after(paths[at - 1]!, p) > 0) {
+        paths[at] = paths[at - 1]!;
+        at--;
+      }
+      paths[at] = p;
+    }
+    if (!paths.length) return undefined;
+    // The factors are the best path's alone (what the issue shows); the same numbers again.
+    if (opts.factors !== false) {
+      const best = paths[0]!;
+      best.score = st.model.scorePath(r.src.likelihood, edges, targetId, true, best.edges);
+    }
+    return {
       key,
       source: r.src,
       targetId: realId(targetId),
       entryTargets: r.entryTargets,
       virtualAdmin: targetId.endsWith(ADMIN_SUFFIX),
-      paths: [],
+      paths: paths.slice(), // exactly sized
     };
-    for (const f of r.found) {
-      const pathEdges = f.edges;
-      const score = st.model.scorePath(pr.source.likelihood, edges, targetId, false, pathEdges);
-      if (score.score >= floor) pr.paths.push({ edges: pathEdges, score });
-    }
-    if (!pr.paths.length) continue;
-    pr.paths.sort((a, b) => b.score.score - a.score.score || b.score.likelihood - a.score.likelihood);
-    pr.paths = pr.paths.slice(); // exactly sized
-    // The factors are the best path's alone (what the issue shows); the same numbers again.
-    if (opts.factors !== false) {
-      const best = pr.paths[0]!;
-      best.score = st.model.scorePath(pr.source.likelihood, edges, targetId, true, best.edges);
-    }
-    pairs.set(key, pr);
-  }
+  };
+  raw.forEach((r, key) => {
+    if (!kept.has(key)) return;
+    const pr = build(key, r);
+    if (pr) pairs.set(key, pr);
+  });
   return pairs;
 }
 

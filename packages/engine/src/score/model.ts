@@ -72,25 +72,31 @@ const levelPrior = (level: string | undefined): PriorName | undefined =>
         ? "access_read"
         : undefined;
 
-/** What assessFinding reads of a finding: findings equal on it get one (shared) assessment. */
-const assessKey = (f: Finding): string => {
-  let k = f.ruleId;
-  for (const s of f.sources) k += `\u0000${s.tool}\u0001${s.severity}\u0001${s.vector ?? ""}`;
-  return k;
+/**
+ * Whether two findings' reports are the same for assessFinding (which reads the rule id, then each
+ * report's tool, severity and vector): findings equal on these get one (shared) assessment.
+ */
+const sameReports = (x: Finding["sources"], y: Finding["sources"]): boolean => {
+  if (x.length !== y.length) return false;
+  for (let i = 0; i < x.length; i++) {
+    const a = x[i]!;
+    const b = y[i]!;
+    if (a.tool !== b.tool || a.severity !== b.severity || (a.vector ?? "") !== (b.vector ?? "")) return false;
+  }
+  return true;
 };
 
 export function createScoreModel(input: ScoreModelInput) {
-  const assessed = new Map<string, VulnAssessment>();
-  // One image on many hosts: the same CVE reported the same way is assessed (and held) once.
-  const byContent = new Map<string, VulnAssessment>();
+  // One image on many hosts: the same CVE reported the same way is assessed (and held) once. By
+  // rule id, then the reports compared field by field (no key string per finding: a few dozen
+  // contents among 89k findings at 100k assets).
+  const byRule = new Map<string, Array<{ sources: Finding["sources"]; a: VulnAssessment }>>();
   const assess = (f: Finding): VulnAssessment => {
-    let a = assessed.get(f.key);
-    if (!a) {
-      const k = assessKey(f);
-      a = byContent.get(k);
-      if (!a) byContent.set(k, (a = assessFinding(f, input.lookup)));
-      assessed.set(f.key, a);
-    }
+    let list = byRule.get(f.ruleId);
+    if (!list) byRule.set(f.ruleId, (list = []));
+    for (const c of list) if (sameReports(c.sources, f.sources)) return c.a;
+    const a = assessFinding(f, input.lookup);
+    list.push({ sources: f.sources, a });
     return a;
   };
   // Factors are plain data, never changed once made: equal ones are one object shared by every
@@ -104,6 +110,7 @@ export function createScoreModel(input: ScoreModelInput) {
   };
   const vulnsOf = (nodeId: string) =>
     (input.findingsByAsset.get(nodeId) ?? []).filter((f) => f.kind === "vulnerability");
+  const NONE: readonly Finding[] = [];
 
   const compromiseCache = new Map<string, number>();
   // The hops of best paths, with their factors, once per edge object (the edges live as long as
@@ -121,14 +128,16 @@ export function createScoreModel(input: ScoreModelInput) {
   function compromiseP(nodeId: string, drop?: ReadonlySet<string>): number {
     let c = drop ? undefined : compromiseCache.get(nodeId);
     if (c !== undefined) return c;
-    const ps = [PRIORS.lateral_service.value];
-    for (const f of vulnsOf(nodeId)) {
-      if (drop?.has(f.key)) continue;
+    // combine() of lateral_service and the host's network-reachable CVEs, in that order, without
+    // the list.
+    let miss = 1 - PRIORS.lateral_service.value;
+    for (const f of input.findingsByAsset.get(nodeId) ?? NONE) {
+      if (f.kind !== "vulnerability" || drop?.has(f.key)) continue;
       const a = assess(f);
       if (a.attackVector === "local" || a.attackVector === "physical") continue;
-      ps.push(a.p);
+      miss *= 1 - a.p;
     }
-    c = combine(ps);
+    c = 1 - miss;
     if (!drop) compromiseCache.set(nodeId, c);
     return c;
   }

@@ -147,7 +147,9 @@ export class LabelSearch {
   private readonly heap = new Heap(this.labels);
   private readonly co: Uint8Array;
   private readonly pops: Uint8Array;
-  private readonly touched: number[] = [];
+  /** Nodes settled by the current source (their pops are reset after it): `touchedCount` of them. */
+  private readonly touched: Uint32Array;
+  private touchedCount = 0;
 
   constructor(
     private readonly g: CompactGraph,
@@ -155,6 +157,7 @@ export class LabelSearch {
   ) {
     this.co = opts.coReach ?? g.coReach(opts.isTarget, opts.mask);
     this.pops = new Uint8Array(g.nodeCount);
+    this.touched = new Uint32Array(g.nodeCount);
   }
 
   /** Hops of a label's path (0 for a source's own label). */
@@ -217,7 +220,7 @@ export class LabelSearch {
       const l = heap.pop();
       const u = labels.node[l]!;
       if (pops[u]! >= k) continue;
-      if (pops[u] === 0) touched.push(u);
+      if (pops[u] === 0) touched[this.touchedCount++] = u;
       pops[u]!++;
       const pu = labels.prob[l]!;
       if (isTarget[u] && (!rw || pu * rw[u]! >= minProb)) found(si, u, pu, l);
@@ -235,8 +238,8 @@ export class LabelSearch {
         heap.push(labels.add(v, l, s, pv, d + 1));
       }
     }
-    for (const u of touched) pops[u] = 0;
-    touched.length = 0;
+    for (let i = 0; i < this.touchedCount; i++) pops[touched[i]!] = 0;
+    this.touchedCount = 0;
   }
 }
 
