@@ -253,6 +253,46 @@ describe("derived edges: inline and from the writer thread", () => {
     }
   });
 
+  it("checks each fact's own parts, whatever the facts before it shared", async () => {
+    const evidence = Object.freeze([Object.freeze({ source: "s", ref: "shared" })]);
+    const props = Object.freeze({ rules: Object.freeze(["r"]) });
+    for (const mode of MODES) {
+      const s = open(mode, `own-${mode}`);
+      // The first fact of a generation without evidence; then one after a run sharing its parts.
+      for (const [all, from] of [
+        [[{ from: "a", kind: "EXPOSES", to: "b" }], "a"],
+        [
+          [
+            ...Array.from({ length: 30 }, (_, i) => ({
+              from: `a${i}`,
+              kind: "EXPOSES",
+              to: "b",
+              props,
+              evidence,
+            })),
+            { from: "z", kind: "EXPOSES", to: "b", props },
+          ],
+          "z",
+        ],
+      ] as const) {
+        const err = await s.graph.replaceDerived("g", all as unknown as DerivedEdgeFactIn[]).then(
+          () => undefined,
+          (e: unknown) => e as Error,
+        );
+        expect(err?.message).toMatch(new RegExp(`'${from} -EXPOSES-> b'.*field evidence`));
+      }
+      const good = Array.from({ length: 30 }, (_, i) => ({
+        from: `a${i}`,
+        kind: "EXPOSES",
+        to: "b",
+        props,
+        evidence,
+      }));
+      await s.graph.replaceDerived("g", good as unknown as DerivedEdgeFactIn[]);
+      expect(rowsOf(s, "g").map(({ first_seen: _f, last_seen: _l, ...r }) => r)).toEqual(expected(good));
+    }
+  });
+
   it("the writer thread failing mid-generation rolls it back and says why", async () => {
     const s = open("worker");
     await s.graph.replaceDerived("g1", facts(100, "g1"));

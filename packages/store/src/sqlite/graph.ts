@@ -801,6 +801,12 @@ class DerivedRows {
   private textCount = 0;
   /** The text of each props object and evidence and assumptions array seen (and found good), by identity. */
   private readonly known = new Map<object, number>();
+  private readonly lastObject: [object | undefined, object | undefined, object | undefined] = [
+    undefined,
+    undefined,
+    undefined,
+  ];
+  private readonly lastText = [0, 0, 0];
 
   get pending(): number {
     return this.rows.length / 6;
@@ -817,10 +823,10 @@ class DerivedRows {
     const i = this.count++;
     if (isPlainFact(raw)) {
       const f = raw as DerivedEdgeFactIn;
-      const props = f.props === undefined ? this.text("{}") : this.textOf(f.props, isSimpleRecord);
-      const evidence = this.textOf(f.evidence, isEvidenceList);
+      const props = f.props === undefined ? this.text("{}") : this.textOf(0, f.props, isSimpleRecord);
+      const evidence = this.textOf(1, f.evidence, isEvidenceList);
       const assumptions =
-        f.assumptions === undefined ? this.text("[]") : this.textOf(f.assumptions, isAssumptionList);
+        f.assumptions === undefined ? this.text("[]") : this.textOf(2, f.assumptions, isAssumptionList);
       if (props !== undefined && evidence !== undefined && assumptions !== undefined) {
         this.rows.push(f.from, f.kind, f.to, props, evidence, assumptions);
         return;
@@ -843,10 +849,19 @@ class DerivedRows {
     return this.textCount++;
   }
 
-  private textOf(v: unknown, good: (v: unknown) => boolean): number | undefined {
+  /**
+   * The text of `v` (by identity); `field` (props, evidence, assumptions) names the slot of the last
+   * object seen there: consecutive edges mostly share it (at 100k, 966k of 1.18M lookups).
+   */
+  private textOf(field: 0 | 1 | 2, v: unknown, good: (v: unknown) => boolean): number | undefined {
     if (typeof v !== "object" || v === null) return undefined;
+    if (v === this.lastObject[field]) return this.lastText[field];
     let n = this.known.get(v);
     if (n === undefined && good(v)) this.known.set(v, (n = this.text(JSON.stringify(v))));
+    if (n !== undefined) {
+      this.lastObject[field] = v;
+      this.lastText[field] = n;
+    }
     return n;
   }
 }
