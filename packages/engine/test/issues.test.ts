@@ -220,6 +220,33 @@ describe("issue lifecycle (DESIGN status table) on SQLite", () => {
     await s.stores.close();
   });
 
+  it("the per-entry cap keeps an entry's best targets, ties broken by issue key, in that order", async () => {
+    const n = 3 * MAX_TARGETS_PER_ENTRY;
+    const b = new Builder().user("reader").accessKey("reader", "AKIAREADER000000001", "Active");
+    for (let i = 0; i < n; i++) b.bucket(`t${String(i).padStart(2, "0")}`);
+    for (const node of b.nodes)
+      if (node.type === "aws.s3.bucket") node.tags = { "data-classification": "pii" };
+    b.inline(arn.user("reader"), "data", doc(allow(["s3:GetObject"], ["arn:aws:s3:::t*"])));
+    // Three buckets rank above the others (tier 1; the others are pinned to tier 3).
+    const base = settings();
+    const pins = Array.from({ length: n - 3 }, (_, i) => ({
+      nodeId: arn.bucket(`t${String(i + 3).padStart(2, "0")}`),
+      tier: 3 as const,
+    }));
+    const a = await analyzeEstate({
+      estate: b.estate(),
+      findings: [],
+      settings: { ...base, crownJewels: { ...base.crownJewels, pins } },
+    });
+    const reader = arn.user("reader");
+    const key = (i: number) => issueKey(reader, arn.bucket(`t${String(i).padStart(2, "0")}`));
+    const top = [0, 1, 2].map(key).sort();
+    const rest = Array.from({ length: n - 3 }, (_, i) => key(i + 3)).sort();
+    expect(new Set([...a.pairs.values()].map((p) => p.paths[0]!.score.score)).size).toBe(2);
+    expect([...a.pairs.keys()]).toEqual([...top, ...rest.slice(0, MAX_TARGETS_PER_ENTRY - 3)]);
+    expect([...a.pairs.values()].every((p) => p.entryTargets === n)).toBe(true);
+  });
+
   it("keepPairs (entry → targets) keeps the same pairs over the cap, in the same order, as keep (keys)", async () => {
     const n = MAX_TARGETS_PER_ENTRY + 3;
     const b = new Builder().user("reader").accessKey("reader", "AKIAREADER000000001", "Active");

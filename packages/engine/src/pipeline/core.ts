@@ -344,13 +344,30 @@ export function searchPairs(
     const src = cur.src!;
     reached.set(src.entryId, (reached.get(src.entryId) ?? 0) + n);
     // Without `keep`, pairs under the cap's threshold (the MAX-th best bound) are dropped unsorted:
-    // they would sort after every kept one, and their keys are never made.
-    const ranked: number[] = [];
-    if (!keepAny && n > MAX_TARGETS_PER_ENTRY) {
-      const threshold = cur.best.slice(0, n).sort()[n - MAX_TARGETS_PER_ENTRY]!;
-      for (let i = 0; i < n; i++) if (cur.best[i]! >= threshold) ranked.push(i);
-    } else for (let i = 0; i < n; i++) ranked.push(i);
-    ranked.sort(curCmp);
+    // they would sort after every kept one, and their keys are never made. The others' first MAX
+    // in the order a stable sort by curCmp gives are picked by insertion (index order breaks a
+    // tie, as stability would: a target and its "#admin" node share a key); without `keep` the
+    // rest is never read, so it is not sorted (tens of thousands of pairs tie at 100k assets).
+    let ranked: number[] = [];
+    if (!keepAny) {
+      const threshold =
+        n > MAX_TARGETS_PER_ENTRY ? cur.best.slice(0, n).sort()[n - MAX_TARGETS_PER_ENTRY]! : -Infinity;
+      for (let i = 0; i < n; i++) {
+        if (!(cur.best[i]! >= threshold)) continue;
+        if (ranked.length === MAX_TARGETS_PER_ENTRY && curCmp(i, ranked[MAX_TARGETS_PER_ENTRY - 1]!) >= 0)
+          continue;
+        let at = ranked.length < MAX_TARGETS_PER_ENTRY ? ranked.push(i) - 1 : MAX_TARGETS_PER_ENTRY - 1;
+        while (at > 0 && curCmp(ranked[at - 1]!, i) > 0) {
+          ranked[at] = ranked[at - 1]!;
+          at--;
+        }
+        ranked[at] = i;
+      }
+    } else {
+      ranked = new Array<number>(n);
+      for (let i = 0; i < n; i++) ranked[i] = i;
+      ranked.sort(curCmp);
+    }
     for (let rank = 0; rank < ranked.length; rank++) {
       const i = ranked[rank]!;
       if (!(rank < MAX_TARGETS_PER_ENTRY || (keepAny && isKept(src, cur.targets[i]!, () => curKey(i)))))
