@@ -120,15 +120,25 @@ function deriveAccess(ctx: DeriveContext): void {
   const conditional = new Map<AccessProfile, LevelAction[]>(
     profiles.map((p) => [p, tried.get(p)!.flatMap((t) => (t.la.when ? [t.la] : []))]),
   );
-  // Per profile and statement: which of the profile's actions (in `tried` order) it names.
+  // Per profile and statement: which of the profile's actions (in `tried` order) it names. That
+  // depends on the statement's Action / NotAction lists alone, and statements share a few lists
+  // (100k assets: 16.6k statement × profile pairs, 36 distinct lists × profile, each list matched
+  // against every action of the profile): worked out once per list.
   const namedBy = new Map<AccessProfile, Map<Statement, Uint8Array>>(profiles.map((p) => [p, new Map()]));
+  const byList = new Map<AccessProfile, Map<string, Uint8Array>>(profiles.map((p) => [p, new Map()]));
   const actionsOf = (st: Statement, p: AccessProfile): Uint8Array => {
     const m = namedBy.get(p)!;
     let bits = m.get(st);
     if (!bits) {
-      const t = tried.get(p)!;
-      bits = new Uint8Array(t.length);
-      for (let i = 0; i < t.length; i++) bits[i] = actionMatches(st, t[i]!.la.action) ? 1 : 0;
+      const lists = byList.get(p)!;
+      const key = JSON.stringify([st.action ?? null, st.notAction ?? null]);
+      bits = lists.get(key);
+      if (!bits) {
+        const t = tried.get(p)!;
+        bits = new Uint8Array(t.length);
+        for (let i = 0; i < t.length; i++) bits[i] = actionMatches(st, t[i]!.la.action) ? 1 : 0;
+        lists.set(key, bits);
+      }
       m.set(st, bits);
     }
     return bits;
