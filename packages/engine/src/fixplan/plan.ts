@@ -26,6 +26,7 @@ export interface FixPlan {
 const PER_ISSUE = 4;
 
 const NO_IDS: readonly string[] = [];
+const NO_CUTS: Cut[] = [];
 
 /** The option ids that remove the edge when applied alone (isCut with one id). */
 function soloCutters(spec: CutSpec): readonly string[] {
@@ -43,20 +44,46 @@ export function buildFixPlan(st: CoreState, pairs: ReadonlyMap<string, PairResul
   const { edges, input } = st;
   const nodes = input.estate.nodes;
   /**
-   * One per option id, in the order options are first met (the first object made for an id is
-   * the option): every cut it makes, and beside each cut the number of its pair (pairList).
+   * One per option id, numbered in the order options are first met (the first object made for
+   * an id is the option). Its cuts are noted in flat typed arrays as the paths are walked, then
+   * gathered per option: `cuts` (exactly sized) and, at `from` … `from + cuts.length` in `notePairs`,
+   * the number of each cut's pair (pairList).
    */
   interface Occurrences {
     o: FixOption;
+    index: number;
+    count: number;
+    from: number;
     cuts: Cut[];
-    pairs: number[];
     riskRemoved: number;
   }
   const byId = new Map<string, Occurrences>();
   const occurrencesOf = (o: FixOption): Occurrences => {
     let r = byId.get(o.id);
-    if (!r) byId.set(o.id, (r = { o, cuts: [], pairs: [], riskRemoved: 0 }));
+    if (!r) byId.set(o.id, (r = { o, index: byId.size, count: 0, from: 0, cuts: NO_CUTS, riskRemoved: 0 }));
     return r;
+  };
+  // The notes: option number, cut (index into allCuts) and pair number, in walking order.
+  let noteCount = 0;
+  let noteOption = new Int32Array(1 << 16);
+  let noteCut = new Int32Array(1 << 16);
+  let notePairOf = new Int32Array(1 << 16);
+  const allCuts: Cut[] = [];
+  const note = (r: Occurrences, cut: number, pi: number): void => {
+    if (noteCount === noteOption.length) {
+      const grow = (a: Int32Array) => {
+        const b = new Int32Array(a.length * 2);
+        b.set(a);
+        return b;
+      };
+      noteOption = grow(noteOption);
+      noteCut = grow(noteCut);
+      notePairOf = grow(notePairOf);
+    }
+    noteOption[noteCount] = r.index;
+    noteCut[noteCount] = cut;
+    notePairOf[noteCount++] = pi;
+    r.count++;
   };
   /**
    * Per derived edge on a kept path: what a hop over it notes (its own options, then the package
@@ -105,17 +132,14 @@ export function buildFixPlan(st: CoreState, pairs: ReadonlyMap<string, PairResul
     const cuttersOfPaths = new Array<readonly string[]>(pr.paths.length);
     for (let pathIndex = 0; pathIndex < pr.paths.length; pathIndex++) {
       const pathEdges = pr.paths[pathIndex]!.edges;
-      let first: Cut | undefined;
+      let first: number | undefined;
       let cutters: string[] | undefined;
       for (let hopIndex = 0; hopIndex < pathEdges.length; hopIndex++) {
         const info = infoOf(pathEdges[hopIndex]!);
         // One cut object per hop that has options, shared by every option acting on it.
         if (info.notes.length) {
-          const cut: Cut = { issueKey: pr.key, pathIndex, hopIndex };
-          for (const r of info.notes) {
-            r.cuts.push(cut);
-            r.pairs.push(pi);
-          }
+          const cut = allCuts.push({ issueKey: pr.key, pathIndex, hopIndex }) - 1;
+          for (const r of info.notes) note(r, cut, pi);
           if (hopIndex === 0) first = cut;
         }
         for (const id of info.cutters) if (!cutters?.includes(id)) (cutters ??= []).push(id);
@@ -131,8 +155,7 @@ export function buildFixPlan(st: CoreState, pairs: ReadonlyMap<string, PairResul
               pr.source.entry,
               (r = occurrencesOf(keyEntryOption(user, pr.source.entry.evidence))),
             );
-          r.cuts.push(first ?? { issueKey: pr.key, pathIndex, hopIndex: 0 });
-          r.pairs.push(pi);
+          note(r, first ?? allCuts.push({ issueKey: pr.key, pathIndex, hopIndex: 0 }) - 1, pi);
         }
       }
     }
@@ -140,8 +163,23 @@ export function buildFixPlan(st: CoreState, pairs: ReadonlyMap<string, PairResul
   };
   for (const pr of pairs.values()) notePair(pr);
 
-  // Risk removed by each option alone, over the kept paths.
+  // Gathered per option, in walking order (a counting sort by option number).
   const all = [...byId.values()];
+  let at = 0;
+  for (const r of all) {
+    r.from = at;
+    at += r.count;
+    r.cuts = new Array<Cut>(r.count);
+    r.count = 0;
+  }
+  const notePairs = new Int32Array(noteCount);
+  for (let n = 0; n < noteCount; n++) {
+    const r = all[noteOption[n]!]!;
+    notePairs[r.from + r.count] = notePairOf[n]!;
+    r.cuts[r.count++] = allCuts[noteCut[n]!]!;
+  }
+
+  // Risk removed by each option alone, over the kept paths.
   const riskOf = (r: Occurrences): void => {
     const { o, cuts } = r;
     const id = o.id;
@@ -151,7 +189,7 @@ export function buildFixPlan(st: CoreState, pairs: ReadonlyMap<string, PairResul
     // Cuts are noted pair by pair, so one issue's cuts are adjacent.
     let last = -1;
     for (let j = 0; j < cuts.length; j++) {
-      const pi = r.pairs[j]!;
+      const pi = notePairs[r.from + j]!;
       if (pi === last) continue;
       last = pi;
       const pr = pairList[pi]!;
@@ -187,10 +225,10 @@ export function buildFixPlan(st: CoreState, pairs: ReadonlyMap<string, PairResul
       cli: o.cli,
       terraform: o.terraform,
       riskRemoved: r.riskRemoved,
-      cuts: r.cuts.slice(), // exactly sized: held until the commit
+      cuts: r.cuts, // exactly sized: held until the commit
     };
     for (let j = 0; j < r.cuts.length; j++) {
-      const pi = r.pairs[j]!;
+      const pi = notePairs[r.from + j]!;
       let list = lists[pi];
       if (!list) {
         lists[pi] = list = [];
