@@ -184,7 +184,8 @@ export function prepare(
 
   const model = createScoreModel({ nodes: estate.nodes, findingsByAsset, tiers, lookup: input.lookup });
   const weight = new Float64Array(g.slotCount);
-  for (let s = 0; s < g.slotCount; s++) weight[s] = model.hopWeight(edges[gEdges[g.eid[s]!]!]!);
+  // In derived-edge order (the edges are read in the order they were made; CSR order jumps about).
+  for (let k = 0; k < gEdges.length; k++) weight[g.slotOf[k]!] = model.hopWeight(edges[gEdges[k]!]!);
 
   const sources: Source[] = [];
   const entries = new Map(derived.entries.map((e) => [e.id, e]));
