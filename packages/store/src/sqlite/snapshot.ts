@@ -17,8 +17,6 @@ type EdgeTuple = [
   assumptions: string,
   firstSeen: string,
   lastSeen: string,
-  srcs: null,
-  derived: number,
 ];
 
 /** JSON texts up to this length are parsed once per snapshot and their value shared. */
@@ -97,36 +95,56 @@ export async function* snapshot(h: SqliteHandle, withDerived: boolean): AsyncGen
     }
     nodeClaims.clear();
 
-    const edgeClaims = claimIds<number>(db, "SELECT edge_id, key_id FROM edge_claims");
-    const inventory = `SELECT e.id, e.from_id, e.kind, e.to_id, e.props, e.evidence, e.assumptions, e.first_seen, e.last_seen,
-        NULL AS srcs, 0 AS derived FROM edges e`;
-    const edges = db.prepare<[], EdgeTuple>(
-      withDerived
-        ? `${inventory}
-       UNION ALL
-       SELECT NULL, d.from_id, d.kind, d.to_id, d.props, d.evidence, d.assumptions, d.first_seen, d.last_seen, NULL, 1
-       FROM derived_edges d WHERE d.generation = (SELECT value FROM meta WHERE key = 'derived_generation')`
-        : inventory,
-    );
-    // Rows as arrays (no object with named keys made per row: 338k edges at 100k assets).
-    for (const [id, from, kind, to, props, evidence, assumptions, firstSeen, lastSeen, , derived] of edges
+    // Inventory edges in id order, beside one pass over their claims in the same order (the claims
+    // table's key starts with the edge id): no map of every edge's claims. Then, when asked, the
+    // current derived generation (no claims).
+    const claims = db
+      .prepare<[], [number, number]>("SELECT edge_id, key_id FROM edge_claims ORDER BY edge_id, key_id")
       .raw()
-      .iterate()) {
-      const edge: Edge = {
-        from,
-        kind: kind as Edge["kind"],
-        to,
-        props: parse(props) as Edge["props"],
-        evidence: parse(evidence) as Edge["evidence"],
-        assumptions: parse(assumptions) as Edge["assumptions"],
-        sources: sourcesOf(id === null ? null : (edgeClaims.get(id) ?? null)),
-        derived: derived === 1,
-        firstSeen,
-        lastSeen,
-      };
-      yield { t: "edge", v: edge };
+      .iterate();
+    let claim = claims.next();
+    const claimsOf = (id: number): string | null => {
+      while (!claim.done && claim.value[0] < id) claim = claims.next();
+      let ids: string | null = null;
+      while (!claim.done && claim.value[0] === id) {
+        ids = ids === null ? String(claim.value[1]) : `${ids},${claim.value[1]}`;
+        claim = claims.next();
+      }
+      return ids;
+    };
+    const edge = (t: EdgeTuple, sources: SourceKey[], derived: boolean): Edge => ({
+      from: t[1],
+      kind: t[2] as Edge["kind"],
+      to: t[3],
+      props: parse(t[4]) as Edge["props"],
+      evidence: parse(t[5]) as Edge["evidence"],
+      assumptions: parse(t[6]) as Edge["assumptions"],
+      sources,
+      derived,
+      firstSeen: t[7],
+      lastSeen: t[8],
+    });
+    // Rows as arrays (no object with named keys made per row: 338k edges at 100k assets).
+    try {
+      for (const t of db
+        .prepare<[], EdgeTuple>(
+          "SELECT id, from_id, kind, to_id, props, evidence, assumptions, first_seen, last_seen FROM edges ORDER BY id",
+        )
+        .raw()
+        .iterate())
+        yield { t: "edge", v: edge(t, sourcesOf(claimsOf(t[0]!)), false) };
+    } finally {
+      claims.return?.();
     }
-    edgeClaims.clear();
+    if (withDerived)
+      for (const t of db
+        .prepare<[], EdgeTuple>(
+          `SELECT NULL, from_id, kind, to_id, props, evidence, assumptions, first_seen, last_seen
+           FROM derived_edges WHERE generation = (SELECT value FROM meta WHERE key = 'derived_generation')`,
+        )
+        .raw()
+        .iterate())
+        yield { t: "edge", v: edge(t, [], true) };
 
     // Findings of one import share their source list (same tool, run and times): built once.
     const findingLists = new Map<string, Finding["sources"]>();
