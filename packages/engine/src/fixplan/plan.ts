@@ -200,9 +200,10 @@ export function buildFixPlan(st: CoreState, pairs: ReadonlyMap<string, PairResul
         for (let k = 0; k < pr.paths.length; k++) {
           const p = pr.paths[k]!;
           if (cutters[k]!.includes(id)) continue;
-          after = Math.max(after, p.score.score * (scale ? scale(pr, p.edges) : 1));
+          const now = scale ? p.score.score * scale(pr, p.edges) : p.score.score;
+          if (now > after) after = now; // Math.max on finite scores, without a builtin call
         }
-      removed += Math.max(0, before - after);
+      if (before > after) removed += before - after;
     }
     r.riskRemoved = round2(removed);
   };
