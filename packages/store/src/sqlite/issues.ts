@@ -314,6 +314,7 @@ export class Compactor {
   private readonly fixes = new Map<string, FixRef[] | FixMap>();
   private readonly written = new Set<string>();
   private readonly pending = new Map<string, string>();
+  private readonly priorityFactors = new Map<readonly Factor[], string | null>();
   private readonly known: Set<string>;
   private readonly putPart: number;
   private readonly putName: number;
@@ -458,8 +459,19 @@ export class Compactor {
 
   /** A finding priority's document: [severity, onPath (1/0), name id, value, …]; key and score are columns. */
   priority(p: FindingPriority): string {
-    const out: Flat = [p.severity, p.onPath ? 1 : 0];
-    return plainPriority(p) && this.factors(p.factors, out) ? JSON.stringify(out) : JSON.stringify(p);
+    if (plainPriority(p)) {
+      // The engine shares one factor list between findings of the same assessment: its flat form
+      // (the JSON between the brackets; null when a factor must stay an object) is made once.
+      let inner = this.priorityFactors.get(p.factors);
+      if (inner === undefined) {
+        const flat: Flat = [];
+        inner = this.factors(p.factors, flat) ? JSON.stringify(flat).slice(1, -1) : null;
+        this.priorityFactors.set(p.factors, inner);
+      }
+      if (inner !== null)
+        return `[${JSON.stringify(p.severity)},${p.onPath ? 1 : 0}${inner === "" ? "" : `,${inner}`}]`;
+    }
+    return JSON.stringify(p);
   }
 
   /** A fix-plan item's document: [fix part, riskRemoved, issueKey, pathIndex, hopIndex, …, issueKey, …]. */
