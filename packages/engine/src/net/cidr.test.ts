@@ -77,9 +77,7 @@ describe("parseCidr and contains against ipaddr.js", () => {
         (a, p, b, q, r) => {
           const outer = parseCidr(`${a}/${p}`)!;
           const inner = parseCidr(q === 32 ? b : `${b}/${q}`)!;
-          const want =
-            p <= q &&
-            (p === 0 || ipaddr.IPv4.parse(inner.addr.toString()).match(outer.addr, p));
+          const want = p <= q && (p === 0 || ipaddr.IPv4.parse(inner.addr.toString()).match(outer.addr, p));
           expect(contains(outer, inner)).toBe(want);
           // Near misses: the same address with one bit of the prefix flipped.
           if (p > 0) {
