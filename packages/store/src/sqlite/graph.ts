@@ -621,8 +621,10 @@ export function createSqliteGraphStore(h: SqliteHandle, opts: SqliteGraphStoreOp
           if (
             !thread &&
             (derivedMode === "worker" || (derivedMode === "auto" && rows.count > DERIVED_INLINE_MAX))
-          )
+          ) {
             thread = new WriterThread(job, kept.splice(0));
+            h.background(thread.exited);
+          }
           if (thread) thread.send(rows.take());
           else kept.push(rows.take());
         };
@@ -740,12 +742,15 @@ interface RowChunk {
 class WriterThread {
   private readonly worker: Worker;
   private readonly result: Promise<void>;
+  /** Resolves once the thread has exited (after its post-commit WAL checkpoint). */
+  readonly exited: Promise<void>;
   constructor(
     private readonly job: WriterJob,
     chunks: RowChunk[],
   ) {
     // No execArgv: the file is plain JavaScript and needs none of the caller's loaders (tsx).
     this.worker = new Worker(WRITER_URL, { workerData: { ctemDerivedWriter: job }, execArgv: [] });
+    this.exited = new Promise<void>((res) => this.worker.once("exit", () => res()));
     this.result = new Promise<void>((resolve, reject) => {
       let settled = false;
       const fail = (why: string) => {
