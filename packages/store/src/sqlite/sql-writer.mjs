@@ -6,8 +6,8 @@
 //
 // Protocol. workerData: `{ ctemSqlWriter: { file } }`. The thread opens its connection and begins
 // the transaction (BEGIN IMMEDIATE) at once, then says `{ began: true }`. Messages in:
-// `{ sql, ops }`: statements to prepare (appended to its table), then executions as a flat list
-// `statement index, parameter count, parameters…`, run in order as they come; `{ end: true }`
+// `{ sql, ops }`: statements to prepare (appended to its table), then executions as a list
+// `statement index, parameter list, …`, run in order as they come; `{ end: true }`
 // (commit) or `{ abort: true }` (roll back). Out: `{ done: true }` once committed, or `{ error }`
 // (after rolling back). After `done` the thread checkpoints the WAL (PASSIVE: it never blocks a
 // reader or writer) before it exits, so the commit itself does not wait for the copy into the
@@ -67,14 +67,9 @@ if (job && parentPort) {
         }
       const ops = m.ops;
       if (ops) {
-        const args = [];
-        for (let i = 0; i < ops.length;) {
+        for (let i = 0; i < ops.length; i += 2) {
           at = ops[i];
-          const n = ops[i + 1];
-          args.length = n;
-          for (let j = 0; j < n; j++) args[j] = ops[i + 2 + j];
-          statements[at].run(...args);
-          i += 2 + n;
+          statements[at].run(...ops[i + 1]);
         }
         at = undefined;
       }

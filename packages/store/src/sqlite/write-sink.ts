@@ -42,7 +42,9 @@ export class ThreadSink implements WriteSink {
   /** Resolves once the thread has exited (after its post-commit WAL checkpoint). */
   readonly exited: Promise<void>;
   private sql: string[] = [];
-  private ops: SqlValue[] = [];
+  /** Statement index, parameter list, statement index, … */
+  private ops: Array<number | readonly SqlValue[]> = [];
+  private values = 0;
   private count = 0;
   constructor(file: string, what: string) {
     // No execArgv: the file is plain JavaScript and needs none of the caller's loaders (tsx).
@@ -85,16 +87,18 @@ export class ThreadSink implements WriteSink {
   }
 
   run(stmt: number, params: readonly SqlValue[]): void {
-    const ops = this.ops;
-    ops.push(stmt, params.length);
-    for (let i = 0; i < params.length; i++) ops.push(params[i] as SqlValue);
-    if (ops.length >= CHUNK_VALUES) this.send();
+    // The caller's own parameter list is sent (it must not change it afterwards): one push per
+    // execution rather than one per value.
+    this.ops.push(stmt, params);
+    this.values += params.length + 2;
+    if (this.values >= CHUNK_VALUES) this.send();
   }
 
   private send(extra?: { end?: boolean }): void {
     this.worker.postMessage({ sql: this.sql, ops: this.ops, ...extra });
     this.sql = [];
     this.ops = [];
+    this.values = 0;
   }
 
   /** Sends what is left and commits; rejects (the thread rolled back or died) with what went wrong. */
