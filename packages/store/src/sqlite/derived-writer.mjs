@@ -17,7 +17,7 @@
 // once committed, or `{ error }` (after rolling back); then the thread exits (after a commit, once
 // it has checkpointed the WAL; the store's close() waits for that).
 import { parentPort, workerData } from "node:worker_threads";
-import Database from "better-sqlite3";
+import { describeError, endThread, openWriter } from "./writer-thread.mjs";
 
 const ROW_WIDTH = 6;
 
@@ -124,45 +124,17 @@ if (job && parentPort) {
   let db;
   let writer;
   let finished = false;
-  /** Rolls back (unless committed), closes, reports `reply` and lets the thread exit. */
-  /**
-   * Rolls back (unless committed), reports `reply`, closes and lets the thread exit. After a commit
-   * it first checkpoints the WAL (PASSIVE: it never blocks a reader or writer), after the reply:
-   * the analysis waits for the commit, not for the copy into the database file.
-   */
+  /** Ends the thread (writer-thread.mjs): after a commit, once it has checkpointed the WAL. */
   const finish = (reply, checkpoint = false) => {
     finished = true;
-    try {
-      writer?.rollback();
-    } finally {
-      if (reply) port.postMessage(reply);
-      try {
-        if (checkpoint) db.pragma("wal_checkpoint(PASSIVE)");
-      } catch {
-        // A checkpoint that cannot run now is made by a later commit or at close.
-      } finally {
-        db?.close();
-        port.close();
-      }
-    }
+    endThread(port, db, reply, checkpoint);
   };
-  const describe = (e) => (e instanceof Error ? `${e.code ? `${e.code}: ` : ""}${e.message}` : String(e));
   try {
-    // Configured as db.ts configures the store's writer.
-    db = new Database(job.file, { fileMustExist: true });
-    db.pragma("busy_timeout = 10000");
-    db.pragma("foreign_keys = ON");
-    db.pragma("journal_mode = WAL");
-    db.pragma("synchronous = NORMAL");
-    // The commit leaves the WAL checkpoint to the end of this thread (see finish).
-    db.pragma("wal_autocheckpoint = 0");
-    // The default page cache (better-sqlite3's build: 16 MB). At 100k assets (392k edges, 339 MiB
-    // of WAL) 2 MB, 64 MB and 256 MB caches took the same CPU for the inserts and the commit (2.0-2.5
-    // s and 0.5-0.8 s; evicted pages stay in the OS cache), and the larger ones 80-175 MB more RSS.
+    db = openWriter(job.file);
     writer = derivedWriter(db, job.analysisId, job.previous, job.now);
     writer.begin();
   } catch (e) {
-    finish({ error: describe(e) });
+    finish({ error: describeError(e) });
   }
   port.on("message", (m) => {
     if (finished) return;
@@ -177,7 +149,7 @@ if (job && parentPort) {
         finish({ done: true }, true);
       }
     } catch (e) {
-      finish({ error: describe(e) });
+      finish({ error: describeError(e) });
     }
   });
 }

@@ -3,7 +3,6 @@
 // listing succeeded it removes that collector's claims from what it did not return; items left with
 // no claim are deleted (or kept as stubs while an edge still points at them). One scan is one
 // transaction: a crash or a bad fact leaves the state before it.
-import { Worker } from "node:worker_threads";
 import {
   CtemError,
   DerivedEdgeFact,
@@ -43,7 +42,7 @@ import { FINDING_COLS, NODE_COLS, rowToEdge, rowToFinding, rowToNode } from "./r
 import type { EdgeRow, FindingDoc, FindingRow, NodeRow } from "./rows.js";
 import { snapshot } from "./snapshot.js";
 import { derivedWriter } from "./derived-writer.mjs";
-import { InlineSink } from "./write-sink.js";
+import { InlineSink, WriterWorker } from "./write-sink.js";
 import type { WriteSink } from "./write-sink.js";
 
 type NodeDoc = Omit<z.output<typeof NodeFact>, "sources" | "id">;
@@ -740,56 +739,31 @@ interface RowChunk {
  * begins the transaction at once, takes the rows as they come, and writes them on `finish`.
  */
 class WriterThread {
-  private readonly worker: Worker;
-  private readonly result: Promise<void>;
+  private readonly thread: WriterWorker;
   /** Resolves once the thread has exited (after its post-commit WAL checkpoint). */
   readonly exited: Promise<void>;
-  constructor(
-    private readonly job: WriterJob,
-    chunks: RowChunk[],
-  ) {
-    // No execArgv: the file is plain JavaScript and needs none of the caller's loaders (tsx).
-    this.worker = new Worker(WRITER_URL, { workerData: { ctemDerivedWriter: job }, execArgv: [] });
-    this.exited = new Promise<void>((res) => this.worker.once("exit", () => res()));
-    this.result = new Promise<void>((resolve, reject) => {
-      let settled = false;
-      const fail = (why: string) => {
-        if (settled) return;
-        settled = true;
-        void this.worker.terminate();
-        reject(new Error(`derived generation ${job.analysisId} was not written: ${why}`));
-      };
-      this.worker.on("message", (m: { done?: boolean; error?: string }) => {
-        if (m.error !== undefined) fail(m.error);
-        else if (m.done && !settled) {
-          settled = true;
-          resolve();
-        }
-      });
-      this.worker.on("error", (e) => fail(`the writer thread failed: ${e.message}`));
-      this.worker.on("exit", (code) =>
-        fail(`the writer thread stopped (exit code ${code}) before committing`),
-      );
-    });
-    // Its failure is reported by finish or abort; until then it must not count as unhandled.
-    this.result.catch(() => undefined);
+  constructor(job: WriterJob, chunks: RowChunk[]) {
+    this.thread = new WriterWorker(
+      WRITER_URL,
+      { ctemDerivedWriter: job },
+      `derived generation ${job.analysisId}`,
+    );
+    this.exited = this.thread.exited;
     for (const c of chunks) this.send(c);
   }
 
   send(c: RowChunk): void {
-    this.worker.postMessage(c);
+    this.thread.post(c);
   }
 
   /** Resolves once the thread has committed; rejects (it rolled back or died) with what went wrong. */
   finish(): Promise<void> {
-    this.worker.postMessage({ end: true });
-    return this.result;
+    return this.thread.finish();
   }
 
   /** Has the thread roll back and waits until it has stopped. */
-  async abort(): Promise<void> {
-    this.worker.postMessage({ abort: true });
-    await this.result.catch(() => undefined);
+  abort(): Promise<void> {
+    return this.thread.abort();
   }
 }
 

@@ -2,7 +2,7 @@
 // file (SQLite AppStore.commitAnalysis of a large analysis, sqlite/write-sink.ts): the analysing
 // thread turns issues into rows while this thread writes the rows already made. Plain JavaScript on
 // purpose, as derived-writer.mjs: a worker starts from a file, and ctem runs from TypeScript source
-// under tsx, vitest and the bench alike. It needs only better-sqlite3.
+// under tsx, vitest and the bench alike.
 //
 // Protocol. workerData: `{ ctemSqlWriter: { file } }`. The thread opens its connection and begins
 // the transaction (BEGIN IMMEDIATE) at once, then says `{ began: true }`. Messages in:
@@ -13,7 +13,7 @@
 // reader or writer) before it exits, so the commit itself does not wait for the copy into the
 // database file; the store's close() waits for the thread.
 import { parentPort, workerData } from "node:worker_threads";
-import Database from "better-sqlite3";
+import { describeError, endThread, openWriter } from "./writer-thread.mjs";
 
 const job = workerData?.ctemSqlWriter;
 if (job && parentPort) {
@@ -23,33 +23,14 @@ if (job && parentPort) {
   let db;
   let finished = false;
   const describe = (e, at) =>
-    `${e instanceof Error ? `${e.code ? `${e.code}: ` : ""}${e.message}` : String(e)}${at === undefined ? "" : ` (writing: ${sqlOf[at].replace(/\s+/g, " ").slice(0, 80)})`}`;
-  /** Rolls back unless committed, closes, reports `reply` and lets the thread exit. */
+    `${describeError(e)}${at === undefined ? "" : ` (writing: ${sqlOf[at].replace(/\s+/g, " ").slice(0, 80)})`}`;
+  /** Ends the thread (writer-thread.mjs): after a commit, once it has checkpointed the WAL. */
   const finish = (reply, checkpoint) => {
     finished = true;
-    try {
-      if (db?.inTransaction) db.exec("ROLLBACK");
-    } finally {
-      if (reply) port.postMessage(reply);
-      try {
-        if (checkpoint) db.pragma("wal_checkpoint(PASSIVE)");
-      } catch {
-        // A checkpoint that cannot run now is made by a later commit or at close.
-      } finally {
-        db?.close();
-        port.close();
-      }
-    }
+    endThread(port, db, reply, checkpoint);
   };
   try {
-    // Configured as db.ts configures the store's writer; the commit leaves the WAL checkpoint to
-    // the end of this thread (see above) rather than running it inside COMMIT.
-    db = new Database(job.file, { fileMustExist: true });
-    db.pragma("busy_timeout = 10000");
-    db.pragma("foreign_keys = ON");
-    db.pragma("journal_mode = WAL");
-    db.pragma("synchronous = NORMAL");
-    db.pragma("wal_autocheckpoint = 0");
+    db = openWriter(job.file);
     db.exec("BEGIN IMMEDIATE");
     port.postMessage({ began: true });
   } catch (e) {

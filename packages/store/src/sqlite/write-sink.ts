@@ -32,23 +32,18 @@ const CHUNK_VALUES = 50_000;
 const WRITER_URL = new URL("./sql-writer.mjs", import.meta.url);
 
 /**
- * A transaction on a worker thread: `began` resolves once it holds the write lock (BEGIN IMMEDIATE),
- * `finish` commits, `abort` rolls back. Executions are sent in chunks as they come and run in order.
+ * One of the store's writer threads (sql-writer.mjs, derived-writer.mjs): `began` resolves when it
+ * says it holds the write lock, `finish` has it commit, `abort` roll back; `exited` resolves once
+ * it has stopped (after its post-commit WAL checkpoint). Failures name `what`.
  */
-export class ThreadSink implements WriteSink {
+export class WriterWorker {
   readonly began: Promise<void>;
+  readonly exited: Promise<void>;
   private readonly worker: Worker;
   private readonly result: Promise<void>;
-  /** Resolves once the thread has exited (after its post-commit WAL checkpoint). */
-  readonly exited: Promise<void>;
-  private sql: string[] = [];
-  /** Statement index, parameter list, statement index, … */
-  private ops: Array<number | readonly SqlValue[]> = [];
-  private values = 0;
-  private count = 0;
-  constructor(file: string, what: string) {
+  constructor(url: URL, workerData: unknown, what: string) {
     // No execArgv: the file is plain JavaScript and needs none of the caller's loaders (tsx).
-    this.worker = new Worker(WRITER_URL, { workerData: { ctemSqlWriter: { file } }, execArgv: [] });
+    this.worker = new Worker(url, { workerData, execArgv: [] });
     let began!: () => void;
     let failBegin!: (e: Error) => void;
     this.began = new Promise<void>((res, rej) => ((began = res), (failBegin = rej)));
@@ -81,6 +76,49 @@ export class ThreadSink implements WriteSink {
     this.began.catch(() => undefined);
   }
 
+  post(message: object): void {
+    this.worker.postMessage(message);
+  }
+
+  /** Sends `last` with the end mark; resolves once committed, rejects (rolled back or died) with why. */
+  finish(last: object = {}): Promise<void> {
+    this.worker.postMessage({ ...last, end: true });
+    return this.result;
+  }
+
+  /** Has the thread roll back and waits until it has stopped. */
+  async abort(): Promise<void> {
+    this.worker.postMessage({ abort: true });
+    await this.result.catch(() => undefined);
+    await this.exited;
+  }
+}
+
+/**
+ * A transaction on a writer thread (sql-writer.mjs): `began` resolves once it holds the write lock
+ * (BEGIN IMMEDIATE), `finish` commits, `abort` rolls back. Executions are sent in chunks as they
+ * come and run in order.
+ */
+export class ThreadSink implements WriteSink {
+  private readonly thread: WriterWorker;
+  private sql: string[] = [];
+  /** Statement index, parameter list, statement index, … */
+  private ops: Array<number | readonly SqlValue[]> = [];
+  private values = 0;
+  private count = 0;
+  constructor(file: string, what: string) {
+    this.thread = new WriterWorker(WRITER_URL, { ctemSqlWriter: { file } }, what);
+  }
+
+  get began(): Promise<void> {
+    return this.thread.began;
+  }
+
+  /** Resolves once the thread has exited (after its post-commit WAL checkpoint). */
+  get exited(): Promise<void> {
+    return this.thread.exited;
+  }
+
   stmt(sql: string): number {
     this.sql.push(sql);
     return this.count++;
@@ -94,23 +132,25 @@ export class ThreadSink implements WriteSink {
     if (this.values >= CHUNK_VALUES) this.send();
   }
 
-  private send(extra?: { end?: boolean }): void {
-    this.worker.postMessage({ sql: this.sql, ops: this.ops, ...extra });
+  private take(): { sql: string[]; ops: Array<number | readonly SqlValue[]> } {
+    const m = { sql: this.sql, ops: this.ops };
     this.sql = [];
     this.ops = [];
     this.values = 0;
+    return m;
+  }
+
+  private send(): void {
+    this.thread.post(this.take());
   }
 
   /** Sends what is left and commits; rejects (the thread rolled back or died) with what went wrong. */
   finish(): Promise<void> {
-    this.send({ end: true });
-    return this.result;
+    return this.thread.finish(this.take());
   }
 
   /** Has the thread roll back and waits until it has stopped. */
-  async abort(): Promise<void> {
-    this.worker.postMessage({ abort: true });
-    await this.result.catch(() => undefined);
-    await this.exited;
+  abort(): Promise<void> {
+    return this.thread.abort();
   }
 }
