@@ -42,15 +42,21 @@ export function derivedWriter(db, analysisId, previous, now) {
     .pluck();
   const pending = db.prepare("SELECT 1 FROM meta WHERE key = ?").pluck();
   const drop = db.prepare("DELETE FROM derived_edges WHERE generation = ?");
-  // The carry-over is inside the INSERT (no round trip per edge for the lookup).
-  const insert = db.prepare(
-    `INSERT INTO derived_edges (generation, from_id, kind, to_id, props, evidence, assumptions, first_seen, last_seen)
-     VALUES (?, ?, ?, ?, ?, ?, ?,
-       COALESCE((SELECT p.first_seen FROM derived_edges p WHERE p.generation = ? AND p.from_id = ? AND p.kind = ? AND p.to_id = ?), ?),
-       ?)
-     ON CONFLICT (generation, from_id, kind, to_id) DO UPDATE SET props = excluded.props,
-       evidence = excluded.evidence, assumptions = excluded.assumptions`,
-  );
+  // The carry-over is inside the INSERT (no round trip per edge for the lookup). Without a current
+  // generation there is nothing to carry over, and no lookup per edge (at 100k assets, 392k edges:
+  // 2.4 s of inserts instead of 2.8-3.2 s).
+  const upsert = `ON CONFLICT (generation, from_id, kind, to_id) DO UPDATE SET props = excluded.props,
+       evidence = excluded.evidence, assumptions = excluded.assumptions`;
+  const columns = "generation, from_id, kind, to_id, props, evidence, assumptions, first_seen, last_seen";
+  const insert = previous
+    ? db.prepare(
+        `INSERT INTO derived_edges (${columns})
+         VALUES (?, ?, ?, ?, ?, ?, ?,
+           COALESCE((SELECT p.first_seen FROM derived_edges p WHERE p.generation = ? AND p.from_id = ? AND p.kind = ? AND p.to_id = ?), ?),
+           ?)
+         ${upsert}`,
+      )
+    : db.prepare(`INSERT INTO derived_edges (${columns}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ${upsert}`);
   const mark = db.prepare(
     "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
   );
@@ -79,21 +85,23 @@ export function derivedWriter(db, analysisId, previous, now) {
         const props = texts[rows[i + 3]];
         const evidence = texts[rows[i + 4]];
         const assumptions = texts[rows[i + 5]];
-        insert.run(
-          analysisId,
-          from,
-          kind,
-          to,
-          props,
-          evidence,
-          assumptions,
-          previous,
-          from,
-          kind,
-          to,
-          now,
-          now,
-        );
+        if (previous)
+          insert.run(
+            analysisId,
+            from,
+            kind,
+            to,
+            props,
+            evidence,
+            assumptions,
+            previous,
+            from,
+            kind,
+            to,
+            now,
+            now,
+          );
+        else insert.run(analysisId, from, kind, to, props, evidence, assumptions, now, now);
       }
     },
     commit() {
