@@ -11,6 +11,7 @@ import { DerivedEdgeFact, parseItem } from "@ctem/model";
 import type { AnalysisRun, DerivedEdgeFact as DerivedEdgeFactIn } from "@ctem/model";
 import { openSqliteStores } from "../src/index.js";
 import type { SqliteStores } from "../src/index.js";
+import type { EdgeRow } from "../src/sqlite/rows.js";
 import { describeGraphStoreContract, key, nodeFact, scanRun } from "../src/contract/graph-store.contract.js";
 
 const MODES = ["inline", "worker"] as const;
@@ -31,16 +32,7 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-interface Row {
-  from_id: string;
-  kind: string;
-  to_id: string;
-  props: string;
-  evidence: string;
-  assumptions: string;
-  first_seen: string;
-  last_seen: string;
-}
+type Row = Omit<EdgeRow, "srcs" | "derived">;
 const rowsOf = (s: SqliteStores, gen: string) =>
   s.handle.reader
     .prepare<[string], Row>(
