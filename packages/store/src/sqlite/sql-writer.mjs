@@ -6,8 +6,11 @@
 //
 // Protocol. workerData: `{ ctemSqlWriter: { file } }`. The thread opens its connection and begins
 // the transaction (BEGIN IMMEDIATE) at once, then says `{ began: true }`. Messages in:
-// `{ sql, ops }`: statements to prepare (appended to its table), then executions as a list
-// `statement index, parameter list, …`, run in order as they come; `{ end: true }`
+// `{ sql, nums, tags, text }`: statements to prepare (appended to its table), then executions, run
+// in order as they come (write-sink.ts ThreadSink): `nums` holds per execution the statement index,
+// the parameter count, then per parameter its number or its string's length (0 for null);
+// `tags` each parameter's kind (0 null, 1 number, 2 string, 3 bigint as text, 4 undefined);
+// `text` every string parameter, joined. `{ end: true }`
 // (commit) or `{ abort: true }` (roll back). Out: `{ done: true }` once committed, or `{ error }`
 // (after rolling back). After `done` the thread checkpoints the WAL (PASSIVE: it never blocks a
 // reader or writer) before it exits, so the commit itself does not wait for the copy into the
@@ -46,11 +49,28 @@ if (job && parentPort) {
           sqlOf.push(sql);
           statements.push(db.prepare(sql));
         }
-      const ops = m.ops;
-      if (ops) {
-        for (let i = 0; i < ops.length; i += 2) {
-          at = ops[i];
-          statements[at].run(...ops[i + 1]);
+      const { nums, tags, text } = m;
+      if (nums) {
+        let t = 0;
+        let pos = 0;
+        for (let i = 0; i < nums.length;) {
+          at = nums[i++];
+          const params = new Array(nums[i++]);
+          for (let j = 0; j < params.length; j++) {
+            const tag = tags[t++];
+            const v = nums[i++];
+            params[j] =
+              tag === 1
+                ? v
+                : tag === 2
+                  ? text.slice(pos, (pos += v))
+                  : tag === 0
+                    ? null
+                    : tag === 3
+                      ? BigInt(text.slice(pos, (pos += v)))
+                      : undefined;
+          }
+          statements[at].run(...params);
         }
         at = undefined;
       }
