@@ -41,5 +41,5 @@ COPY --from=deps /app /app
 USER ctem:ctem
 VOLUME ["/data"]
 EXPOSE 8080
-ENTRYPOINT ["node", "--import", "tsx", "apps/server/src/bin/ctem.ts"]
+ENTRYPOINT ["node", "--max-semi-space-size=64", "--import", "tsx", "apps/server/src/bin/ctem.ts"]
 CMD ["serve", "--host", "0.0.0.0", "--port", "8080"]

@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --import tsx
+#!/usr/bin/env -S node --max-semi-space-size=64 --import tsx
 // The `ctem` binary: `pnpm ctem <command>` from the repository root.
 import { main } from "../cli/main.js";
 

@@ -23,6 +23,17 @@ import { openSqliteStores } from "@ctem/store";
 import type { BenchFigure, Measurement } from "../harness.js";
 import { peakRssMiB } from "../harness.js";
 
+/**
+ * The young-generation flag ctem runs with (docs/server.md "Memory and large estates"): `pnpm bench`
+ * passes it; a figure measured without it is not what `ctem analyze` does, and says so.
+ */
+function youngGeneration(): string {
+  const flag = process.execArgv.find((a) => a.startsWith("--max-semi-space-size"));
+  return flag
+    ? `node ${flag}, as ctem runs`
+    : "node's default young generation (ctem runs with --max-semi-space-size=64)";
+}
+
 /** Entries the reachability comparison starts from (the same for all three). */
 const REACH_SOURCES = 300;
 
@@ -170,7 +181,7 @@ function analyzeMeasurement(assets: number, targets: { seconds: number; rssMiB: 
               value: total,
               unit: "s",
               target: { op: "<=", value: targets.seconds },
-              note: `snapshot ${stage("snapshot")} ms, derive ${stage("derive")} ms, prepare ${stage("prepare")} ms, fix plan ${stage("fixplan")} ms, finding priorities ${stage("finding-priorities")} ms, commit ${stage("commit")} ms (AppStore ${stage("app-commit")} ms; derived edges written in ${stage("derived-write")} ms beside the search, ${stage("derived-wait")} ms waited for); ${c.issues ?? 0} issues; load average ${load.toFixed(1)} at the end`,
+              note: `snapshot ${stage("snapshot")} ms, derive ${stage("derive")} ms, prepare ${stage("prepare")} ms, fix plan ${stage("fixplan")} ms, finding priorities ${stage("finding-priorities")} ms, commit ${stage("commit")} ms (AppStore ${stage("app-commit")} ms; derived edges written in ${stage("derived-write")} ms beside the search, ${stage("derived-wait")} ms waited for); ${c.issues ?? 0} issues; load average ${load.toFixed(1)} at the end; ${youngGeneration()}`,
             },
             {
               metric: "whole analysis: CPU time (user + system)",
