@@ -41,6 +41,7 @@ import type { Sqlite, SqliteHandle } from "./db.js";
 import { FINDING_COLS, NODE_COLS, rowToEdge, rowToFinding, rowToNode } from "./rows.js";
 import type { EdgeRow, FindingDoc, FindingRow, NodeRow } from "./rows.js";
 import { snapshot } from "./snapshot.js";
+import type { SnapshotRead } from "./snapshot.js";
 import { derivedWriter } from "./derived-writer.mjs";
 import { InlineSink, WriterWorker } from "./write-sink.js";
 import type { WriteSink } from "./write-sink.js";
@@ -66,12 +67,18 @@ export interface SqliteGraphStoreOptions {
    * thread, "auto" (the default) inline below DERIVED_INLINE_MAX edges. Tests force each path.
    */
   derivedWrite?: "auto" | "inline" | "worker";
+  /**
+   * Where snapshot() reads: "inline" on the calling thread, "worker" on a worker thread, "auto" (the
+   * default) on a worker for a large estate (snapshot.ts). Tests force each path.
+   */
+  snapshotRead?: SnapshotRead;
 }
 
 export function createSqliteGraphStore(h: SqliteHandle, opts: SqliteGraphStoreOptions = {}): GraphStore {
   const w = h.writer;
   const rules = opts.matchRules ?? DEFAULT_MATCH_RULES;
   const derivedMode = opts.derivedWrite ?? "auto";
+  const snapshotMode = opts.snapshotRead ?? "auto";
 
   // --- prepared statements (writer) ---
   const q = {
@@ -592,7 +599,7 @@ export function createSqliteGraphStore(h: SqliteHandle, opts: SqliteGraphStoreOp
     },
 
     snapshot(opts = {}) {
-      return snapshot(h, opts.derived !== false);
+      return snapshot(h, opts.derived !== false, snapshotMode);
     },
 
     replaceDerived(analysisId, edges) {

@@ -62,45 +62,67 @@ export function toSources(json: string | null): SourceKey[] {
     .sort((a, b) => sourceKeyString(a).localeCompare(sourceKeyString(b)));
 }
 
-/** Parses a JSON column (the snapshot passes one that shares the values of short, repeated texts). */
-export type ParseJson = (json: string) => unknown;
+export function rowToNode(r: NodeRow): Node {
+  return makeNode(
+    r.id,
+    r.kind,
+    r.type,
+    r.provider,
+    r.account_id,
+    r.region,
+    r.name,
+    JSON.parse(r.tags) as Record<string, string>,
+    JSON.parse(r.props) as Record<string, unknown>,
+    toSources(r.srcs),
+    r.stub === 1,
+    r.first_seen,
+    r.last_seen,
+  );
+}
 
-export function rowToNode(
-  r: NodeRow,
-  sourcesOf: (json: string | null) => SourceKey[] = toSources,
-  parse: ParseJson = JSON.parse,
+/** A node from its columns' values (the graph store's reads and the snapshot: one key order). */
+export function makeNode(
+  id: string,
+  kind: string,
+  type: string,
+  provider: string,
+  accountId: string | null,
+  region: string | null,
+  name: string,
+  tags: Record<string, string>,
+  props: Record<string, unknown>,
+  sources: SourceKey[],
+  stub: boolean,
+  firstSeen: string,
+  lastSeen: string,
 ): Node {
   const node: Node = {
-    id: r.id,
-    kind: r.kind as Node["kind"],
-    type: r.type,
-    provider: r.provider as Node["provider"],
-    name: r.name,
-    tags: parse(r.tags) as Record<string, string>,
-    props: parse(r.props) as Record<string, unknown>,
-    sources: sourcesOf(r.srcs),
-    stub: r.stub === 1,
-    firstSeen: r.first_seen,
-    lastSeen: r.last_seen,
+    id,
+    kind: kind as Node["kind"],
+    type,
+    provider: provider as Node["provider"],
+    name,
+    tags,
+    props,
+    sources,
+    stub,
+    firstSeen,
+    lastSeen,
   };
-  if (r.account_id !== null) node.accountId = r.account_id;
-  if (r.region !== null) node.region = r.region;
+  if (accountId !== null) node.accountId = accountId;
+  if (region !== null) node.region = region;
   return node;
 }
 
-export function rowToEdge(
-  r: EdgeRow,
-  sourcesOf: (json: string | null) => SourceKey[] = toSources,
-  parse: ParseJson = JSON.parse,
-): Edge {
+export function rowToEdge(r: EdgeRow): Edge {
   return {
     from: r.from_id,
     kind: r.kind as Edge["kind"],
     to: r.to_id,
-    props: parse(r.props) as Record<string, unknown>,
-    evidence: parse(r.evidence) as Edge["evidence"],
-    assumptions: parse(r.assumptions) as Edge["assumptions"],
-    sources: sourcesOf(r.srcs),
+    props: JSON.parse(r.props) as Record<string, unknown>,
+    evidence: JSON.parse(r.evidence) as Edge["evidence"],
+    assumptions: JSON.parse(r.assumptions) as Edge["assumptions"],
+    sources: toSources(r.srcs),
     derived: r.derived === 1,
     firstSeen: r.first_seen,
     lastSeen: r.last_seen,
@@ -128,22 +150,45 @@ export function findingSources(json: string): Finding["sources"] {
 }
 
 export function rowToFinding(r: FindingRow): Finding {
-  return rowToFindingWith(r, findingSources);
+  return completeFinding(
+    JSON.parse(r.doc) as FindingDoc,
+    r.key,
+    r.asset_ref,
+    r.matched,
+    r.kind,
+    r.rule_id,
+    r.package,
+    findingSources(r.srcs),
+    r.first_seen,
+    r.last_seen,
+  );
 }
 
-/** rowToFinding with the source lists built by `sourcesOf` (the snapshot shares equal lists). */
-export function rowToFindingWith(r: FindingRow, sourcesOf: (json: string) => Finding["sources"]): Finding {
-  // The stored document completed in place: the same keys in the same order as spreading it into
-  // a new object, without the copy.
-  const f = JSON.parse(r.doc) as FindingDoc & Partial<Finding>;
-  f.key = r.key;
-  f.assetRef = r.asset_ref;
-  f.matched = r.matched === 1;
-  f.kind = r.kind as Finding["kind"];
-  f.ruleId = r.rule_id;
-  f.package = r.package;
-  f.sources = sourcesOf(r.srcs);
-  f.firstSeen = r.first_seen;
-  f.lastSeen = r.last_seen;
+/**
+ * A finding from its stored document and its columns' values, completed in place: the same keys in
+ * the same order as spreading it into a new object, without the copy.
+ */
+export function completeFinding(
+  doc: FindingDoc,
+  key: string,
+  assetRef: string,
+  matched: number,
+  kind: string,
+  ruleId: string,
+  pkg: string,
+  sources: Finding["sources"],
+  firstSeen: string,
+  lastSeen: string,
+): Finding {
+  const f = doc as FindingDoc & Partial<Finding>;
+  f.key = key;
+  f.assetRef = assetRef;
+  f.matched = matched === 1;
+  f.kind = kind as Finding["kind"];
+  f.ruleId = ruleId;
+  f.package = pkg;
+  f.sources = sources;
+  f.firstSeen = firstSeen;
+  f.lastSeen = lastSeen;
   return f as Finding;
 }

@@ -1,27 +1,75 @@
 // GraphStore.snapshot() on SQLite: every node, edge (derived ones of the current generation when
-// asked) and finding, streamed from one read transaction.
+// asked) and finding, streamed from one read transaction. SQLite writes the rows as JSON text in
+// chunks (snapshot-reader.mjs), read on a worker thread for a large estate (this thread only parses
+// and builds objects while the worker reads the next chunk) or on this thread for a small one.
+import { Worker } from "node:worker_threads";
 import { sourceKeyString } from "@ctem/model";
 import type { Edge, Finding, SnapshotItem, SourceKey } from "@ctem/model";
-import type { Sqlite, SqliteHandle } from "./db.js";
-import { FINDING_COLS, findingSources, rowToFindingWith, rowToNode } from "./rows.js";
-import type { FindingRow, NodeRow } from "./rows.js";
+import type { SqliteHandle } from "./db.js";
+import { completeFinding, findingSources, makeNode } from "./rows.js";
+import type { FindingDoc } from "./rows.js";
+import { snapshotChunks } from "./snapshot-reader.mjs";
+import type { SnapshotChunk } from "./snapshot-reader.mjs";
 
-/** An edge row as the snapshot's query returns it (column order of that query). */
+/** Where the snapshot is read: "inline" on the calling thread, "worker" on a worker thread, "auto". */
+export type SnapshotRead = "auto" | "inline" | "worker";
+
+/**
+ * From this many inventory edges (the largest edge id, a cheap bound) "auto" reads on a worker
+ * thread. Starting it (a new isolate, better-sqlite3, a connection) takes about 100 ms, the time
+ * this thread takes to read about 15,000 edges with their nodes and findings.
+ */
+const WORKER_MIN_EDGES = 20_000;
+/** Rows a chunk. */
+const CHUNK_ROWS = 2_000;
+/** Chunks the worker reads ahead of the consumer. */
+const AHEAD = 4;
+
+/** JSON texts up to this length are parsed once per snapshot and their value shared (snapshot-reader.mjs). */
+const SHARED_MAX_LENGTH = 64;
+const SHARED_MAX_ENTRIES = 50_000;
+
+const READER_URL = new URL("./snapshot-reader.mjs", import.meta.url);
+
+type NodeTuple = [
+  id: string,
+  kind: string,
+  type: string,
+  provider: string,
+  accountId: string | null,
+  region: string | null,
+  name: string,
+  tags: unknown,
+  props: unknown,
+  stub: number,
+  firstSeen: string,
+  lastSeen: string,
+  claims: string | null,
+];
 type EdgeTuple = [
   id: number | null,
   from: string,
   kind: string,
   to: string,
-  props: string,
-  evidence: string,
-  assumptions: string,
+  props: unknown,
+  evidence: unknown,
+  assumptions: unknown,
   firstSeen: string,
   lastSeen: string,
+  claims: string | null,
 ];
-
-/** JSON texts up to this length are parsed once per snapshot and their value shared. */
-const SHARED_MAX_LENGTH = 64;
-const SHARED_MAX_ENTRIES = 50_000;
+type FindingTuple = [
+  key: string,
+  assetRef: string,
+  matched: number,
+  ruleId: string,
+  pkg: string,
+  kind: string,
+  doc: FindingDoc,
+  firstSeen: string,
+  lastSeen: string,
+  sources: string,
+];
 
 function deepFreeze<T>(v: T): T {
   if (typeof v === "object" && v !== null) {
@@ -31,141 +79,224 @@ function deepFreeze<T>(v: T): T {
   return v;
 }
 
-/**
- * Each node's claim key ids, comma-separated, from one pass over node_claims: cheaper than a
- * correlated JSON subquery per row (a third of the snapshot's time at 100k). Edges take theirs
- * beside the edge rows, in id order (below).
- */
-function nodeClaimIds(db: Sqlite): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const [id, key] of db
-    .prepare<[], [string, number]>("SELECT node_id, key_id FROM node_claims")
-    .raw()
-    .iterate()) {
-    const prev = out.get(id);
-    out.set(id, prev === undefined ? String(key) : `${prev},${key}`);
-  }
-  return out;
+/** Where the chunks come from: `next` gives the next one (undefined at the end), `stop` ends early. */
+interface ChunkSource {
+  next(): Promise<SnapshotChunk | undefined>;
+  stop(): Promise<void>;
 }
 
-// eslint-disable-next-line @typescript-eslint/require-await -- an async generator so callers can await between items
-export async function* snapshot(h: SqliteHandle, withDerived: boolean): AsyncGenerator<SnapshotItem> {
-  // Its own connection and read transaction: one consistent view however long the consumer takes.
+/** The chunks read on this thread, from its own read-only connection. */
+function inlineChunks(h: SqliteHandle, withDerived: boolean, rows: number): ChunkSource {
   const db = h.openReader();
-  try {
-    db.exec("BEGIN");
-    // Most rows carry one of a few source lists: each distinct list is built once and shared (the
-    // items are read-only to consumers), rather than one array of objects per row.
-    const keys = new Map<number, SourceKey>();
-    for (const [id, source, region, collector] of db
-      .prepare<[], [number, string, string, string]>("SELECT id, source, region, collector FROM claim_keys")
-      .raw()
-      .iterate())
-      keys.set(id, { source, region, collector });
-    const lists = new Map<string, SourceKey[]>();
-    const sourcesOf = (ids: string | null): SourceKey[] => {
-      if (!ids) return [];
-      let hit = lists.get(ids);
-      if (!hit) {
-        hit = ids
-          .split(",")
-          .map((k) => keys.get(Number(k))!)
-          .sort((a, b) => sourceKeyString(a).localeCompare(sourceKeyString(b)));
-        lists.set(ids, hit);
-      }
-      return hit;
-    };
-    // Short JSON texts repeat across rows (`{}`, `[]`, a few props such as `{"port":8080}`): each is
-    // parsed once and its value shared, frozen so that a consumer writing into it fails loudly.
-    const shared = new Map<string, unknown>();
-    const parse = (json: string): unknown => {
-      if (json.length > SHARED_MAX_LENGTH) return JSON.parse(json);
-      let v = shared.get(json);
-      if (v === undefined) {
-        v = deepFreeze(JSON.parse(json));
-        if (shared.size < SHARED_MAX_ENTRIES) shared.set(json, v);
-      }
-      return v;
-    };
-
-    const nodeClaims = nodeClaimIds(db);
-    for (const row of db
-      .prepare<[], NodeRow>(
-        `SELECT id, kind, type, provider, account_id, region, name, tags, props, stub, first_seen, last_seen FROM nodes ORDER BY id`,
-      )
-      .iterate()) {
-      row.srcs = nodeClaims.get(row.id) ?? "";
-      yield { t: "node", v: rowToNode(row, sourcesOf, parse) };
-    }
-    nodeClaims.clear();
-
-    // Inventory edges in id order, beside one pass over their claims in the same order (the claims
-    // table's key starts with the edge id): no map of every edge's claims. Then, when asked, the
-    // current derived generation (no claims).
-    const claims = db
-      .prepare<[], [number, number]>("SELECT edge_id, key_id FROM edge_claims ORDER BY edge_id, key_id")
-      .raw()
-      .iterate();
-    let claim = claims.next();
-    const claimsOf = (id: number): string | null => {
-      while (!claim.done && claim.value[0] < id) claim = claims.next();
-      let ids: string | null = null;
-      while (!claim.done && claim.value[0] === id) {
-        ids = ids === null ? String(claim.value[1]) : `${ids},${claim.value[1]}`;
-        claim = claims.next();
-      }
-      return ids;
-    };
-    const edge = (t: EdgeTuple, sources: SourceKey[], derived: boolean): Edge => ({
-      from: t[1],
-      kind: t[2] as Edge["kind"],
-      to: t[3],
-      props: parse(t[4]) as Edge["props"],
-      evidence: parse(t[5]) as Edge["evidence"],
-      assumptions: parse(t[6]) as Edge["assumptions"],
-      sources,
-      derived,
-      firstSeen: t[7],
-      lastSeen: t[8],
-    });
-    // Rows as arrays (no object with named keys made per row: 338k edges at 100k assets).
+  const chunks = snapshotChunks(db, withDerived, rows);
+  const end = () => {
     try {
-      for (const t of db
-        .prepare<[], EdgeTuple>(
-          "SELECT id, from_id, kind, to_id, props, evidence, assumptions, first_seen, last_seen FROM edges ORDER BY id",
-        )
-        .raw()
-        .iterate())
-        yield { t: "edge", v: edge(t, sourcesOf(claimsOf(t[0]!)), false) };
+      chunks.return();
     } finally {
-      claims.return?.();
+      db.close();
     }
-    if (withDerived)
-      for (const t of db
-        .prepare<[], EdgeTuple>(
-          `SELECT NULL, from_id, kind, to_id, props, evidence, assumptions, first_seen, last_seen
-           FROM derived_edges WHERE generation = (SELECT value FROM meta WHERE key = 'derived_generation')`,
-        )
-        .raw()
-        .iterate())
-        yield { t: "edge", v: edge(t, [], true) };
-
-    // Findings of one import share their source list (same tool, run and times): built once.
-    const findingLists = new Map<string, Finding["sources"]>();
-    const findingSourcesOf = (json: string): Finding["sources"] => {
-      let hit = findingLists.get(json);
-      if (!hit) {
-        hit = findingSources(json);
-        if (findingLists.size < SHARED_MAX_ENTRIES) findingLists.set(json, hit);
+  };
+  return {
+    next() {
+      try {
+        const c = chunks.next();
+        if (c.done) end();
+        return Promise.resolve(c.done ? undefined : c.value);
+      } catch (e) {
+        end();
+        return Promise.reject(e instanceof Error ? e : new Error(String(e)));
       }
-      return hit;
+    },
+    stop() {
+      if (db.open) end();
+      return Promise.resolve();
+    },
+  };
+}
+
+/**
+ * The chunks read by a worker thread (snapshot-reader.mjs) with its own connection, AHEAD chunks
+ * ahead of this thread. The thread does not keep the process alive while the consumer has the
+ * chunks it asked for (a snapshot given up without `return` then leaves no process waiting); `stop`
+ * has it end and waits until it has exited.
+ */
+function workerChunks(h: SqliteHandle, withDerived: boolean, rows: number): ChunkSource {
+  // No execArgv: the file is plain JavaScript and needs none of the caller's loaders (tsx).
+  const worker = new Worker(READER_URL, {
+    workerData: { ctemSnapshot: { file: h.file, derived: withDerived, rows, ahead: AHEAD } },
+    execArgv: [],
+  });
+  const exited = new Promise<void>((res) => worker.once("exit", () => res()));
+  const queue: Array<SnapshotChunk | { done: true } | { error: string }> = [];
+  let waiting: (() => void) | undefined;
+  let ended = false;
+  const push = (m: SnapshotChunk | { done: true } | { error: string }) => {
+    if (ended) return;
+    if ("done" in m || "error" in m) ended = true;
+    queue.push(m);
+    waiting?.();
+  };
+  worker.on("message", push);
+  worker.on("error", (e) => push({ error: `the reader thread failed: ${e.message}` }));
+  worker.on("exit", (code) =>
+    push({ error: `the reader thread stopped (exit code ${code}) before the end` }),
+  );
+  worker.unref();
+  return {
+    async next() {
+      if (!queue.length) {
+        worker.ref();
+        await new Promise<void>((res) => (waiting = res));
+        waiting = undefined;
+        worker.unref();
+      }
+      const m = queue.shift()!;
+      if ("error" in m) throw new Error(m.error);
+      if ("done" in m) return undefined;
+      worker.postMessage({ more: 1 });
+      return m;
+    },
+    async stop() {
+      ended = true;
+      worker.postMessage({ stop: true });
+      await exited;
+    },
+  };
+}
+
+export async function* snapshot(
+  h: SqliteHandle,
+  withDerived: boolean,
+  read: SnapshotRead = "auto",
+  /** Rows a chunk (tests make them small to cross many chunk boundaries). */
+  rows: number = CHUNK_ROWS,
+): AsyncGenerator<SnapshotItem> {
+  const worker =
+    read === "worker" ||
+    (read === "auto" &&
+      ((h.reader.prepare("SELECT max(id) FROM edges").pluck().get() as number | null) ?? 0) >=
+        WORKER_MIN_EDGES);
+  const source = worker ? workerChunks(h, withDerived, rows) : inlineChunks(h, withDerived, rows);
+  // Most rows carry one of a few source lists: each distinct list is built once and shared (the
+  // items are read-only to consumers), rather than one array of objects per row.
+  const keys = new Map<number, SourceKey>();
+  const lists = new Map<string, SourceKey[]>();
+  const sourcesOf = (ids: string | null): SourceKey[] => {
+    if (!ids) return [];
+    let hit = lists.get(ids);
+    if (!hit) {
+      hit = ids
+        .split(",")
+        .map((k) => keys.get(Number(k))!)
+        .sort((a, b) => sourceKeyString(a).localeCompare(sourceKeyString(b)));
+      lists.set(ids, hit);
+    }
+    return hit;
+  };
+  // Short JSON texts repeat across rows (`{}`, `[]`, a few props such as `{"port":8080}`): each is
+  // parsed once and its value shared, frozen so that a consumer writing into it fails loudly. The
+  // reader sends them as text, and longer ones as their value.
+  const shared = new Map<string, unknown>();
+  const value = (v: unknown): unknown => {
+    if (typeof v !== "string") return v;
+    if (v.length > SHARED_MAX_LENGTH) return JSON.parse(v);
+    let hit = shared.get(v);
+    if (hit === undefined) {
+      hit = deepFreeze(JSON.parse(v));
+      if (shared.size < SHARED_MAX_ENTRIES) shared.set(v, hit);
+    }
+    return hit;
+  };
+  const edge = (t: EdgeTuple, sources: SourceKey[], derived: boolean): Edge => ({
+    from: t[1],
+    kind: t[2] as Edge["kind"],
+    to: t[3],
+    props: value(t[4]) as Edge["props"],
+    evidence: value(t[5]) as Edge["evidence"],
+    assumptions: value(t[6]) as Edge["assumptions"],
+    sources,
+    derived,
+    firstSeen: t[7],
+    lastSeen: t[8],
+  });
+  // Findings of one import share their source list (same tool, run and times): built once.
+  const findingLists = new Map<string, Finding["sources"]>();
+  const findingSourcesOf = (json: string): Finding["sources"] => {
+    let hit = findingLists.get(json);
+    if (!hit) {
+      hit = findingSources(json);
+      if (findingLists.size < SHARED_MAX_ENTRIES) findingLists.set(json, hit);
+    }
+    return hit;
+  };
+
+  const node = (r: unknown[]): SnapshotItem => {
+    const t = r as NodeTuple;
+    return {
+      t: "node",
+      v: makeNode(
+        t[0],
+        t[1],
+        t[2],
+        t[3],
+        t[4],
+        t[5],
+        t[6],
+        value(t[7]) as Record<string, string>,
+        value(t[8]) as Record<string, unknown>,
+        sourcesOf(t[12]),
+        t[9] === 1,
+        t[10],
+        t[11],
+      ),
     };
-    for (const row of db
-      .prepare<[], FindingRow>(`SELECT ${FINDING_COLS} FROM findings f ORDER BY f.key`)
-      .iterate())
-      yield { t: "finding", v: rowToFindingWith(row, findingSourcesOf) };
-    db.exec("COMMIT");
+  };
+  const inventoryEdge = (r: unknown[]): SnapshotItem => {
+    const t = r as EdgeTuple;
+    return { t: "edge", v: edge(t, sourcesOf(t[9]), false) };
+  };
+  const derivedEdge = (r: unknown[]): SnapshotItem => ({ t: "edge", v: edge(r as EdgeTuple, [], true) });
+  const finding = (r: unknown[]): SnapshotItem => {
+    const t = r as FindingTuple;
+    return {
+      t: "finding",
+      v: completeFinding(t[6], t[0], t[1], t[2], t[5], t[3], t[4], findingSourcesOf(t[9]), t[7], t[8]),
+    };
+  };
+
+  let done = false;
+  try {
+    for (;;) {
+      let c: SnapshotChunk | undefined;
+      try {
+        c = await source.next();
+      } catch (e) {
+        throw new Error(`snapshot of ${h.file}: ${(e as Error).message}`, { cause: e });
+      }
+      if (!c) break;
+      if ("keys" in c) {
+        for (const [id, src, region, collector] of c.keys) keys.set(id, { source: src, region, collector });
+        continue;
+      }
+      const make =
+        c.t === "node" ? node : c.t === "edge" ? inventoryEdge : c.t === "derived" ? derivedEdge : finding;
+      for (const r of JSON.parse(c.json) as unknown[][]) {
+        let x: SnapshotItem;
+        try {
+          x = make(r);
+        } catch (e) {
+          // A stored value this thread could not read (a short JSON text, parsed here).
+          const what =
+            c.t === "node" || c.t === "finding"
+              ? `${c.t} ${String(r[0])}`
+              : `edge ${String(r[1])} -${String(r[2])}-> ${String(r[3])}`;
+          throw new Error(`snapshot of ${h.file}: ${what}: ${(e as Error).message}`, { cause: e });
+        }
+        yield x;
+      }
+    }
+    done = true;
   } finally {
-    db.close();
+    if (!done) await source.stop();
   }
 }
