@@ -46,6 +46,16 @@ const pendingMarks = (s: SqliteStores) =>
     .all()
     .map((r) => r.key);
 
+/** Rows of each table of the stored form (migration 7), and the texts the generations' ranges hold. */
+const storedCounts = (s: SqliteStores) =>
+  s.handle.reader
+    .prepare(
+      `SELECT (SELECT count(*) FROM derived_generations) AS generations, (SELECT count(*) FROM derived_rows) AS rows,
+         (SELECT count(*) FROM derived_texts) AS texts,
+         (SELECT coalesce(sum(texts_to - texts_from), 0) FROM derived_generations) AS ranged`,
+    )
+    .get();
+
 /** What the zod path stores: each fact parsed, its parts as JSON; of two facts with one key the later. */
 function expected(facts: unknown[]) {
   const byKey = new Map<string, Omit<Row, "first_seen" | "last_seen">>();
@@ -291,13 +301,17 @@ describe("derived edges: inline and from the writer thread", () => {
     await s.graph.promoteDerived("g1");
     // A real SQLite failure partway through the thread's inserts.
     const other = new Database(s.handle.file);
-    other.exec(`CREATE TRIGGER fail_midway BEFORE INSERT ON derived_edges WHEN NEW.from_id = '${role(600)}'
+    other.exec(`CREATE TRIGGER fail_midway BEFORE INSERT ON derived_rows WHEN NEW.from_id = '${role(600)}'
       BEGIN SELECT RAISE(ABORT, 'disk on fire'); END`);
+    const before = storedCounts(s);
     await expect(s.graph.replaceDerived("g2", facts(12_000, "g2"))).rejects.toThrow(
       /derived generation g2 was not written: .*disk on fire/,
     );
     expect(rowsOf(s, "g2")).toEqual([]);
     expect(pendingMarks(s)).toEqual([]);
+    // Nothing of g2 stays: no generation, no texts (written as they came), no rows.
+    expect(storedCounts(s)).toEqual(before);
+    expect(await s.graph.neighbours(role(1), { direction: "out" })).toHaveLength(1);
     expect(rowsOf(s, "g1")).toHaveLength(expected(facts(100, "g1")).length);
     other.exec("DROP TRIGGER fail_midway");
     other.close();
@@ -361,6 +375,35 @@ describe("derived edges: inline and from the writer thread", () => {
       await expect(s.graph.promoteDerived("g4")).rejects.toThrow(/no derived generation g4/);
       await s.graph.replaceDerived("g5", facts(200, "g5"));
       expect(generations()).toEqual(["g3", "g5"]);
+      // The dropped generations' texts went with them: what is left is what the two ranges hold.
+      const left = storedCounts(s) as { generations: number; texts: number; ranged: number };
+      expect(left.generations).toBe(2);
+      expect(left.texts).toBe(left.ranged);
+    }
+  });
+
+  it("keeps ids and texts holding control characters as they are, on both paths", async () => {
+    for (const mode of MODES) {
+      const s = open(mode);
+      // U+0001 separates the texts sent to the thread; a text never holds it raw (JSON escapes it).
+      const all = facts(6_000, "g1");
+      all.push(
+        {
+          from: "a\u0001b\nc",
+          kind: "CAN_REACH",
+          to: "\u0000to",
+          evidence: [{ source: "s", ref: "\u0001" }],
+        },
+        {
+          from: "x",
+          kind: "CAN_REACH",
+          to: "y",
+          props: { "k\u0001": "v\u0001\u2028" },
+          evidence: [{ source: "s", ref: "r" }],
+        },
+      );
+      await s.graph.replaceDerived("g1", all);
+      expect(rowsOf(s, "g1").map(({ first_seen: _f, last_seen: _l, ...r }) => r)).toEqual(expected(all));
     }
   });
 

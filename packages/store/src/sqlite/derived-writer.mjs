@@ -6,60 +6,81 @@
 // a file, and ctem runs from TypeScript source under tsx, vitest and the bench alike. It needs only
 // better-sqlite3.
 //
-// Rows are flat arrays, ROW_WIDTH values a row: from, kind, to, and the props, evidence and
-// assumptions JSON as indexes into a text table (each JSON text is sent and held once however many
-// edges share the object it was made from).
+// Stored form (migration 7): a generation is a row of derived_generations (an integer id for its
+// analysis id, and the range of derived_texts ids holding its JSON texts); each edge a row of
+// derived_rows referring to its generation, to its props, evidence and assumptions texts and to its
+// first_seen and last_seen in derived_times. The view derived_edges gives the rows as they were
+// stored before (analysis id, JSON and times as text).
+//
+// The generation comes in chunks (derived-writer.d.mts, DerivedChunk): the next entries of a text
+// table (each props, evidence and assumptions JSON text once, in the order made; the engine shares
+// these objects between edges) and of a name table (each edge id and kind once), and rows as an
+// Int32Array of ROW_WIDTH values a row: from, kind and to as indexes in the name table, props,
+// evidence and assumptions as indexes in the text table. Texts are written as they come (they
+// append to derived_texts); rows wait for the commit, to be written in key order.
 //
 // Worker protocol. workerData: `{ ctemDerivedWriter: { file, analysisId, previous, now } }`.
 // The thread opens its connection and begins the transaction at once (the caller holds the store's
-// write lock). Messages in: `{ texts, rows }` (the text table's next entries; rows in input order),
-// then `{ end: true }` (write and commit) or `{ abort: true }` (roll back). Out: `{ done: true }`
-// once committed, or `{ error }` (after rolling back); then the thread exits (after a commit, once
-// it has checkpointed the WAL; the store's close() waits for that).
+// write lock). Messages in: `{ texts, names, rows }` (a chunk, its texts joined by U+0001 in one
+// string: JSON.stringify never leaves a control character unescaped; a string is passed as it is,
+// where 175k strings cloned one by one took 0.36 s to read at 100k assets, and the rows as numbers
+// need no string made at all), then `{ end: true }` (write and commit) or `{ abort: true }` (roll
+// back). Out: `{ done: true }` once committed, or `{ error }` (after rolling back); then the thread
+// exits (after a commit, once it has checkpointed the WAL; the store's close() waits for that).
 import { parentPort, workerData } from "node:worker_threads";
 import { describeError, endThread, openWriter } from "./writer-thread.mjs";
 
 const ROW_WIDTH = 6;
 
+const NEW_VALUES = "(?, ?, ?, ?, ?, ?, ?, ?, ?)";
+const CARRY_VALUES = `(?, ?, ?, ?, ?, ?, ?,
+  COALESCE((SELECT p.first_seen FROM derived_rows p WHERE p.generation = ? AND p.from_id = ? AND p.kind = ? AND p.to_id = ?), ?), ?)`;
+
+const TEXT_SEPARATOR = "\u0001";
+
 const cmp = (a, b) => (a < b ? -1 : a > b ? 1 : 0);
 
 /**
  * The statements of one generation's write on `db`: `begin` (BEGIN IMMEDIATE; drops what an
- * earlier attempt at `analysisId` left and the generations promotion retired), `write` (every row, in input order), `commit` (with the
+ * earlier attempt at `analysisId` left and the generations promotion retired), `add` (a chunk:
+ * its texts written now, its rows kept), `commit` (the rows, in key order, then the
  * `derived_pending` mark promotion looks for), `rollback`. `previous` is the current generation
  * ("" when none): an edge it holds under the same key keeps its first_seen.
  */
 export function derivedWriter(db, analysisId, previous, now) {
-  // Generations are found by seeking the primary key from one to the next, and each is dropped by
-  // its key range (not `generation <> ?`, which would walk the rows kept as well).
-  const generations = db
-    .prepare(
-      `WITH RECURSIVE g(v) AS (
-         SELECT min(generation) FROM derived_edges
-         UNION ALL SELECT (SELECT min(generation) FROM derived_edges WHERE generation > g.v) FROM g WHERE g.v IS NOT NULL)
-       SELECT v FROM g WHERE v IS NOT NULL`,
-    )
-    .pluck();
+  const generations = db.prepare("SELECT id, analysis_id, texts_from, texts_to FROM derived_generations");
   const pending = db.prepare("SELECT 1 FROM meta WHERE key = ?").pluck();
-  const drop = db.prepare("DELETE FROM derived_edges WHERE generation = ?");
-  // The carry-over is inside the INSERT (no round trip per edge for the lookup). Without a current
-  // generation there is nothing to carry over, and no lookup per edge (at 100k assets, 392k edges:
-  // 2.4 s of inserts instead of 2.8-3.2 s).
-  const upsert = `ON CONFLICT (generation, from_id, kind, to_id) DO UPDATE SET props = excluded.props,
-       evidence = excluded.evidence, assumptions = excluded.assumptions`;
-  const columns = "generation, from_id, kind, to_id, props, evidence, assumptions, first_seen, last_seen";
-  const insert = previous
-    ? db.prepare(
-        `INSERT INTO derived_edges (${columns})
-         VALUES (?, ?, ?, ?, ?, ?, ?,
-           COALESCE((SELECT p.first_seen FROM derived_edges p WHERE p.generation = ? AND p.from_id = ? AND p.kind = ? AND p.to_id = ?), ?),
-           ?)
-         ${upsert}`,
-      )
-    : db.prepare(`INSERT INTO derived_edges (${columns}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ${upsert}`);
+  // A generation is dropped by its key ranges: its rows, its texts, then itself.
+  const dropRows = db.prepare("DELETE FROM derived_rows WHERE generation = ?");
+  const dropTexts = db.prepare("DELETE FROM derived_texts WHERE id >= ? AND id < ?");
+  const dropGeneration = db.prepare("DELETE FROM derived_generations WHERE id = ?");
+  const addTime = db.prepare("INSERT INTO derived_times (at) VALUES (?) ON CONFLICT (at) DO NOTHING");
+  const timeId = db.prepare("SELECT id FROM derived_times WHERE at = ?").pluck();
+  const generationId = db.prepare("SELECT id FROM derived_generations WHERE analysis_id = ?").pluck();
+  const addGeneration = db
+    .prepare(
+      `INSERT INTO derived_generations (analysis_id, texts_from, texts_to)
+       SELECT ?, coalesce(max(id), 0) + 1, coalesce(max(id), 0) + 1 FROM derived_texts RETURNING id, texts_from`,
+    )
+    .raw();
+  const setTexts = db.prepare("UPDATE derived_generations SET texts_to = ? WHERE id = ?");
+  const addText = db.prepare("INSERT INTO derived_texts (id, text) VALUES (?, ?)");
   const mark = db.prepare(
     "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
   );
+  // Of two rows with one key the later wins (input order).
+  const upsert = `ON CONFLICT (generation, from_id, kind, to_id) DO UPDATE SET props = excluded.props,
+       evidence = excluded.evidence, assumptions = excluded.assumptions`;
+  const columns = "generation, from_id, kind, to_id, props, evidence, assumptions, first_seen, last_seen";
+  let generation = 0;
+  let textBase = 0;
+  let textCount = 0;
+  let nowId = 0;
+  let previousId;
+  let insert;
+  /** The name table, and the rows' chunks until the commit. */
+  const names = [];
+  const rows = [];
   return {
     begin() {
       db.exec("BEGIN IMMEDIATE");
@@ -67,44 +88,83 @@ export function derivedWriter(db, analysisId, previous, now) {
       // retired (neither current nor written and awaiting promotion): promotion leaves them to this
       // write, off the analysis commit (at 100k assets, 392k rows: 1.4-3 s there).
       for (const g of generations.all())
-        if (g === analysisId || (g !== previous && !pending.get(`derived_pending:${g}`))) drop.run(g);
+        if (
+          g.analysis_id === analysisId ||
+          (g.analysis_id !== previous && !pending.get(`derived_pending:${g.analysis_id}`))
+        ) {
+          dropRows.run(g.id);
+          dropTexts.run(g.texts_from, g.texts_to);
+          dropGeneration.run(g.id);
+        }
+      addTime.run(now);
+      nowId = timeId.get(now);
+      previousId = previous ? generationId.get(previous) : undefined;
+      [generation, textBase] = addGeneration.get(analysisId);
+      // The carry-over is inside the INSERT (no round trip per edge for the lookup). Without a
+      // current generation there is nothing to carry over, and no lookup per edge.
+      insert = db.prepare(
+        `INSERT INTO derived_rows (${columns}) VALUES ${previousId !== undefined ? CARRY_VALUES : NEW_VALUES} ${upsert}`,
+      );
     },
-    write(rows, texts) {
+    add(chunk) {
+      for (const t of chunk.texts) addText.run(textBase + textCount++, t);
+      for (const n of chunk.names) names.push(n);
+      rows.push(chunk.rows);
+    },
+    commit() {
       // In key order: the rows append to the primary key's b-tree instead of splitting pages all
-      // over it. The sort is stable, so of two rows with one key the later is written later and
-      // wins (ON CONFLICT), as in input order.
-      const order = Array.from({ length: rows.length / ROW_WIDTH }, (_, i) => i * ROW_WIDTH);
+      // over it. Names are ranked once (string order), rows sorted by rank; the sort is stable, so
+      // of two rows with one key the later is written later and wins (ON CONFLICT), as in input order.
+      const rank = new Int32Array(names.length);
+      names
+        .map((_, i) => i)
+        .sort((a, b) => cmp(names[a], names[b]))
+        .forEach((n, r) => (rank[n] = r));
+      let total = 0;
+      for (const c of rows) total += c.length;
+      const all = new Int32Array(total);
+      total = 0;
+      for (const c of rows) {
+        all.set(c, total);
+        total += c.length;
+      }
+      rows.length = 0;
+      const order = Array.from({ length: all.length / ROW_WIDTH }, (_, i) => i * ROW_WIDTH);
       order.sort(
         (a, b) =>
-          cmp(rows[a], rows[b]) || cmp(rows[a + 1], rows[b + 1]) || cmp(rows[a + 2], rows[b + 2]) || a - b,
+          rank[all[a]] - rank[all[b]] ||
+          rank[all[a + 1]] - rank[all[b + 1]] ||
+          rank[all[a + 2]] - rank[all[b + 2]] ||
+          a - b,
       );
+      const g = generation;
+      const base = textBase;
       for (const i of order) {
-        const from = rows[i];
-        const kind = rows[i + 1];
-        const to = rows[i + 2];
-        const props = texts[rows[i + 3]];
-        const evidence = texts[rows[i + 4]];
-        const assumptions = texts[rows[i + 5]];
-        if (previous)
+        const from = names[all[i]];
+        const kind = names[all[i + 1]];
+        const to = names[all[i + 2]];
+        const props = base + all[i + 3];
+        const evidence = base + all[i + 4];
+        const assumptions = base + all[i + 5];
+        if (previousId !== undefined)
           insert.run(
-            analysisId,
+            g,
             from,
             kind,
             to,
             props,
             evidence,
             assumptions,
-            previous,
+            previousId,
             from,
             kind,
             to,
-            now,
-            now,
+            nowId,
+            nowId,
           );
-        else insert.run(analysisId, from, kind, to, props, evidence, assumptions, now, now);
+        else insert.run(g, from, kind, to, props, evidence, assumptions, nowId, nowId);
       }
-    },
-    commit() {
+      setTexts.run(textBase + textCount, generation);
       mark.run(`derived_pending:${analysisId}`, now);
       db.exec("COMMIT");
     },
@@ -117,18 +177,6 @@ export function derivedWriter(db, analysisId, previous, now) {
 const job = workerData?.ctemDerivedWriter;
 if (job && parentPort) {
   const port = parentPort;
-  const texts = [];
-  const rows = [];
-  // Every string is held once until the write: a message's copies of an id or JSON text already
-  // seen become garbage at once (many edges share ids and texts; at 100k this keeps less than half).
-  const held = new Map();
-  const hold = (v) => {
-    if (typeof v !== "string") return v;
-    const h = held.get(v);
-    if (h !== undefined) return h;
-    held.set(v, v);
-    return v;
-  };
   let db;
   let writer;
   let finished = false;
@@ -148,11 +196,13 @@ if (job && parentPort) {
     if (finished) return;
     try {
       if (m.abort) return finish(undefined);
-      if (m.texts) for (const t of m.texts) texts.push(hold(t));
-      if (m.rows) for (const v of m.rows) rows.push(hold(v));
+      if (m.rows)
+        writer.add({
+          texts: m.texts === "" ? [] : m.texts.split(TEXT_SEPARATOR),
+          names: m.names,
+          rows: m.rows,
+        });
       if (m.end) {
-        held.clear();
-        writer.write(rows, texts);
         writer.commit();
         finish({ done: true }, true);
       }
