@@ -11,12 +11,15 @@
 //   { keys: [[id, source, region, collector], …] }   every claim key
 //   { t: "node", json }      nodes by id: [id, kind, type, provider, account_id, region, name,
 //                            tags, props, stub, first_seen, last_seen, claim key ids ("3,7") | null]
-//   { t: "edge", json }      inventory edges by id: [id, from_id, kind, to_id, props, evidence,
+//   { t: "edge", json }      inventory edges by id: [id, from, kind, to, props, evidence,
 //                            assumptions, first_seen, last_seen, claim key ids | null]
 //   { t: "derived", json }   (when asked) the current derived generation, as edges with null ids
 //                            and no claims
-//   { t: "finding", json }   findings by key: [key, asset_ref, matched, rule_id, package, kind, doc,
+//   { t: "finding", json }   findings by key: [key, asset, matched, rule_id, package, kind, doc,
 //                            first_seen, last_seen, sources JSON text (as rows.ts FINDING_COLS)]
+// An edge's ends and a finding's asset that are nodes come as the node's position in the node
+// chunks (0, 1, …): the consumer reuses the node's id string (one string per id, no text to parse
+// or look up), found here through a temporary table of the node ids built before the first edge.
 // A JSON column (tags, props, evidence, assumptions) comes as its text when it is at most
 // SHARED_MAX_LENGTH characters long (the consumer parses those once per snapshot and shares the
 // value), else as the JSON value itself; a finding's doc always as its value.
@@ -37,10 +40,15 @@ const json = (c) => `CASE WHEN length(${c}) <= ${SHARED_MAX_LENGTH} THEN ${c} EL
 const NODE = `json_array(n.id, n.kind, n.type, n.provider, n.account_id, n.region, n.name, ${json("n.tags")},
   ${json("n.props")}, n.stub, n.first_seen, n.last_seen,
   (SELECT group_concat(c.key_id) FROM node_claims c WHERE c.node_id = n.id))`;
-const EDGE = (e, claims) => `json_array(${e}.id, ${e}.from_id, ${e}.kind, ${e}.to_id, ${json(`${e}.props`)},
+/** A node id as its position in the snapshot's node order when it is a node's, else as itself. */
+const nodeRef = (c) => `ifnull((SELECT i FROM temp.snapshot_nodes WHERE id = ${c}), ${c})`;
+const EDGE = (
+  e,
+  claims,
+) => `json_array(${e}.id, ${nodeRef(`${e}.from_id`)}, ${e}.kind, ${nodeRef(`${e}.to_id`)}, ${json(`${e}.props`)},
   ${json(`${e}.evidence`)}, ${json(`${e}.assumptions`)}, ${e}.first_seen, ${e}.last_seen, ${claims})`;
 // The sources as FINDING_COLS (rows.ts) makes them, as text (`|| ''` drops the JSON subtype).
-const FINDING = `json_array(f.key, f.asset_ref, f.matched, f.rule_id, f.package, f.kind, json(f.doc),
+const FINDING = `json_array(f.key, ${nodeRef("f.asset_ref")}, f.matched, f.rule_id, f.package, f.kind, json(f.doc),
   f.first_seen, f.last_seen,
   (SELECT json_group_array(json_array(k.source, k.region, k.collector, s.tool, s.severity, s.vector, s.first_seen, s.last_seen))
      FROM finding_sources s JOIN claim_keys k ON k.id = s.key_id WHERE s.finding_key = f.key) || '')`;
@@ -105,6 +113,7 @@ export function* snapshotChunks(db, withDerived, rows) {
       throw new Error(describe(e, what));
     }
   };
+  db.pragma("temp_store = MEMORY");
   db.exec("BEGIN");
   try {
     yield {
@@ -114,6 +123,11 @@ export function* snapshotChunks(db, withDerived, rows) {
     };
     for (const t of ["node", "edge", "derived", "finding"]) {
       if (t === "derived" && !withDerived) continue;
+      if (t === "edge")
+        reading("nodes", () =>
+          db.exec(`CREATE TEMP TABLE snapshot_nodes (id TEXT PRIMARY KEY, i INTEGER NOT NULL) WITHOUT ROWID;
+            INSERT INTO temp.snapshot_nodes SELECT id, row_number() OVER (ORDER BY id) - 1 FROM nodes ORDER BY id`),
+        );
       const chunks = reading(TABLE[t], () => (t === "derived" ? derived(db, rows) : byKey(db, t, rows)));
       for (;;) {
         const c = reading(TABLE[t], () => chunks.next());
@@ -123,7 +137,12 @@ export function* snapshotChunks(db, withDerived, rows) {
     }
     db.exec("COMMIT");
   } finally {
-    if (db.inTransaction) db.exec("ROLLBACK");
+    try {
+      if (db.inTransaction) db.exec("ROLLBACK");
+      db.exec("DROP TABLE IF EXISTS temp.snapshot_nodes");
+    } catch {
+      // The caller closes the connection next.
+    }
   }
 }
 

@@ -23,7 +23,7 @@ const WORKER_MIN_EDGES = 20_000;
 /** Rows a chunk. */
 const CHUNK_ROWS = 2_000;
 /** Chunks the worker reads ahead of the consumer. */
-const AHEAD = 4;
+const AHEAD = 32;
 
 /** JSON texts up to this length are parsed once per snapshot and their value shared (snapshot-reader.mjs). */
 const SHARED_MAX_LENGTH = 64;
@@ -48,9 +48,9 @@ type NodeTuple = [
 ];
 type EdgeTuple = [
   id: number | null,
-  from: string,
+  from: string | number,
   kind: string,
-  to: string,
+  to: string | number,
   props: unknown,
   evidence: unknown,
   assumptions: unknown,
@@ -60,7 +60,7 @@ type EdgeTuple = [
 ];
 type FindingTuple = [
   key: string,
-  assetRef: string,
+  assetRef: string | number,
   matched: number,
   ruleId: string,
   pkg: string,
@@ -207,10 +207,14 @@ export async function* snapshot(
     }
     return hit;
   };
+  // Each node's id string, for the edges and findings that name it: one string per id however
+  // many items refer to it (less memory, and map lookups by id that compare the same string).
+  const ids: string[] = [];
+  const id = (v: string | number): string => (typeof v === "number" ? ids[v]! : v);
   const edge = (t: EdgeTuple, sources: SourceKey[], derived: boolean): Edge => ({
-    from: t[1],
+    from: id(t[1]),
     kind: t[2] as Edge["kind"],
-    to: t[3],
+    to: id(t[3]),
     props: value(t[4]) as Edge["props"],
     evidence: value(t[5]) as Edge["evidence"],
     assumptions: value(t[6]) as Edge["assumptions"],
@@ -232,6 +236,7 @@ export async function* snapshot(
 
   const node = (r: unknown[]): SnapshotItem => {
     const t = r as NodeTuple;
+    ids.push(t[0]);
     return {
       t: "node",
       v: makeNode(
@@ -260,7 +265,7 @@ export async function* snapshot(
     const t = r as FindingTuple;
     return {
       t: "finding",
-      v: completeFinding(t[6], t[0], t[1], t[2], t[5], t[3], t[4], findingSourcesOf(t[9]), t[7], t[8]),
+      v: completeFinding(t[6], t[0], id(t[1]), t[2], t[5], t[3], t[4], findingSourcesOf(t[9]), t[7], t[8]),
     };
   };
 
