@@ -52,7 +52,9 @@ const storedCounts = (s: SqliteStores) =>
     .prepare(
       `SELECT (SELECT count(*) FROM derived_generations) AS generations, (SELECT count(*) FROM derived_rows) AS rows,
          (SELECT count(*) FROM derived_texts) AS texts,
-         (SELECT coalesce(sum(texts_to - texts_from), 0) FROM derived_generations) AS ranged`,
+         (SELECT coalesce(sum(texts_to - texts_from), 0) FROM derived_generations) AS ranged,
+         (SELECT count(*) FROM derived_names) AS names,
+         (SELECT coalesce(sum(names_to - names_from), 0) FROM derived_generations) AS rangedNames`,
     )
     .get();
 
@@ -301,8 +303,8 @@ describe("derived edges: inline and from the writer thread", () => {
     await s.graph.promoteDerived("g1");
     // A real SQLite failure partway through the thread's inserts.
     const other = new Database(s.handle.file);
-    other.exec(`CREATE TRIGGER fail_midway BEFORE INSERT ON derived_rows WHEN NEW.from_id = '${role(600)}'
-      BEGIN SELECT RAISE(ABORT, 'disk on fire'); END`);
+    other.exec(`CREATE TRIGGER fail_midway BEFORE INSERT ON derived_rows
+      WHEN (SELECT name FROM derived_names WHERE id = NEW.from_id) = '${role(600)}' BEGIN SELECT RAISE(ABORT, 'disk on fire'); END`);
     const before = storedCounts(s);
     await expect(s.graph.replaceDerived("g2", facts(12_000, "g2"))).rejects.toThrow(
       /derived generation g2 was not written: .*disk on fire/,
@@ -376,9 +378,16 @@ describe("derived edges: inline and from the writer thread", () => {
       await s.graph.replaceDerived("g5", facts(200, "g5"));
       expect(generations()).toEqual(["g3", "g5"]);
       // The dropped generations' texts went with them: what is left is what the two ranges hold.
-      const left = storedCounts(s) as { generations: number; texts: number; ranged: number };
+      const left = storedCounts(s) as {
+        generations: number;
+        texts: number;
+        ranged: number;
+        names: number;
+        rangedNames: number;
+      };
       expect(left.generations).toBe(2);
       expect(left.texts).toBe(left.ranged);
+      expect(left.names).toBe(left.rangedNames);
     }
   });
 
@@ -404,6 +413,54 @@ describe("derived edges: inline and from the writer thread", () => {
       );
       await s.graph.replaceDerived("g1", all);
       expect(rowsOf(s, "g1").map(({ first_seen: _f, last_seen: _l, ...r }) => r)).toEqual(expected(all));
+    }
+  });
+
+  it("reads a generation back in SQLite's order of its ids, beyond U+FFFF too, on both paths", async () => {
+    for (const mode of MODES) {
+      const s = open(mode);
+      // UTF-16 puts a surrogate pair (U+1F600) before U+E000-U+FFFF; SQLite's BINARY order after.
+      const ids = ["a", "a\u{1F600}", "a\uE000", "a\uFFFF", "a\u00e9", "b", "a\u{10FFFF}z", "A"];
+      const all: DerivedEdgeFactIn[] = [];
+      for (const from of ids)
+        for (const to of ids)
+          for (const kind of ["EXPOSES", "CAN_REACH"] as const)
+            all.push({
+              from,
+              kind,
+              to,
+              props: {},
+              evidence: [{ source: "s", ref: `${from}>${to}` }],
+              assumptions: [],
+              sources: [],
+            });
+      all.push(...facts(6_000, "g1"));
+      await s.graph.replaceDerived("g1", all);
+      const walk = s.handle.reader
+        .prepare<[], Row>(
+          "SELECT from_id, kind, to_id, props, evidence, assumptions, first_seen, last_seen FROM derived_edges WHERE generation = 'g1'",
+        )
+        .all();
+      expect(walk).toEqual(rowsOf(s, "g1"));
+      const js = (rows: Array<Omit<Row, "first_seen" | "last_seen">>) =>
+        rows.map((r) => JSON.stringify(r)).sort();
+      expect(js(walk.map(({ first_seen: _f, last_seen: _l, ...r }) => r))).toEqual(js(expected(all)));
+      // The astral id sorts after U+E000-U+FFFF, as SQLite orders text.
+      const froms = [...new Set(walk.map((r) => r.from_id))].filter(
+        (f) => f.startsWith("a") && f.length <= 3,
+      );
+      expect(froms).toEqual(["a", "a\u00e9", "a\uE000", "a\uFFFF", "a\u{1F600}"]);
+      await s.graph.promoteDerived("g1");
+      for (const id of ids) {
+        const into = await s.graph.neighbours(id, { direction: "in" });
+        expect(into.map((e) => `${e.from} ${e.kind}`)).toEqual(
+          walk.filter((r) => r.to_id === id).map((r) => `${r.from_id} ${r.kind}`),
+        );
+        const out = await s.graph.neighbours(id, { direction: "out" });
+        expect(out.map((e) => `${e.kind} ${e.to}`)).toEqual(
+          walk.filter((r) => r.from_id === id).map((r) => `${r.kind} ${r.to_id}`),
+        );
+      }
     }
   });
 

@@ -6,11 +6,13 @@
 // a file, and ctem runs from TypeScript source under tsx, vitest and the bench alike. It needs only
 // better-sqlite3.
 //
-// Stored form (migration 7): a generation is a row of derived_generations (an integer id for its
-// analysis id, and the range of derived_texts ids holding its JSON texts); each edge a row of
-// derived_rows referring to its generation, to its props, evidence and assumptions texts and to its
-// first_seen and last_seen in derived_times. The view derived_edges gives the rows as they were
-// stored before (analysis id, JSON and times as text).
+// Stored form (migrations 7 and 8): a generation is a row of derived_generations (an integer id for
+// its analysis id, and the ranges of derived_names and derived_texts ids holding its names and
+// JSON texts). Its names (edge ids and kinds) are numbered in their order (SQLite's BINARY
+// collation), so each edge, a row of derived_rows keyed by its from, kind and to numbers, sorts as
+// its text would; the row refers to its props, evidence and assumptions texts and to its first_seen
+// and last_seen in derived_times. The view derived_edges gives the rows as they were stored before
+// (analysis id, names, JSON and times as text).
 //
 // The generation comes in chunks (derived-writer.d.mts, DerivedChunk): the next entries of a text
 // table (each props, evidence and assumptions JSON text once, in the order made; the engine shares
@@ -32,13 +34,28 @@ import { describeError, endThread, openWriter } from "./writer-thread.mjs";
 
 const ROW_WIDTH = 6;
 
-const NEW_VALUES = "(?, ?, ?, ?, ?, ?, ?, ?, ?)";
-const CARRY_VALUES = `(?, ?, ?, ?, ?, ?, ?,
-  COALESCE((SELECT p.first_seen FROM derived_rows p WHERE p.generation = ? AND p.from_id = ? AND p.kind = ? AND p.to_id = ?), ?), ?)`;
-
 const TEXT_SEPARATOR = "\u0001";
 
-const cmp = (a, b) => (a < b ? -1 : a > b ? 1 : 0);
+const HIGH_UNITS = /[\ud800-\uffff]/;
+
+/**
+ * SQLite's BINARY order (UTF-8 bytes, that is code points) of two strings. JavaScript's `<` compares
+ * UTF-16 units, which puts a code point past U+FFFF (a surrogate pair) before U+E000-U+FFFF.
+ */
+function binaryCompare(a, b) {
+  if (a === b) return 0;
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    let x = a.charCodeAt(i);
+    let y = b.charCodeAt(i);
+    if (x !== y) {
+      if (x >= 0xd800) x = x <= 0xdfff ? x + 0x2000 : x - 0x800;
+      if (y >= 0xd800) y = y <= 0xdfff ? y + 0x2000 : y - 0x800;
+      return x - y;
+    }
+  }
+  return a.length - b.length;
+}
 
 /**
  * The statements of one generation's write on `db`: `begin` (BEGIN IMMEDIATE; drops what an
@@ -48,39 +65,87 @@ const cmp = (a, b) => (a < b ? -1 : a > b ? 1 : 0);
  * ("" when none): an edge it holds under the same key keeps its first_seen.
  */
 export function derivedWriter(db, analysisId, previous, now) {
-  const generations = db.prepare("SELECT id, analysis_id, texts_from, texts_to FROM derived_generations");
+  const generations = db.prepare(
+    "SELECT id, analysis_id, names_from, names_to, texts_from, texts_to FROM derived_generations",
+  );
   const pending = db.prepare("SELECT 1 FROM meta WHERE key = ?").pluck();
-  // A generation is dropped by its key ranges: its rows, its texts, then itself.
-  const dropRows = db.prepare("DELETE FROM derived_rows WHERE generation = ?");
+  // A generation is dropped by its key ranges: its rows (keyed by its names), names and texts, then itself.
+  const dropRows = db.prepare("DELETE FROM derived_rows WHERE from_id >= ? AND from_id < ?");
+  const dropNames = db.prepare("DELETE FROM derived_names WHERE id >= ? AND id < ?");
   const dropTexts = db.prepare("DELETE FROM derived_texts WHERE id >= ? AND id < ?");
   const dropGeneration = db.prepare("DELETE FROM derived_generations WHERE id = ?");
   const addTime = db.prepare("INSERT INTO derived_times (at) VALUES (?) ON CONFLICT (at) DO NOTHING");
   const timeId = db.prepare("SELECT id FROM derived_times WHERE at = ?").pluck();
-  const generationId = db.prepare("SELECT id FROM derived_generations WHERE analysis_id = ?").pluck();
+  const generationOf = db
+    .prepare("SELECT names_from, names_to FROM derived_generations WHERE analysis_id = ?")
+    .raw();
   const addGeneration = db
     .prepare(
-      `INSERT INTO derived_generations (analysis_id, texts_from, texts_to)
-       SELECT ?, coalesce(max(id), 0) + 1, coalesce(max(id), 0) + 1 FROM derived_texts RETURNING id, texts_from`,
+      `INSERT INTO derived_generations (analysis_id, names_from, names_to, texts_from, texts_to)
+       SELECT ?, n.next, n.next, t.next, t.next
+       FROM (SELECT coalesce(max(id), 0) + 1 AS next FROM derived_names) n, (SELECT coalesce(max(id), 0) + 1 AS next FROM derived_texts) t
+       RETURNING id, names_from, texts_from`,
     )
     .raw();
-  const setTexts = db.prepare("UPDATE derived_generations SET texts_to = ? WHERE id = ?");
+  const setRanges = db.prepare("UPDATE derived_generations SET names_to = ?, texts_to = ? WHERE id = ?");
+  const addName = db.prepare("INSERT INTO derived_names (id, generation, name) VALUES (?, ?, ?)");
   const addText = db.prepare("INSERT INTO derived_texts (id, text) VALUES (?, ?)");
   const mark = db.prepare(
     "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
   );
   // Of two rows with one key the later wins (input order).
-  const upsert = `ON CONFLICT (generation, from_id, kind, to_id) DO UPDATE SET props = excluded.props,
-       evidence = excluded.evidence, assumptions = excluded.assumptions`;
-  const columns = "generation, from_id, kind, to_id, props, evidence, assumptions, first_seen, last_seen";
+  const insert = db.prepare(
+    `INSERT INTO derived_rows (from_id, kind, to_id, props, evidence, assumptions, first_seen, last_seen)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT (from_id, kind, to_id) DO UPDATE SET props = excluded.props, evidence = excluded.evidence,
+       assumptions = excluded.assumptions, first_seen = excluded.first_seen`,
+  );
+  const previousNames = db.prepare("SELECT id, name FROM derived_names WHERE id >= ? AND id < ?").raw();
+  const previousRows = db
+    .prepare(
+      "SELECT from_id, kind, to_id, first_seen FROM derived_rows WHERE from_id >= ? AND from_id < ? ORDER BY from_id, kind, to_id",
+    )
+    .raw();
   let generation = 0;
+  let nameBase = 0;
   let textBase = 0;
   let textCount = 0;
   let nowId = 0;
-  let previousId;
-  let insert;
+  /** The current generation's names range, when there is one. */
+  let previousRange;
   /** The name table, and the rows' chunks until the commit. */
   const names = [];
   const rows = [];
+
+  /**
+   * Each row's first_seen (`order`: the rows in key order): the current generation's for a key it
+   * holds, else now. Its names are mapped to this generation's numbers (which keep their order), and
+   * its rows (numbers only) read once in key order and merged with this generation's.
+   */
+  function carryOver(all, rank, order) {
+    const firstSeen = new Array(all.length / ROW_WIDTH).fill(nowId);
+    if (!previousRange) return firstSeen;
+    const [from, to] = previousRange;
+    const index = new Map();
+    for (let i = 0; i < names.length; i++) index.set(names[i], rank[i]);
+    /** This generation's number of each of the previous generation's names (-1: none). */
+    const mapped = new Int32Array(to - from).fill(-1);
+    for (const [id, name] of previousNames.iterate(from, to)) mapped[id - from] = index.get(name) ?? -1;
+    let p = 0;
+    for (const [f, k, t, seen] of previousRows.iterate(from, to)) {
+      const mf = mapped[f - from];
+      const mk = mapped[k - from];
+      const mt = mapped[t - from];
+      if (mf < 0 || mk < 0 || mt < 0) continue;
+      // This generation's rows with a lower key are passed; those with this key (every one of
+      // duplicates) carry its first_seen. Previous keys are distinct and ascending.
+      const at = (i) => rank[all[i]] - mf || rank[all[i + 1]] - mk || rank[all[i + 2]] - mt;
+      while (p < order.length && at(order[p]) < 0) p++;
+      for (let q = p; q < order.length && at(order[q]) === 0; q++) firstSeen[order[q] / ROW_WIDTH] = seen;
+    }
+    return firstSeen;
+  }
+
   return {
     begin() {
       db.exec("BEGIN IMMEDIATE");
@@ -92,19 +157,15 @@ export function derivedWriter(db, analysisId, previous, now) {
           g.analysis_id === analysisId ||
           (g.analysis_id !== previous && !pending.get(`derived_pending:${g.analysis_id}`))
         ) {
-          dropRows.run(g.id);
+          dropRows.run(g.names_from, g.names_to);
+          dropNames.run(g.names_from, g.names_to);
           dropTexts.run(g.texts_from, g.texts_to);
           dropGeneration.run(g.id);
         }
       addTime.run(now);
       nowId = timeId.get(now);
-      previousId = previous ? generationId.get(previous) : undefined;
-      [generation, textBase] = addGeneration.get(analysisId);
-      // The carry-over is inside the INSERT (no round trip per edge for the lookup). Without a
-      // current generation there is nothing to carry over, and no lookup per edge.
-      insert = db.prepare(
-        `INSERT INTO derived_rows (${columns}) VALUES ${previousId !== undefined ? CARRY_VALUES : NEW_VALUES} ${upsert}`,
-      );
+      previousRange = previous ? generationOf.get(previous) : undefined;
+      [generation, nameBase, textBase] = addGeneration.get(analysisId);
     },
     add(chunk) {
       for (const t of chunk.texts) addText.run(textBase + textCount++, t);
@@ -112,14 +173,17 @@ export function derivedWriter(db, analysisId, previous, now) {
       rows.push(chunk.rows);
     },
     commit() {
-      // In key order: the rows append to the primary key's b-tree instead of splitting pages all
-      // over it. Names are ranked once (string order), rows sorted by rank; the sort is stable, so
-      // of two rows with one key the later is written later and wins (ON CONFLICT), as in input order.
+      // Names are numbered in SQLite's order of their text, and rows written in key order: both
+      // append to their b-trees instead of splitting pages all over them. The sort is stable, so of
+      // two rows with one key the later is written later and wins (ON CONFLICT), as in input order.
+      // Without units from U+D800 up, `<` gives the same order, faster.
+      const compare = names.some((n) => HIGH_UNITS.test(n))
+        ? binaryCompare
+        : (a, b) => (a < b ? -1 : a > b ? 1 : 0);
+      const byName = names.map((_, i) => i).sort((a, b) => compare(names[a], names[b]));
       const rank = new Int32Array(names.length);
-      names
-        .map((_, i) => i)
-        .sort((a, b) => cmp(names[a], names[b]))
-        .forEach((n, r) => (rank[n] = r));
+      byName.forEach((n, r) => (rank[n] = r));
+      for (let r = 0; r < byName.length; r++) addName.run(nameBase + r, generation, names[byName[r]]);
       let total = 0;
       for (const c of rows) total += c.length;
       const all = new Int32Array(total);
@@ -137,34 +201,20 @@ export function derivedWriter(db, analysisId, previous, now) {
           rank[all[a + 2]] - rank[all[b + 2]] ||
           a - b,
       );
-      const g = generation;
+      const firstSeen = carryOver(all, rank, order);
       const base = textBase;
-      for (const i of order) {
-        const from = names[all[i]];
-        const kind = names[all[i + 1]];
-        const to = names[all[i + 2]];
-        const props = base + all[i + 3];
-        const evidence = base + all[i + 4];
-        const assumptions = base + all[i + 5];
-        if (previousId !== undefined)
-          insert.run(
-            g,
-            from,
-            kind,
-            to,
-            props,
-            evidence,
-            assumptions,
-            previousId,
-            from,
-            kind,
-            to,
-            nowId,
-            nowId,
-          );
-        else insert.run(g, from, kind, to, props, evidence, assumptions, nowId, nowId);
-      }
-      setTexts.run(textBase + textCount, generation);
+      for (const i of order)
+        insert.run(
+          nameBase + rank[all[i]],
+          nameBase + rank[all[i + 1]],
+          nameBase + rank[all[i + 2]],
+          base + all[i + 3],
+          base + all[i + 4],
+          base + all[i + 5],
+          firstSeen[i / ROW_WIDTH],
+          nowId,
+        );
+      setRanges.run(nameBase + names.length, textBase + textCount, generation);
       mark.run(`derived_pending:${analysisId}`, now);
       db.exec("COMMIT");
     },

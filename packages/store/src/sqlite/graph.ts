@@ -405,31 +405,30 @@ export function createSqliteGraphStore(h: SqliteHandle, opts: SqliteGraphStoreOp
     return `${inv} UNION ALL ${derivedWhere}`;
   }
 
-  // The current generation's derived edges from the stored form (migration 7), with the columns of
-  // the derived_edges view; the edges into a node by derived_rows_to (without statistics SQLite
-  // would rather walk the whole generation by its primary key: 40-80 ms a call at 100k assets), in
-  // the primary key's order (from_id, kind), as walking it gave them.
-  const derivedSelect = `SELECT d.from_id, d.kind, d.to_id,
+  // The current generation's derived edges from the stored form (migrations 7 and 8), with the
+  // columns of the derived_edges view: the node's number among the generation's names, then its
+  // rows by the primary key (edges from it, in key order) or by derived_rows_to (edges into it,
+  // put in the primary key's order, as the old table's key walk gave them).
+  const derivedSelect = (node: "from_id" | "to_id") => `SELECT
+      (SELECT name FROM derived_names WHERE id = d.from_id) AS from_id,
+      (SELECT name FROM derived_names WHERE id = d.kind) AS kind,
+      (SELECT name FROM derived_names WHERE id = d.to_id) AS to_id,
       (SELECT text FROM derived_texts WHERE id = d.props) AS props,
       (SELECT text FROM derived_texts WHERE id = d.evidence) AS evidence,
       (SELECT text FROM derived_texts WHERE id = d.assumptions) AS assumptions,
       (SELECT at FROM derived_times WHERE id = d.first_seen) AS first_seen,
       (SELECT at FROM derived_times WHERE id = d.last_seen) AS last_seen,
       NULL AS srcs, 1 AS derived
-    FROM derived_generations g JOIN derived_rows d`;
-  const currentGeneration = "g.analysis_id = (SELECT value FROM meta WHERE key = 'derived_generation')";
+    FROM derived_generations g
+    JOIN derived_names n ON n.generation = g.id AND n.name = ?
+    JOIN derived_rows d ${node === "to_id" ? "INDEXED BY derived_rows_to " : ""}ON d.${node} = n.id
+    WHERE g.analysis_id = (SELECT value FROM meta WHERE key = 'derived_generation')`;
   const neighbourStmts = {
-    out: r.prepare<[string, string], EdgeRow>(
-      edgeSelect(
-        "e.from_id = ?",
-        `${derivedSelect} ON d.generation = g.id WHERE ${currentGeneration} AND d.from_id = ?`,
-      ),
-    ),
+    out: r.prepare<[string, string], EdgeRow>(edgeSelect("e.from_id = ?", derivedSelect("from_id"))),
     in: r.prepare<[string, string], EdgeRow>(
       edgeSelect(
         "e.to_id = ?",
-        `SELECT * FROM (${derivedSelect} INDEXED BY derived_rows_to ON d.generation = g.id
-          WHERE ${currentGeneration} AND d.to_id = ? ORDER BY d.from_id, d.kind LIMIT -1)`,
+        `SELECT * FROM (${derivedSelect("to_id")} ORDER BY d.from_id, d.kind LIMIT -1)`,
       ),
     ),
   };

@@ -276,4 +276,53 @@ export const MIGRATIONS: string[] = [
       (SELECT at FROM derived_times WHERE id = d.last_seen) AS last_seen
     FROM derived_generations g JOIN derived_rows d ON d.generation = g.id;
   `,
+  // Derived edges' ids and kinds by number (engine performance, issue 9; see
+  // sqlite/derived-writer.mjs): each generation's names (edge ids and kinds) once in derived_names,
+  // numbered in their order (SQLite's BINARY, as the text they replace: rows keep their order), ids
+  // names_from up to names_to of its generation; derived_rows holds the numbers (keys of 3-6 bytes
+  // instead of ~150, in the table and its index). The view derived_edges gives the same columns
+  // and rows as before. Rows already stored are converted.
+  `
+  ALTER TABLE derived_generations ADD COLUMN names_from INTEGER NOT NULL DEFAULT 1;
+  ALTER TABLE derived_generations ADD COLUMN names_to INTEGER NOT NULL DEFAULT 1;
+  CREATE TABLE derived_names (id INTEGER PRIMARY KEY, generation INTEGER NOT NULL, name TEXT NOT NULL, UNIQUE (generation, name));
+  INSERT INTO derived_names (generation, name)
+    SELECT generation, name FROM (
+      SELECT generation, from_id AS name FROM derived_rows
+      UNION SELECT generation, kind FROM derived_rows
+      UNION SELECT generation, to_id FROM derived_rows)
+    ORDER BY generation, name;
+  UPDATE derived_generations SET
+    names_from = coalesce((SELECT min(id) FROM derived_names n WHERE n.generation = derived_generations.id), 1),
+    names_to = coalesce((SELECT max(id) + 1 FROM derived_names n WHERE n.generation = derived_generations.id), 1);
+  CREATE TABLE derived_rows_v8 (
+    from_id INTEGER NOT NULL, kind INTEGER NOT NULL, to_id INTEGER NOT NULL,
+    props INTEGER NOT NULL, evidence INTEGER NOT NULL, assumptions INTEGER NOT NULL,
+    first_seen INTEGER NOT NULL, last_seen INTEGER NOT NULL,
+    PRIMARY KEY (from_id, kind, to_id)
+  ) WITHOUT ROWID;
+  INSERT INTO derived_rows_v8 (from_id, kind, to_id, props, evidence, assumptions, first_seen, last_seen)
+    SELECT f.id, k.id, t.id, d.props, d.evidence, d.assumptions, d.first_seen, d.last_seen
+    FROM derived_rows d
+    JOIN derived_names f ON f.generation = d.generation AND f.name = d.from_id
+    JOIN derived_names k ON k.generation = d.generation AND k.name = d.kind
+    JOIN derived_names t ON t.generation = d.generation AND t.name = d.to_id
+    ORDER BY 1, 2, 3;
+  DROP VIEW derived_edges;
+  DROP TABLE derived_rows;
+  ALTER TABLE derived_rows_v8 RENAME TO derived_rows;
+  CREATE INDEX derived_rows_to ON derived_rows (to_id, kind);
+
+  CREATE VIEW derived_edges AS
+    SELECT g.analysis_id AS generation,
+      (SELECT name FROM derived_names WHERE id = d.from_id) AS from_id,
+      (SELECT name FROM derived_names WHERE id = d.kind) AS kind,
+      (SELECT name FROM derived_names WHERE id = d.to_id) AS to_id,
+      (SELECT text FROM derived_texts WHERE id = d.props) AS props,
+      (SELECT text FROM derived_texts WHERE id = d.evidence) AS evidence,
+      (SELECT text FROM derived_texts WHERE id = d.assumptions) AS assumptions,
+      (SELECT at FROM derived_times WHERE id = d.first_seen) AS first_seen,
+      (SELECT at FROM derived_times WHERE id = d.last_seen) AS last_seen
+    FROM derived_generations g JOIN derived_rows d ON d.from_id >= g.names_from AND d.from_id < g.names_to;
+  `,
 ];
