@@ -20,19 +20,23 @@ import {
   vulnFact,
 } from "../src/contract/graph-store.contract.js";
 
-describeGraphStoreContract("sqlite, snapshot read on a worker thread", () => {
-  const d = mkdtempSync(path.join(tmpdir(), "ctem-snapshot-"));
-  const stores = openSqliteStores(path.join(d, "ctem.db"), { snapshotRead: "worker" });
-  return Promise.resolve({
-    store: stores.graph,
-    async dispose() {
-      await stores.close();
-      rmSync(d, { recursive: true, force: true });
-    },
-  });
-});
-
 const MODES = ["inline", "worker"] as const;
+
+for (const mode of MODES)
+  describeGraphStoreContract(
+    `sqlite, snapshot read ${mode === "inline" ? "inline" : "on a worker thread"}`,
+    () => {
+      const d = mkdtempSync(path.join(tmpdir(), "ctem-snapshot-"));
+      const stores = openSqliteStores(path.join(d, "ctem.db"), { snapshotRead: mode });
+      return Promise.resolve({
+        store: stores.graph,
+        async dispose() {
+          await stores.close();
+          rmSync(d, { recursive: true, force: true });
+        },
+      });
+    },
+  );
 
 let dir: string;
 let stores: SqliteStores;
