@@ -464,6 +464,29 @@ describe("derived edges: inline and from the writer thread", () => {
     }
   });
 
+  it("stores an id with a lone surrogate as SQLite keeps its text (U+FFFD), one key with its twin", async () => {
+    for (const mode of MODES) {
+      const s = open(mode);
+      const all = facts(6_000, "g1");
+      all.push(
+        { from: "x\uD800", kind: "CAN_REACH", to: "y", evidence: [{ source: "s", ref: "first" }] },
+        { from: "x\uFFFD", kind: "CAN_REACH", to: "y", evidence: [{ source: "s", ref: "second" }] },
+      );
+      await s.graph.replaceDerived("g1", all);
+      const rows = rowsOf(s, "g1").filter((r) => r.from_id.startsWith("x"));
+      expect(rows.map((r) => [r.from_id, r.evidence])).toEqual([
+        ["x\uFFFD", '[{"source":"s","ref":"second"}]'],
+      ]);
+      await s.graph.promoteDerived("g1");
+      // The next generation carries its first_seen over.
+      await new Promise((r) => setTimeout(r, 5));
+      await s.graph.replaceDerived("g2", all);
+      const again = rowsOf(s, "g2").filter((r) => r.from_id.startsWith("x"));
+      expect(again.map((r) => r.first_seen)).toEqual(rows.map((r) => r.first_seen));
+      expect(again[0]!.last_seen > rows[0]!.last_seen).toBe(true);
+    }
+  });
+
   it("takes async iterables on both paths", async () => {
     for (const mode of MODES) {
       const s = open(mode);

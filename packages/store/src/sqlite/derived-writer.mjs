@@ -110,6 +110,7 @@ export function derivedWriter(db, analysisId, previous, now) {
   let nameBase = 0;
   let textBase = 0;
   let textCount = 0;
+  let nameCount = 0;
   let nowId = 0;
   /** The current generation's names range, when there is one. */
   let previousRange;
@@ -127,7 +128,7 @@ export function derivedWriter(db, analysisId, previous, now) {
     if (!previousRange) return firstSeen;
     const [from, to] = previousRange;
     const index = new Map();
-    for (let i = 0; i < names.length; i++) index.set(names[i], rank[i]);
+    for (let i = 0; i < names.length; i++) index.set(names[i].toWellFormed(), rank[i]);
     /** This generation's number of each of the previous generation's names (-1: none). */
     const mapped = new Int32Array(to - from).fill(-1);
     for (const [id, name] of previousNames.iterate(from, to)) mapped[id - from] = index.get(name) ?? -1;
@@ -176,14 +177,20 @@ export function derivedWriter(db, analysisId, previous, now) {
       // Names are numbered in SQLite's order of their text, and rows written in key order: both
       // append to their b-trees instead of splitting pages all over them. The sort is stable, so of
       // two rows with one key the later is written later and wins (ON CONFLICT), as in input order.
-      // Without units from U+D800 up, `<` gives the same order, faster.
-      const compare = names.some((n) => HIGH_UNITS.test(n))
-        ? binaryCompare
-        : (a, b) => (a < b ? -1 : a > b ? 1 : 0);
-      const byName = names.map((_, i) => i).sort((a, b) => compare(names[a], names[b]));
+      // A name is stored as SQLite keeps its text: a lone surrogate becomes U+FFFD, so two names may
+      // be one (their rows one key, as before migration 8). Without units from U+D800 up, `<` gives
+      // SQLite's order, faster.
+      const high = names.some((n) => HIGH_UNITS.test(n));
+      const text = high ? names.map((n) => n.toWellFormed()) : names;
+      const compare = high ? binaryCompare : (a, b) => (a < b ? -1 : a > b ? 1 : 0);
       const rank = new Int32Array(names.length);
-      byName.forEach((n, r) => (rank[n] = r));
-      for (let r = 0; r < byName.length; r++) addName.run(nameBase + r, generation, names[byName[r]]);
+      let count = 0;
+      let last;
+      for (const i of names.map((_, i) => i).sort((a, b) => compare(text[a], text[b]))) {
+        if (count === 0 || text[i] !== last) addName.run(nameBase + count++, generation, (last = text[i]));
+        rank[i] = count - 1;
+      }
+      nameCount = count;
       let total = 0;
       for (const c of rows) total += c.length;
       const all = new Int32Array(total);
@@ -214,7 +221,7 @@ export function derivedWriter(db, analysisId, previous, now) {
           firstSeen[i / ROW_WIDTH],
           nowId,
         );
-      setRanges.run(nameBase + names.length, textBase + textCount, generation);
+      setRanges.run(nameBase + nameCount, textBase + textCount, generation);
       mark.run(`derived_pending:${analysisId}`, now);
       db.exec("COMMIT");
     },
