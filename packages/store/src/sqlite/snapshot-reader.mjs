@@ -170,6 +170,9 @@ if (job && parentPort) {
     try {
       db = openReader(job.file);
       for (const c of snapshotChunks(db, job.derived, job.rows)) {
+        // A turn of the event loop between chunks takes in the consumer's messages as they come (a
+        // stop then ends the reading at once, not after the chunks it may still read ahead).
+        await new Promise((r) => setImmediate(r));
         while (credit <= 0 && !stopped) await new Promise((r) => (wake = r));
         if (stopped) break;
         credit--;
