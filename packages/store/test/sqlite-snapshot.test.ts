@@ -182,6 +182,15 @@ describe("snapshot: inline and on a worker thread", () => {
         `snapshot of ${h.file}: node ${inst(4)}: Unexpected end of JSON input`,
       );
       h.writer.prepare("UPDATE nodes SET props = ? WHERE id = ?").run(before, inst(4));
+      // An edge is named by its ends' ids (the reader sends them as node positions).
+      const edgeProps = h.writer.prepare(
+        "UPDATE edges SET props = ? WHERE from_id = ? AND kind = 'CAN_REACH'",
+      );
+      edgeProps.run(`{"port":`, inst(0));
+      await expect(all(snapshot(h, false, mode))).rejects.toThrow(
+        `snapshot of ${h.file}: edge ${inst(0)} -CAN_REACH-> ${inst(1)}: Unexpected end of JSON input`,
+      );
+      edgeProps.run(`{"port":22}`, inst(0));
     }
   });
 

@@ -288,7 +288,7 @@ export async function* snapshot(
       }
       if (!c) break;
       if ("keys" in c) {
-        for (const [id, src, region, collector] of c.keys) keys.set(id, { source: src, region, collector });
+        for (const [k, source, region, collector] of c.keys) keys.set(k, { source, region, collector });
         continue;
       }
       const make =
@@ -302,7 +302,7 @@ export async function* snapshot(
           const what =
             c.t === "node" || c.t === "finding"
               ? `${c.t} ${String(r[0])}`
-              : `edge ${String(r[1])} -${String(r[2])}-> ${String(r[3])}`;
+              : `edge ${id(r[1] as string | number)} -${String(r[2])}-> ${id(r[3] as string | number)}`;
           throw new Error(`snapshot of ${h.file}: ${what}: ${(e as Error).message}`, { cause: e });
         }
         yield x;
