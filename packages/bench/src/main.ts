@@ -37,9 +37,12 @@ function parent(): number {
   let failed = false;
   for (const m of MEASUREMENTS.filter((x) => !only || x.name === only)) {
     process.stderr.write(`bench: ${m.name} — ${m.description}\n`);
+    // Each measurement in its own process, with the young-generation size ctem runs with when
+    // `pnpm bench` passed it (docs/server.md "Memory and large estates").
+    const young = process.execArgv.filter((a) => a.startsWith("--max-semi-space-size"));
     const r = spawnSync(
       process.execPath,
-      ["--import", "tsx", fileURLToPath(import.meta.url), "--child", m.name],
+      [...young, "--import", "tsx", fileURLToPath(import.meta.url), "--child", m.name],
       {
         stdio: ["ignore", "pipe", "inherit"],
         encoding: "utf8",
