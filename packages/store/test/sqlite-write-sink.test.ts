@@ -74,6 +74,25 @@ describe("ThreadSink", () => {
     expect(threaded.find((r) => String((r as { a: unknown }).a).startsWith("🔥"))).toBeDefined();
   });
 
+  it("carries executions with many parameters, which outgrow a chunk's arrays", async () => {
+    // 1,500 parameters an execution: the 34th does not fit the chunk's 51,024 slots.
+    const width = 1_500;
+    const cols = Array.from({ length: width }, (_, i) => `c${i}`);
+    h.writer.exec(`CREATE TABLE wide (${cols.join(", ")})`);
+    const sink = new ThreadSink(h.file, "test write");
+    h.background(sink.exited);
+    await sink.began;
+    const insert = sink.stmt(`INSERT INTO wide VALUES (${cols.map(() => "?").join(", ")})`);
+    const sent: SqlValue[][] = [];
+    for (let r = 0; r < 40; r++) {
+      const row = cols.map((_, i) => ((i + r) % 3 === 0 ? `r${r}c${i}` : (i + r) % 3 === 1 ? r * i : null));
+      sent.push(row);
+      sink.run(insert, row);
+    }
+    await sink.finish();
+    expect(h.reader.prepare("SELECT * FROM wide ORDER BY rowid").raw().all()).toEqual(sent);
+  });
+
   it("rolls back and names the statement when an execution fails", async () => {
     const sink = new ThreadSink(h.file, "test write");
     h.background(sink.exited);

@@ -6,8 +6,8 @@
 //
 // Protocol. workerData: `{ ctemSqlWriter: { file } }`. The thread opens its connection and begins
 // the transaction (BEGIN IMMEDIATE) at once, then says `{ began: true }`. Messages in:
-// `{ sql, nums, tags, text }`: statements to prepare (appended to its table), then executions, run
-// in order as they come (write-sink.ts ThreadSink): `nums` holds per execution the statement index,
+// `{ sql, nums, n, tags, text }`: statements to prepare (appended to its table), then executions,
+// run in order as they come (write-sink.ts ThreadSink): `nums` (its first `n` entries) holds per execution the statement index,
 // the parameter count, then per parameter its number or its string's length (0 for null);
 // `tags` each parameter's kind (0 null, 1 number, 2 string, 3 bigint as text, 4 undefined);
 // `text` every string parameter, joined. `{ end: true }`
@@ -49,11 +49,11 @@ if (job && parentPort) {
           sqlOf.push(sql);
           statements.push(db.prepare(sql));
         }
-      const { nums, tags, text } = m;
+      const { nums, n, tags, text } = m;
       if (nums) {
         let t = 0;
         let pos = 0;
-        for (let i = 0; i < nums.length;) {
+        for (let i = 0; i < n;) {
           at = nums[i++];
           const params = new Array(nums[i++]);
           for (let j = 0; j < params.length; j++) {

@@ -29,6 +29,8 @@ export class InlineSink implements WriteSink {
 
 /** Values a message to the thread, counting each execution's two (about 1-4 MB of ids and JSON at 100k assets). */
 const CHUNK_VALUES = 50_000;
+/** A chunk's arrays: its values and the last execution's (most have a few parameters; more grow them). */
+const CHUNK_CAPACITY = CHUNK_VALUES + 1_024;
 const WRITER_URL = new URL("./sql-writer.mjs", import.meta.url);
 
 /**
@@ -114,16 +116,20 @@ const enum Tag {
  * come and run in order.
  *
  * A chunk is flat (no array or object per execution or value): the statement index, parameter
- * count and each parameter's number or string length in one Float64Array, the kinds in a
- * Uint8Array (both transferred, not copied), and every string parameter joined into one string.
+ * count and each parameter's number or string length in one Float64Array (its first `n` entries),
+ * the kinds in a Uint8Array (both filled in place and transferred, not copied), and every string
+ * parameter joined into one string.
  * Structured-cloning the executions as arrays cost the sending thread about 0.5 s at 100k assets
  * and the writer thread as much again to rebuild them; a flat chunk is a few copies of memory.
  */
 export class ThreadSink implements WriteSink {
   private readonly thread: WriterWorker;
   private sql: string[] = [];
-  private nums: number[] = [];
-  private tags: number[] = [];
+  /** The chunk being filled: `n` numbers and `t` kinds so far (the arrays are written in place). */
+  private nums = new Float64Array(CHUNK_CAPACITY);
+  private tags = new Uint8Array(CHUNK_CAPACITY);
+  private n = 0;
+  private t = 0;
   private strings: string[] = [];
   private count = 0;
   constructor(file: string, what: string) {
@@ -145,48 +151,63 @@ export class ThreadSink implements WriteSink {
   }
 
   run(stmt: number, params: readonly SqlValue[]): void {
+    if (this.n + params.length + 2 > this.nums.length) this.grow(params.length + 2);
     const { nums, tags, strings } = this;
-    nums.push(stmt, params.length);
+    let n = this.n;
+    let t = this.t;
+    nums[n++] = stmt;
+    nums[n++] = params.length;
     for (const v of params) {
       if (typeof v === "string") {
-        nums.push(v.length);
-        tags.push(Tag.String);
+        nums[n++] = v.length;
+        tags[t++] = Tag.String;
         strings.push(v);
       } else if (typeof v === "number") {
-        nums.push(v);
-        tags.push(Tag.Number);
+        nums[n++] = v;
+        tags[t++] = Tag.Number;
       } else if (v === null) {
-        nums.push(0);
-        tags.push(Tag.Null);
+        nums[n++] = 0;
+        tags[t++] = Tag.Null;
       } else if (typeof v === "bigint") {
-        const t = v.toString();
-        nums.push(t.length);
-        tags.push(Tag.BigInt);
-        strings.push(t);
+        const text = v.toString();
+        nums[n++] = text.length;
+        tags[t++] = Tag.BigInt;
+        strings.push(text);
       } else {
         // Not a SQL value (a caller's bug): the thread passes it on and better-sqlite3 words the error.
-        nums.push(0);
-        tags.push(Tag.Undefined);
+        nums[n++] = 0;
+        tags[t++] = Tag.Undefined;
       }
     }
-    if (nums.length >= CHUNK_VALUES) this.send();
+    this.n = n;
+    this.t = t;
+    if (n >= CHUNK_VALUES) this.send();
+  }
+
+  /** Room for `more` numbers (one execution with more parameters than a chunk holds). */
+  private grow(more: number): void {
+    const size = Math.max(this.nums.length * 2, this.n + more);
+    const nums = new Float64Array(size);
+    nums.set(this.nums.subarray(0, this.n));
+    const tags = new Uint8Array(size);
+    tags.set(this.tags.subarray(0, this.t));
+    this.nums = nums;
+    this.tags = tags;
   }
 
   private take(): {
     sql: string[];
     nums: Float64Array<ArrayBuffer>;
+    n: number;
     tags: Uint8Array<ArrayBuffer>;
     text: string;
   } {
-    const m = {
-      sql: this.sql,
-      nums: new Float64Array(this.nums),
-      tags: new Uint8Array(this.tags),
-      text: this.strings.join(""),
-    };
+    const m = { sql: this.sql, nums: this.nums, n: this.n, tags: this.tags, text: this.strings.join("") };
     this.sql = [];
-    this.nums = [];
-    this.tags = [];
+    this.nums = new Float64Array(CHUNK_CAPACITY);
+    this.tags = new Uint8Array(CHUNK_CAPACITY);
+    this.n = 0;
+    this.t = 0;
     this.strings = [];
     return m;
   }
