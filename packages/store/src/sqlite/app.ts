@@ -74,6 +74,8 @@ const ADD_EVENT_SQL = "INSERT INTO issue_events (issue_key, at, doc) VALUES (?, 
  * the thread costs about 100 ms; the commit of 50k issues takes seconds.
  */
 const COMMIT_INLINE_MAX = 5_000;
+/** Issues written between two inserts of their new parts (writeAnalysis). */
+const PARTS_BATCH = 4_096;
 
 export interface SqliteAppStoreOptions {
   /** ctem.config.json, already validated: wins key by key and cannot be changed through the store. */
@@ -173,54 +175,9 @@ export function createSqliteAppStore(h: SqliteHandle, opts: SqliteAppStoreOption
     const putIssueRow = sink.stmt(PUT_ISSUE_SQL);
     const putDocRow = sink.stmt(PUT_DOC_SQL);
     const addEventRow = sink.stmt(ADD_EVENT_SQL);
-    const touched = new Map<string, number[]>();
-    let seq = nextSeq.get()!.n;
-    for (const d of out.issues) {
-      const prev = existing.get(d.key);
-      let over: Partial<Issue>;
-      let s: number;
-      if (prev) {
-        s = prev.seq;
-        // Fields only people change (assignee, reason, acceptedBy, expiresAt) stay as stored.
-        over = {
-          alias: prev.alias,
-          assignee: {
-            ...(prev.assignee_user !== null ? { user: prev.assignee_user } : {}),
-            ...(prev.assignee_team !== null ? { team: prev.assignee_team } : {}),
-          },
-          reason: prev.reason,
-          acceptedBy: prev.accepted_by,
-          expiresAt: prev.expires_at,
-        };
-      } else {
-        s = seq++;
-        over = { alias: `ISS-${s}` };
-      }
-      const { json, hash } = c.issue(d, over);
-      if (prev && prev.content_hash === hash) {
-        // Unchanged: only lastSeen moves (below, in one statement per value).
-        if (prev.last_seen !== d.lastSeen) {
-          const list = touched.get(d.lastSeen);
-          if (list) list.push(s);
-          else touched.set(d.lastSeen, [s]);
-        }
-        continue;
-      }
-      const issue = { ...d, ...over } as Issue;
-      const ev = (e: IssueEvent) => sink.run(addEventRow, [d.key, e.at, JSON.stringify(e)]);
-      if (!prev) {
-        ev({ at: run.startedAt, actor, type: "created", to: issue.status });
-        sink.run(insertIssue, issueColumns(issue, s, hash));
-      } else {
-        if (prev.status !== issue.status)
-          ev({ at: run.startedAt, actor, type: "status", from: prev.status, to: issue.status });
-        sink.run(putIssueRow, issueColumns(issue, s, hash));
-      }
-      sink.run(putDocRow, [s, json]);
-    }
-    const touch = sink.stmt("UPDATE issues SET last_seen = ? WHERE seq IN (SELECT value FROM json_each(?))");
-    for (const [at, seqs] of touched) sink.run(touch, [at, JSON.stringify(seqs)]);
-    // Tiers, finding priorities and the fix plan: only what differs from what is stored.
+    // Tiers, finding priorities and the fix plan first: only what differs from what is stored.
+    // Their rows are quick to make and slower to insert, the issues' the other way round, so a
+    // writer thread keeps up with the issues and has little left when the last one is made.
     const tiers = new Map<string, { tier: number; reason: string }>();
     for (const t of w
       .prepare<[], { node_id: string; tier: number; reason: string }>(
@@ -279,6 +236,56 @@ export function createSqliteAppStore(h: SqliteHandle, opts: SqliteAppStoreOption
       if (was?.id !== f.id || was.doc !== doc) sink.run(putFix, [i, f.id, doc]);
     });
     sink.run(sink.stmt("DELETE FROM fix_plan WHERE rank >= ?"), [out.fixPlan.length]);
+    const touched = new Map<string, number[]>();
+    let seq = nextSeq.get()!.n;
+    let made = 0;
+    for (const d of out.issues) {
+      const prev = existing.get(d.key);
+      let over: Partial<Issue>;
+      let s: number;
+      if (prev) {
+        s = prev.seq;
+        // Fields only people change (assignee, reason, acceptedBy, expiresAt) stay as stored.
+        over = {
+          alias: prev.alias,
+          assignee: {
+            ...(prev.assignee_user !== null ? { user: prev.assignee_user } : {}),
+            ...(prev.assignee_team !== null ? { team: prev.assignee_team } : {}),
+          },
+          reason: prev.reason,
+          acceptedBy: prev.accepted_by,
+          expiresAt: prev.expires_at,
+        };
+      } else {
+        s = seq++;
+        over = { alias: `ISS-${s}` };
+      }
+      const { json, hash } = c.issue(d, over);
+      if (prev && prev.content_hash === hash) {
+        // Unchanged: only lastSeen moves (below, in one statement per value).
+        if (prev.last_seen !== d.lastSeen) {
+          const list = touched.get(d.lastSeen);
+          if (list) list.push(s);
+          else touched.set(d.lastSeen, [s]);
+        }
+        continue;
+      }
+      const issue = { ...d, ...over } as Issue;
+      const ev = (e: IssueEvent) => sink.run(addEventRow, [d.key, e.at, JSON.stringify(e)]);
+      if (!prev) {
+        ev({ at: run.startedAt, actor, type: "created", to: issue.status });
+        sink.run(insertIssue, issueColumns(issue, s, hash));
+      } else {
+        if (prev.status !== issue.status)
+          ev({ at: run.startedAt, actor, type: "status", from: prev.status, to: issue.status });
+        sink.run(putIssueRow, issueColumns(issue, s, hash));
+      }
+      sink.run(putDocRow, [s, json]);
+      // New parts in batches (each in key order), so that a writer thread inserts them as they come.
+      if (++made % PARTS_BATCH === 0) c.flush();
+    }
+    const touch = sink.stmt("UPDATE issues SET last_seen = ? WHERE seq IN (SELECT value FROM json_each(?))");
+    for (const [at, seqs] of touched) sink.run(touch, [at, JSON.stringify(seqs)]);
     c.flush();
     const finished = { ...run, status: "complete" as const, finishedAt: run.finishedAt ?? now() };
     sink.run(
@@ -493,45 +500,51 @@ export function createSqliteAppStore(h: SqliteHandle, opts: SqliteAppStoreOption
     commitAnalysis(runIn, out: AnalysisOutput) {
       return h.lock.run(async () => {
         const run = parseItem(AnalysisRun, runIn, "analysis run");
-        out.issues.forEach((d, i) => {
-          const field = draftProblem(d);
-          if (field === undefined) return;
-          parseItem(IssueDraft, d, "issue", `#${i}`);
-          throw new ValidationError(`issue '${d.key}': field ${field}: invalid`, { item: d.key, field });
-        });
-        // The rows below are written as differences keyed by these: a key given twice is an error,
-        // never a silent "last one wins".
-        const once = (what: string, keys: Iterable<string>) => {
-          const seen = new Set<string>();
-          for (const k of keys) {
-            if (seen.has(k)) throw new ValidationError(`${what} '${k}' is given twice`, { item: k });
-            seen.add(k);
-          }
+        /** Checks what commitAnalysis is given before anything is written. */
+        const validate = () => {
+          out.issues.forEach((d, i) => {
+            const field = draftProblem(d);
+            if (field === undefined) return;
+            parseItem(IssueDraft, d, "issue", `#${i}`);
+            throw new ValidationError(`issue '${d.key}': field ${field}: invalid`, { item: d.key, field });
+          });
+          // The rows below are written as differences keyed by these: a key given twice is an error,
+          // never a silent "last one wins".
+          const once = (what: string, keys: Iterable<string>) => {
+            const seen = new Set<string>();
+            for (const k of keys) {
+              if (seen.has(k)) throw new ValidationError(`${what} '${k}' is given twice`, { item: k });
+              seen.add(k);
+            }
+          };
+          once(
+            "issue",
+            out.issues.map((d) => d.key),
+          );
+          once(
+            "tier of node",
+            out.tiers.map((t) => t.nodeId),
+          );
+          once(
+            "finding priority",
+            out.findingPriorities.map((p) => p.findingKey),
+          );
         };
-        once(
-          "issue",
-          out.issues.map((d) => d.key),
-        );
-        once(
-          "tier of node",
-          out.tiers.map((t) => t.nodeId),
-        );
-        once(
-          "finding priority",
-          out.findingPriorities.map((p) => p.findingKey),
-        );
         // A large analysis is written by a worker thread while this one makes the rows (JSON,
         // hashes); a small one on the writer connection. Either way in one transaction.
         const rows = out.issues.length + out.findingPriorities.length + out.fixPlan.length;
         if (!(commitMode === "worker" || (commitMode === "auto" && rows > COMMIT_INLINE_MAX))) {
+          validate();
           const c = writing(() => writeAnalysis(run, out, new InlineSink(w)));
           c.committed();
           return;
         }
+        // The thread starts (an isolate, a connection, BEGIN IMMEDIATE) while this one checks.
         const thread = new ThreadSink(h.file, `analysis ${run.id}`);
         h.background(thread.exited);
         let c: Compactor;
         try {
+          validate();
           await thread.began;
           c = writeAnalysis(run, out, thread);
         } catch (e) {
