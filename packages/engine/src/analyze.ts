@@ -13,6 +13,7 @@ import type {
   IssueDraft,
   IssueState,
   Node,
+  SnapshotItem,
   SourceKey,
   StoredPath,
 } from "@ctem/model";
@@ -71,6 +72,96 @@ export interface AnalyzeResult {
   analysis: Analysis;
 }
 
+/** A snapshot read in two steps (readSnapshot). */
+export interface SnapshotRead {
+  /** Every node and inventory edge (derived edges skipped). */
+  estate: Estate;
+  /** The findings, which the store reads while the caller works on the estate. Call once. */
+  findings(): Promise<Finding[]>;
+  /** Ends the reading when findings() will not be called (a failure in between). */
+  close(): Promise<void>;
+}
+
+/**
+ * Reads a store snapshot in the port's order (nodes, edges, findings): the estate now, the findings
+ * when asked. The store reads them meanwhile (the SQLite adapter on its reader thread, while
+ * derive runs here), so the caller derives without waiting for the findings. With `assetFilter`,
+ * assets it rejects (never `internet`) are left out with every edge touching them and the
+ * findings matched to them.
+ */
+export async function readSnapshot(
+  graph: Pick<GraphStore, "snapshot">,
+  assetFilter?: (node: Node) => boolean,
+): Promise<SnapshotRead> {
+  const estate = new Estate();
+  const excluded = new Set<string>();
+  // With a filter, edges wait until the last node is read.
+  const edges: Array<Parameters<Estate["addEdge"]>[0]> = [];
+  const it = graph.snapshot({ derived: false })[Symbol.asyncIterator]();
+  let first: Finding | undefined;
+  let r: IteratorResult<SnapshotItem>;
+  try {
+    for (r = await it.next(); !r.done; r = await it.next()) {
+      const item = r.value;
+      if (item.t === "node") {
+        const v = item.v;
+        if (assetFilter && v.id !== INTERNET_NODE_ID && !assetFilter(v)) {
+          excluded.add(v.id);
+          continue;
+        }
+        // The snapshot's node as it is (a Node is an EstateNode with three more fields): no copy.
+        estate.addNode(v);
+      } else if (item.t === "edge") {
+        if (!item.v.derived) {
+          const v = item.v;
+          const e = { from: v.from, kind: v.kind, to: v.to, props: v.props, sources: v.sources };
+          if (assetFilter) edges.push(e);
+          else estate.addEdge(e);
+        }
+      } else {
+        first = item.v;
+        break;
+      }
+    }
+  } catch (e) {
+    await it.return?.();
+    throw e;
+  }
+  for (const e of edges) if (!excluded.has(e.from) && !excluded.has(e.to)) estate.addEdge(e);
+  const keep = (f: Finding) => !(assetFilter && f.matched && excluded.has(f.assetRef));
+  let open = !r.done;
+  return {
+    estate,
+    async findings() {
+      const out: Finding[] = [];
+      if (first && keep(first)) out.push(first);
+      if (!open) return out;
+      open = false;
+      try {
+        for (let x = await it.next(); !x.done; x = await it.next()) {
+          const item = x.value;
+          if (item.t !== "finding") throw outOfOrder(item.t, "findings");
+          if (keep(item.v)) out.push(item.v);
+        }
+      } catch (e) {
+        await it.return?.();
+        throw e;
+      }
+      return out;
+    },
+    async close() {
+      if (!open) return;
+      open = false;
+      await it.return?.();
+    },
+  };
+}
+
+const outOfOrder = (what: string, after: string) =>
+  new Error(
+    `the graph store's snapshot gave a ${what} after its ${after} (the order is nodes, edges, findings)`,
+  );
+
 /**
  * Reads a store snapshot into the engine's estate (derived edges skipped) and the findings. With
  * `assetFilter`, assets it rejects (never `internet`) are left out with every edge touching them
@@ -80,33 +171,8 @@ export async function loadSnapshot(
   graph: Pick<GraphStore, "snapshot">,
   assetFilter?: (node: Node) => boolean,
 ): Promise<{ estate: Estate; findings: Finding[] }> {
-  const estate = new Estate();
-  const findings: Finding[] = [];
-  const excluded = new Set<string>();
-  // Edges and findings wait until every node is read when filtering (the snapshot's order is the
-  // adapter's business).
-  const edges: Array<Parameters<Estate["addEdge"]>[0]> = [];
-  for await (const item of graph.snapshot({ derived: false })) {
-    if (item.t === "node") {
-      const v = item.v;
-      if (assetFilter && v.id !== INTERNET_NODE_ID && !assetFilter(v)) {
-        excluded.add(v.id);
-        continue;
-      }
-      // The snapshot's node as it is (a Node is an EstateNode with three more fields): no copy.
-      estate.addNode(v);
-    } else if (item.t === "edge") {
-      if (!item.v.derived) {
-        const v = item.v;
-        const e = { from: v.from, kind: v.kind, to: v.to, props: v.props, sources: v.sources };
-        if (assetFilter) edges.push(e);
-        else estate.addEdge(e);
-      }
-    } else findings.push(item.v);
-  }
-  if (!assetFilter) return { estate, findings };
-  for (const e of edges) if (!excluded.has(e.from) && !excluded.has(e.to)) estate.addEdge(e);
-  return { estate, findings: findings.filter((f) => !(f.matched && excluded.has(f.assetRef))) };
+  const s = await readSnapshot(graph, assetFilter);
+  return { estate: s.estate, findings: await s.findings() };
 }
 
 /** The in-memory analysis of an estate: what analyze() commits, and what what-if needs. */
@@ -214,9 +280,9 @@ export async function analyze(stores: AnalyzeStores, opts: AnalyzeOptions = {}):
     failedCollectorsOf(stores.app),
     newestScanFinish(stores.app),
   ]);
-  const { estate, findings } = await loadSnapshot(stores.graph, opts.assetFilter);
+  const snap = await readSnapshot(stores.graph, opts.assetFilter);
+  const { estate } = snap;
   stages.push({ name: "snapshot", ms: Math.round(performance.now() - t0) });
-  say(`analysis ${id}: ${estate.nodes.size} nodes, ${estate.edgeCount} edges, ${findings.length} findings`);
   const demo =
     opts.demo ??
     (estate.nodes.size > 0 &&
@@ -229,8 +295,23 @@ export async function analyze(stores: AnalyzeStores, opts: AnalyzeOptions = {}):
   // adapter writes it from a worker thread): it is invisible until promoted, and awaited before the
   // AppStore commit, so DESIGN's order (generation → commitAnalysis → promote) holds.
   let derivedWrite: { promise: Promise<void>; started: number; done?: number } | undefined;
+  // Derive first: the store reads the findings meanwhile (they matter from prepare on).
+  let derived: DeriveResult;
+  let findings: Finding[];
+  try {
+    const td = performance.now();
+    derived = await derive(estate, { failedCollectors, ...(opts.catalog ? { catalog: opts.catalog } : {}) });
+    stages.push({ name: "derive", ms: Math.round(performance.now() - td) });
+    const tf = performance.now();
+    findings = await snap.findings();
+    stages.push({ name: "snapshot-findings", ms: Math.round(performance.now() - tf) });
+  } catch (e) {
+    await snap.close();
+    throw e;
+  }
+  say(`analysis ${id}: ${estate.nodes.size} nodes, ${estate.edgeCount} edges, ${findings.length} findings`);
   const analysis = await analyzeEstate(
-    { estate, findings, settings, lookup: opts.lookup, k: opts.k },
+    { estate, findings, settings, lookup: opts.lookup, k: opts.k, derived },
     {
       ...(opts.catalog ? { catalog: opts.catalog } : {}),
       failedCollectors,

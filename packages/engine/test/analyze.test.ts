@@ -174,6 +174,63 @@ describe("analyze", () => {
     await closed.close();
   });
 
+  it("reads the snapshot in the port's order: a node after the findings fails the analysis, naming it", async () => {
+    const stores = await load("order.db");
+    const node = (await stores.graph.listNodes({}, { limit: 1 })).items[0]!;
+    let commits = 0;
+    const graph: GraphStore = {
+      ...stores.graph,
+      // The store's items, then one node more after the findings.
+      snapshot: async function* (opts) {
+        yield* stores.graph.snapshot(opts);
+        yield { t: "node", v: node };
+      },
+    };
+    const app: AppStore = {
+      ...stores.app,
+      commitAnalysis: (...args) => {
+        commits++;
+        return stores.app.commitAnalysis(...args);
+      },
+    };
+    await expect(analyze({ graph, app }, { catalog })).rejects.toThrow(
+      "the graph store's snapshot gave a node after its findings (the order is nodes, edges, findings)",
+    );
+    expect(commits).toBe(0);
+    await stores.close();
+  });
+
+  it("a failure while deriving ends the snapshot's reading (the findings are never asked for)", async () => {
+    const stores = await load("derive-fail.db");
+    let ended = false;
+    let findingsRead = 0;
+    const graph: GraphStore = {
+      ...stores.graph,
+      snapshot: async function* (opts) {
+        try {
+          for await (const item of stores.graph.snapshot(opts)) {
+            if (item.t === "finding") findingsRead++;
+            yield item;
+          }
+        } finally {
+          ended = true;
+        }
+      },
+    };
+    const broken = new Proxy({} as ActionCatalog, {
+      get() {
+        throw new Error("action catalogue unreadable");
+      },
+    });
+    await expect(analyze({ graph, app: stores.app }, { catalog: broken })).rejects.toThrow(
+      "action catalogue unreadable",
+    );
+    expect(ended).toBe(true);
+    // Stopped at the first finding (the two-step read), not read to the end.
+    expect(findingsRead).toBe(1);
+    await stores.close();
+  });
+
   it("a derived-edge write that fails while the search runs fails the analysis before anything is committed", async () => {
     const stores = await load("derived-fail.db");
     const first = await analyze(stores, { catalog, now: () => new Date("2026-03-01T01:00:00Z") });

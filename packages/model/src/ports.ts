@@ -102,8 +102,10 @@ export interface GraphStore {
   /** Inventory edges and the current generation's attack edges touching `id`. */
   neighbours(id: string, opts: NeighbourOptions): Promise<Edge[]>;
   /**
-   * Every node, edge (inventory + current derived) and finding, streamed from one consistent view.
-   * `derived: false` leaves the derived edges out (analysis recomputes them).
+   * Every node, edge (inventory + current derived) and finding, streamed from one consistent view,
+   * in this order: every node, then every edge, then every finding (the engine derives from the
+   * nodes and edges while the findings are still being read). `derived: false` leaves the derived
+   * edges out (analysis recomputes them).
    */
   snapshot(opts?: { derived?: boolean }): AsyncIterable<SnapshotItem>;
   /**

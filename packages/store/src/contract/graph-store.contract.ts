@@ -618,6 +618,12 @@ export function describeGraphStoreContract(adapter: string, make: MakeGraphStore
         ]);
         expect(bare.filter((x) => x.t === "node").map((x) => x.v)).toEqual([...snap.nodes.values()]);
         expect(bare.filter((x) => x.t === "finding").map((x) => x.v)).toEqual(snap.findings);
+        // The port's order (the engine derives while the findings are still being read): every
+        // node, then every edge, then every finding; with and without derived edges.
+        for (const items of [await all(s.snapshot()), bare]) {
+          const kinds = items.map((x) => x.t).join(",");
+          expect(kinds).toMatch(/^(node,)+(edge,)+finding(,finding)*$/);
+        }
       }),
     );
 
