@@ -2,7 +2,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import ipaddr from "ipaddr.js";
-import { contains, parseCidr } from "./cidr.js";
+import { contains, containsV4, dottedQuadV4, parseCidr } from "./cidr.js";
 
 describe("parseCidr of a bare address", () => {
   it("is the address's /32", () => {
@@ -90,5 +90,54 @@ describe("parseCidr and contains against ipaddr.js", () => {
       ),
       { numRuns: 3000 },
     );
+  });
+});
+
+// can-reach-security-group tests hosts' plain IPv4 addresses as numbers, without a Cidr each: the
+// number must stand for exactly what parseCidr reads as a /32 without ipaddr.js, and containment
+// on it must agree with contains on that /32.
+describe("dottedQuadV4 and containsV4 against parseCidr and contains", () => {
+  const part = fc.oneof(
+    fc.integer({ min: 0, max: 300 }).map(String),
+    fc.constantFrom("0", "00", "01", "010", "0x1f", "255", "256", "1000", "", " ", "a", "-1"),
+  );
+  const text = fc.oneof(
+    fc
+      .tuple(part, part, part, part, fc.constantFrom("", "", "/8", "/32", ".5", " ", "\t"))
+      .map(([a, b, c, d, tail]) => `${a}.${b}.${c}.${d}${tail}`),
+    fc.ipV4(),
+    fc.ipV4Extended(),
+    fc.ipV6(),
+  );
+  const range = fc.oneof(
+    fc.tuple(fc.ipV4(), fc.integer({ min: 0, max: 32 })).map(([a, p]) => parseCidr(`${a}/${p}`)!),
+    fc.tuple(fc.ipV6(), fc.integer({ min: 0, max: 128 })).map(([a, p]) => parseCidr(`${a}/${p}`)!),
+  );
+
+  it("reads an address as parseCidr's plain /32, and nothing else", () => {
+    fc.assert(
+      fc.property(text, range, (t, outer) => {
+        const n = dottedQuadV4(t);
+        const c = parseCidr(t);
+        // -1 leaves the text to parseCidr; a canonical address is always read.
+        if (n < 0) return;
+        expect(c).toMatchObject({ family: 4, prefix: 32, v4: n });
+        expect(containsV4(outer, n)).toBe(contains(outer, c!));
+      }),
+      { numRuns: 3000 },
+    );
+    fc.assert(
+      fc.property(fc.ipV4(), (ip) => {
+        expect(dottedQuadV4(ip)).toBe(parseCidr(ip)!.v4);
+      }),
+      { numRuns: 500 },
+    );
+    expect(dottedQuadV4(" 10.0.3.4 ")).toBe(parseCidr("10.0.3.4")!.v4);
+    expect(dottedQuadV4("255.255.255.255")).toBe(0xffffffff);
+    expect(dottedQuadV4("010.0.3.4")).toBe(-1);
+    expect(dottedQuadV4("10.0.3.4/32")).toBe(-1);
+    expect(containsV4(parseCidr("10.0.0.0/8")!, dottedQuadV4("10.200.1.1"))).toBe(true);
+    expect(containsV4(parseCidr("10.0.0.0/8")!, dottedQuadV4("11.0.0.1"))).toBe(false);
+    expect(containsV4(parseCidr("::/0")!, dottedQuadV4("11.0.0.1"))).toBe(false);
   });
 });

@@ -97,6 +97,43 @@ function dottedQuad(t: string): number[] | undefined {
   return out.length === 4 ? out : undefined;
 }
 
+/**
+ * A plain dotted-quad address as parseCidr reads it without ipaddr.js (its own /32; surrounding
+ * whitespace trimmed), as its unsigned 32-bit number; -1 for anything else, which parseCidr must
+ * read. Nothing is made or cached: a host's own address (60k at 100k assets) is only tested
+ * against ranges, with containsV4.
+ */
+export function dottedQuadV4(text: string): number {
+  const t = text.trim();
+  let v = 0;
+  let parts = 0;
+  let n = 0;
+  let digits = 0;
+  for (let i = 0; i <= t.length; i++) {
+    const c = i < t.length ? t.charCodeAt(i) : 46;
+    if (c === 46) {
+      if (digits === 0 || parts === 4) return -1;
+      v = v * 256 + n;
+      parts++;
+      n = 0;
+      digits = 0;
+    } else {
+      // A leading zero is octal to ipaddr.js.
+      if (c < 48 || c > 57 || (digits > 0 && n === 0)) return -1;
+      n = n * 10 + (c - 48);
+      if (++digits > 3 || n > 255) return -1;
+    }
+  }
+  return parts === 4 ? v : -1;
+}
+
+/** contains(outer, the /32 of an IPv4 address given as dottedQuadV4's number). */
+export function containsV4(outer: Cidr, v4: number): boolean {
+  if (outer.family !== 4 || outer.prefix > 32) return false;
+  if (outer.prefix === 0) return true;
+  return (outer.v4 ^ v4) >>> (32 - outer.prefix) === 0;
+}
+
 /** Whether `outer` holds every address of `inner`. Different families never contain each other. */
 export function contains(outer: Cidr, inner: Cidr): boolean {
   if (outer.family !== inner.family || outer.prefix > inner.prefix) return false;

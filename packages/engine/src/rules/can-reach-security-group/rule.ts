@@ -15,7 +15,7 @@ import {
 } from "../../aws/shapes.js";
 import { ingressOf } from "../../aws/network.js";
 import type { Cidr } from "../../net/cidr.js";
-import { contains, overlaps, parseCidr } from "../../net/cidr.js";
+import { contains, containsV4, dottedQuadV4, overlaps, parseCidr } from "../../net/cidr.js";
 import { formatPorts, normProtocol, portsOf } from "../../net/filters.js";
 import { defineRule } from "../meta.js";
 
@@ -24,7 +24,21 @@ const RULE = "can-reach-security-group";
 interface Host {
   node: EstateNode;
   vpc?: string | undefined;
+  /** Its plain IPv4 addresses as numbers (dottedQuadV4): the common case, without a Cidr each. */
+  v4: number[];
+  /** Its other addresses (IPv6, anything parseCidr reads otherwise). */
   addresses: Cidr[];
+  /** The subnets it is in (IN_SUBNET), read beside its groups while its edges are at hand. */
+  subnets: EstateNode[];
+}
+
+/** Whether one of the host's addresses lies in the range. */
+function holds(c: Cidr, h: Host): boolean {
+  const v4 = h.v4;
+  for (let i = 0; i < v4.length; i++) if (containsV4(c, v4[i]!)) return true;
+  const a = h.addresses;
+  for (let i = 0; i < a.length; i++) if (contains(c, a[i]!)) return true;
+  return false;
 }
 
 const NONE: readonly Assumption[] = Object.freeze([]);
@@ -59,32 +73,44 @@ export const canReachSecurityGroup = defineRule(
     for (const inst of ctx.g.ofType(T.instance)) {
       const p = readProps(InstanceProps, inst.props).value;
       if (p.state === "terminated" || p.state === "shutting-down") continue;
-      const ips = new Set<string>();
-      if (p.privateIp) ips.add(p.privateIp);
-      for (const ip of p.ipv6Addresses ?? []) ips.add(ip);
-      for (const n of p.networkInterfaces ?? []) {
-        for (const ip of n.privateIps ?? []) ips.add(ip);
-        for (const ip of n.ipv6Addresses ?? []) ips.add(ip);
-      }
+      // The distinct addresses in the order first named (usually one: no set for that).
+      const ips: string[] = [];
+      const add = (ip: string) => {
+        if (!ips.includes(ip)) ips.push(ip);
+      };
+      if (p.privateIp) ips.push(p.privateIp);
+      if (p.ipv6Addresses) for (const ip of p.ipv6Addresses) add(ip);
+      if (p.networkInterfaces)
+        for (const n of p.networkInterfaces) {
+          if (n.privateIps) for (const ip of n.privateIps) add(ip);
+          if (n.ipv6Addresses) for (const ip of n.ipv6Addresses) add(ip);
+        }
       const vpc = p.vpcId ?? ctx.g.out(inst.id, "IN_NETWORK")[0]?.to.split("/").pop();
+      const v4: number[] = [];
       const addresses: Cidr[] = [];
       for (const ip of ips) {
-        const c = parseCidr(ip);
-        if (c) addresses.push(c);
+        const n = dottedQuadV4(ip);
+        if (n >= 0) v4.push(n);
+        else {
+          const c = parseCidr(ip);
+          if (c) addresses.push(c);
+        }
       }
-      const h: Host = { node: inst, vpc, addresses };
+      const h: Host = { node: inst, vpc, v4, addresses, subnets: ctx.g.outNodes(inst.id, "IN_SUBNET") };
       hosts.push(h);
       if (vpc) {
         const list = byVpc.get(vpc);
         if (list) list.push(h);
         else byVpc.set(vpc, [h]);
       }
-      for (const g of ctx.g.outNodes(inst.id, "PROTECTED_BY"))
-        if (g.kind === "firewall") {
+      for (const e of ctx.g.out(inst.id, "PROTECTED_BY")) {
+        const g = ctx.g.node(e.to);
+        if (g && g.kind === "firewall") {
           const list = membersOf.get(g.id);
           if (list) list.push(inst);
           else membersOf.set(g.id, [inst]);
         }
+      }
     }
     const groupsById = new Map<string, EstateNode[]>();
     for (const g of ctx.g.ofType(T.securityGroup)) {
@@ -134,10 +160,21 @@ export const canReachSecurityGroup = defineRule(
       intoOf.set(e, into);
       return into;
     };
+    // Per subnet, its routes through a peering connection or a transit gateway (most have none).
+    const peeringRoutes = new Map<EstateNode, EstateEdge[]>();
+    const peeringRoutesOf = (subnet: EstateNode) => {
+      let list = peeringRoutes.get(subnet);
+      if (!list) {
+        list = [];
+        for (const e of ctx.g.out(subnet.id, "ROUTES_VIA"))
+          if (e.to.includes(":vpc-peering-connection/") || e.to.includes(":transit-gateway/")) list.push(e);
+        peeringRoutes.set(subnet, list);
+      }
+      return list;
+    };
     for (const h of hosts)
-      for (const subnet of ctx.g.outNodes(h.node.id, "IN_SUBNET"))
-        for (const e of ctx.g.out(subnet.id, "ROUTES_VIA")) {
-          if (!e.to.includes(":vpc-peering-connection/") && !e.to.includes(":transit-gateway/")) continue;
+      for (const subnet of h.subnets)
+        for (const e of peeringRoutesOf(subnet)) {
           for (const { vpcId, route } of routesInto(e, subnet)) {
             if (vpcId === h.vpc) continue;
             const list = routedInto.get(vpcId);
@@ -209,9 +246,9 @@ export const canReachSecurityGroup = defineRule(
             };
             const evidence = Object.freeze([admitted]);
             for (const h of vpc ? (byVpc.get(vpc) ?? []) : [])
-              if (h.addresses.some((a) => contains(c, a))) reach(h.node, evidence, NONE, props);
+              if (holds(c, h)) reach(h.node, evidence, NONE, props);
             for (const { host, route } of vpc ? (routedInto.get(vpc) ?? []) : [])
-              if (host.addresses.some((a) => contains(c, a)))
+              if (holds(c, host))
                 reach(
                   host.node,
                   [admitted, route],
