@@ -26,21 +26,23 @@ export const runsAsInstanceProfile = defineRule(
   },
   (ctx) => {
     // Shared between edges (frozen): the props per IMDS setting, the role's evidence per profile.
-    const propsCache = new Map<string, Readonly<Record<string, unknown>>>();
+    const propsCache = new Map<string, Array<Readonly<Record<string, unknown>> | undefined>>();
     const propsOf = (imdsV1: boolean, httpTokens: string) => {
-      const k = `${imdsV1}|${httpTokens}`;
-      let v = propsCache.get(k);
-      if (!v) propsCache.set(k, (v = Object.freeze({ imdsV1, httpTokens })));
-      return v;
+      let byV1 = propsCache.get(httpTokens);
+      if (!byV1) propsCache.set(httpTokens, (byV1 = [undefined, undefined]));
+      const i = imdsV1 ? 1 : 0;
+      return (byV1[i] ??= Object.freeze({ imdsV1, httpTokens }));
     };
-    // Per instance profile, once: its roles, each with the evidence that the profile holds it.
-    const rolesCache = new Map<string, Array<{ role: string; evidence: Evidence }>>();
+    // Per instance profile, once: its roles, each with the evidence that the profile holds it and
+    // what a failed collector left stale on the role.
+    const rolesCache = new Map<string, Array<{ role: string; evidence: Evidence; stale: Assumption[] }>>();
     const rolesOf = (profileId: string) => {
       let v = rolesCache.get(profileId);
       if (!v) {
         v = [];
-        for (const e of ctx.g.in(profileId, "MEMBER_OF"))
-          if (ctx.g.node(e.from)?.type === T.role)
+        for (const e of ctx.g.in(profileId, "MEMBER_OF")) {
+          const node = ctx.g.node(e.from);
+          if (node?.type === T.role)
             v.push({
               role: e.from,
               evidence: {
@@ -48,7 +50,9 @@ export const runsAsInstanceProfile = defineRule(
                 ref: `${e.from}#InstanceProfileList`,
                 detail: { instanceProfile: profileId },
               },
+              stale: ctx.stale(node),
             });
+        }
         rolesCache.set(profileId, v);
       }
       return v;
@@ -58,33 +62,39 @@ export const runsAsInstanceProfile = defineRule(
       if (p.state === "terminated" || p.state === "shutting-down") continue;
       const md = p.metadata;
       if (md?.httpEndpoint === "disabled") continue;
-      const profiles = ctx.g.out(inst.id, "HAS_ROLE").map((e) => e.to);
-      if (!profiles.length && p.instanceProfileArn) profiles.push(p.instanceProfileArn);
-      for (const profileId of new Set(profiles)) {
-        const imds = md
-          ? {
-              httpTokens: md.httpTokens ?? "optional",
-              v1Allowed: md.v1Allowed ?? md.httpTokens !== "required",
-              ...(md.hopLimit !== undefined ? { hopLimit: md.hopLimit } : {}),
-            }
-          : undefined;
-        const assumptions: Assumption[] = [...ctx.stale(inst)];
-        if (!imds) assumptions.push({ code: "imds_settings_unknown", detail: { instance: inst.id } });
-        const base: Evidence[] = [
-          {
-            source: COLLECTOR_OF.instances,
-            ref: `${p.instanceId ?? inst.id}#IamInstanceProfile`,
-            detail: { instanceProfile: profileId, ...(imds ? { imds } : {}) },
-          },
-        ];
-        const props = propsOf(imds ? imds.v1Allowed : true, imds?.httpTokens ?? "unknown");
+      const has = ctx.g.out(inst.id, "HAS_ROLE");
+      let profiles: readonly string[];
+      if (has.length === 0) {
+        if (!p.instanceProfileArn) continue;
+        profiles = [p.instanceProfileArn];
+      } else if (has.length === 1) profiles = [has[0]!.to];
+      else profiles = [...new Set(has.map((e) => e.to))];
+      // The instance's IMDS settings and its staleness, the same for each of its profiles.
+      let imds: { httpTokens: string; v1Allowed: boolean; hopLimit?: number } | undefined;
+      if (md) {
+        imds = {
+          httpTokens: md.httpTokens ?? "optional",
+          v1Allowed: md.v1Allowed ?? md.httpTokens !== "required",
+        };
+        if (md.hopLimit !== undefined) imds.hopLimit = md.hopLimit;
+      }
+      const staleInst = ctx.stale(inst);
+      const assumptions: Assumption[] = imds
+        ? staleInst
+        : [...staleInst, { code: "imds_settings_unknown", detail: { instance: inst.id } }];
+      const ref = `${p.instanceId ?? inst.id}#IamInstanceProfile`;
+      const props = propsOf(imds ? imds.v1Allowed : true, imds?.httpTokens ?? "unknown");
+      for (const profileId of profiles) {
+        const detail: Record<string, unknown> = { instanceProfile: profileId };
+        if (imds) detail.imds = imds;
+        const base: Evidence = { source: COLLECTOR_OF.instances, ref, detail };
         const roles = rolesOf(profileId);
         if (!roles.length) {
           // The profile's role was not read: the instance still runs as *something*.
           ctx.sink.add(inst.id, "RUNS_AS", profileId, {
             rule: "runs-as-instance-profile",
             props,
-            evidence: base,
+            evidence: [base],
             assumptions: [...assumptions, { code: "role_unknown", detail: { instanceProfile: profileId } }],
           });
           continue;
@@ -93,8 +103,8 @@ export const runsAsInstanceProfile = defineRule(
           ctx.sink.add(inst.id, "RUNS_AS", r.role, {
             rule: "runs-as-instance-profile",
             props,
-            evidence: [...base, r.evidence],
-            assumptions: [...assumptions, ...ctx.stale(ctx.g.node(r.role))],
+            evidence: [base, r.evidence],
+            assumptions: r.stale.length ? [...assumptions, ...r.stale] : assumptions,
           });
       }
     }
