@@ -42,7 +42,24 @@ export interface Decision {
   assumptions: Assumption[];
 }
 
-const ev = (st: Statement, role: string): Evidence => ({
+/**
+ * The evidence naming a statement in a role, made once per statement and role and frozen: every
+ * decision the statement grants (or denies) shares it. Consumers copy it to add to its detail.
+ */
+const evCache = new Map<string, WeakMap<Statement, Evidence>>();
+function ev(st: Statement, role: string): Evidence {
+  let byStatement = evCache.get(role);
+  if (!byStatement) evCache.set(role, (byStatement = new WeakMap<Statement, Evidence>()));
+  let e = byStatement.get(st);
+  if (!e) {
+    e = makeEv(st, role);
+    Object.freeze(e.detail);
+    byStatement.set(st, Object.freeze(e));
+  }
+  return e;
+}
+
+const makeEv = (st: Statement, role: string): Evidence => ({
   source: "iam-policy",
   ref: st.ref,
   detail: {
