@@ -14,6 +14,7 @@ import { actionMatches, evaluate } from "../iam/evaluate.js";
 import { policiesOf } from "../iam/principals.js";
 import { defineRule } from "../rules/meta.js";
 import type { Rule } from "../rules/meta.js";
+import type { Statement } from "../iam/policy.js";
 import { catalogueEntry } from "./catalogue.js";
 
 export interface Check {
@@ -44,6 +45,28 @@ export interface TechniqueSpec {
     ctx: DeriveContext,
     attacker: EstateNode,
   ): Iterable<Omit<Target, "checks"> & { checks: Check[] | undefined }>;
+}
+
+/**
+ * Whether some Allow statement of the list names the action, per list (a principal's identity
+ * statements, fixed for a derive) and action: every technique screens every attacker with its
+ * required actions, and the techniques share many of them.
+ */
+const allowNames = new WeakMap<readonly Statement[], Map<string, boolean>>();
+function someAllowNames(sts: readonly Statement[], action: string): boolean {
+  let byAction = allowNames.get(sts);
+  if (!byAction) allowNames.set(sts, (byAction = new Map<string, boolean>()));
+  let r = byAction.get(action);
+  if (r === undefined) {
+    r = false;
+    for (const st of sts)
+      if (st.effect === "Allow" && actionMatches(st, action)) {
+        r = true;
+        break;
+      }
+    byAction.set(action, r);
+  }
+  return r;
 }
 
 export const SEVERITY_BY_CATEGORY = { "self-escalation": "critical", "principal-access": "high" } as const;
@@ -79,38 +102,41 @@ export function defineTechnique(spec: TechniqueSpec): Rule & { spec: TechniqueSp
           if (ctx.admins.has(attacker.id)) continue;
           const pol = policiesOf(ctx, attacker);
           // Cheap screen: every required permission must be named by some Allow statement.
-          if (
-            !required.every((a) => pol.identity.some((st) => st.effect === "Allow" && actionMatches(st, a)))
-          )
-            continue;
+          let screened = true;
+          for (const a of required)
+            if (!someAllowNames(pol.identity, a)) {
+              screened = false;
+              break;
+            }
+          if (!screened) continue;
+          const policies = { identity: pol.identity, boundary: pol.boundary };
+          const stale = ctx.stale(attacker);
           for (const t of spec.targets(ctx, attacker)) {
             if (!t.checks) continue;
-            const evidence: Evidence[] = [named, ...(t.evidence ?? [])];
-            const assumptions: Assumption[] = [...(t.assumptions ?? [])];
+            // The edge's evidence and assumptions, built in place: the technique, the target's
+            // own, then per check its granting statements (naming the action and resource) and
+            // what they rest on, then the attacker's staleness.
+            const evidence: Evidence[] = [named];
+            if (t.evidence) for (const e of t.evidence) evidence.push(e);
+            const assumptions: Assumption[] = t.assumptions ? t.assumptions.slice() : [];
             let ok = true;
             for (const c of t.checks) {
-              const d = evaluate(
-                { action: c.action, resource: c.resource },
-                { identity: pol.identity, boundary: pol.boundary },
-              );
+              const d = evaluate({ action: c.action, resource: c.resource }, policies);
               if (!d.allowed) {
                 ok = false;
                 break;
               }
-              evidence.push(
-                ...d.evidence.map((e) => ({
-                  ...e,
-                  detail: { ...e.detail, grants: c.action, on: c.resource },
-                })),
-              );
-              assumptions.push(...d.assumptions);
+              for (const e of d.evidence)
+                evidence.push({ ...e, detail: { ...e.detail, grants: c.action, on: c.resource } });
+              for (const a of d.assumptions) assumptions.push(a);
             }
             if (!ok) continue;
+            for (const a of stale) assumptions.push(a);
             ctx.sink.add(attacker.id, "CAN_ESCALATE", t.target.id, {
               rule: spec.id,
               props: propsFor[t.outcome],
               evidence,
-              assumptions: [...assumptions, ...ctx.stale(attacker)],
+              assumptions,
             });
           }
         }

@@ -19,14 +19,15 @@ export const iamCreateAccessKey = defineTechnique({
     for (const u of others(ctx, T.user, attacker)) {
       const n = keyCount(ctx, u);
       if (n !== undefined && n >= 2) continue;
-      yield {
-        target: u,
-        outcome: "acts_as",
-        ...(n === undefined
-          ? { assumptions: [{ code: "access_key_count_unknown", detail: { user: u.id } }] }
-          : {}),
-        checks: [{ action: "iam:CreateAccessKey", resource: u.id }],
-      };
+      const checks = [{ action: "iam:CreateAccessKey", resource: u.id }];
+      yield n === undefined
+        ? {
+            target: u,
+            outcome: "acts_as",
+            assumptions: [{ code: "access_key_count_unknown", detail: { user: u.id } }],
+            checks,
+          }
+        : { target: u, outcome: "acts_as", checks };
     }
   },
 });
