@@ -12,6 +12,7 @@ import { openSqliteStores } from "../src/index.js";
 import type { SqliteStores } from "../src/index.js";
 import { MIGRATIONS } from "../src/sqlite/migrations.js";
 import { issueDraft } from "../src/contract/fixtures.js";
+import { DRAFT_ORDERS, docOf, draftOrder } from "../src/sqlite/issues.js";
 
 let dir: string;
 let stores: SqliteStores;
@@ -616,5 +617,52 @@ describe("upgrading a data file written before migration 4", () => {
     expect((await stores.app.getIssue(stored[0]!.key))?.reason).toBe("accepted for the migration");
     expect((await stores.app.getIssue(added.key))?.alias).toBe("ISS-4");
     expect((await stores.app.issueHistory("ISS-1")).map((e) => e.type)).toEqual(["created"]);
+  });
+});
+
+describe("compact documents", () => {
+  /** What a document copied key by key holds: the draft's fields in its order, the stored ones over them. */
+  const reference = (i: object, over?: object) => {
+    const d: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(i)) d[k] = v;
+    if (over) for (const [k, v] of Object.entries(over)) d[k] = v;
+    return d;
+  };
+  const inOrder = (d: IssueDraft, order: readonly string[], alias?: string): IssueDraft => {
+    const o: Record<string, unknown> = {};
+    for (const k of order) o[k] = (d as unknown as Record<string, unknown>)[k];
+    if (alias !== undefined) o.alias = alias;
+    return o as unknown as IssueDraft;
+  };
+
+  it("hold the draft's fields in the draft's own order with the stored ones over them, whatever its shape", () => {
+    const base = issueDraft({ reason: "accepted for now", assignee: { team: "web" }, acceptedBy: "ana" });
+    const engine = DRAFT_ORDERS.flatMap((order) => [inOrder(base, order), inOrder(base, order, "ISS-3")]);
+    // The engine's orders take the literal; these are copied key by key.
+    expect(engine.map((d) => draftOrder(d, { alias: "ISS-1" }))).toEqual([0, 0, 1, 1]);
+    const others = [
+      base,
+      inOrder(base, [...DRAFT_ORDERS[0]!].reverse()),
+      { ...inOrder(base, DRAFT_ORDERS[0]!), extra: 1 } as unknown as IssueDraft,
+      inOrder(base, DRAFT_ORDERS[1]!.slice(0, -1)),
+      { ...inOrder(base, DRAFT_ORDERS[0]!, "ISS-3"), demo: true },
+    ];
+    expect(others.map((d) => draftOrder(d, undefined))).toEqual([-1, -1, -1, -1, 0]);
+    const overs: Array<Partial<Issue> | undefined> = [
+      undefined,
+      { alias: "ISS-7" },
+      { alias: undefined },
+      {
+        alias: "ISS-7",
+        assignee: { user: "u-1" },
+        reason: null,
+        acceptedBy: null,
+        expiresAt: "2027-01-01T00:00:00.000Z",
+      },
+      { status: "fixed" },
+    ];
+    expect(draftOrder(engine[0]!, { status: "fixed" })).toBe(-1);
+    for (const d of [...engine, ...others])
+      for (const o of overs) expect(JSON.stringify(docOf(d, o))).toBe(JSON.stringify(reference(d, o)));
   });
 });
