@@ -152,6 +152,9 @@ describe("issues and the analysis commit", () => {
       acceptedBy: "u2",
       expiresAt: "2026-06-01T00:00:00.000Z",
     });
+    // The row's columns too (lists filter on them), not only the document.
+    const byTeam = await stores.app.listIssues({ assigneeTeam: ["payments"] }, { limit: 10 });
+    expect(byTeam.items.map((i) => i.alias)).toEqual(["ISS-1"]);
     const history = await stores.app.issueHistory("ISS-1");
     expect(history.map((e) => e.type)).toEqual([
       "created",

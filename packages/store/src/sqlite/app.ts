@@ -270,15 +270,15 @@ export function createSqliteAppStore(h: SqliteHandle, opts: SqliteAppStoreOption
         }
         continue;
       }
-      const issue = { ...d, ...over } as Issue;
+      // The row from the draft with `over`'s fields over it (over holds no status).
       const ev = (e: IssueEvent) => sink.run(addEventRow, [d.key, e.at, JSON.stringify(e)]);
       if (!prev) {
-        ev({ at: run.startedAt, actor, type: "created", to: issue.status });
-        sink.run(insertIssue, issueColumns(issue, s, hash));
+        ev({ at: run.startedAt, actor, type: "created", to: d.status });
+        sink.run(insertIssue, issueColumns(d, s, hash, over));
       } else {
-        if (prev.status !== issue.status)
-          ev({ at: run.startedAt, actor, type: "status", from: prev.status, to: issue.status });
-        sink.run(putIssueRow, issueColumns(issue, s, hash));
+        if (prev.status !== d.status)
+          ev({ at: run.startedAt, actor, type: "status", from: prev.status, to: d.status });
+        sink.run(putIssueRow, issueColumns(d, s, hash, over));
       }
       sink.run(putDocRow, [s, json]);
       // New parts in batches (each in key order), so that a writer thread inserts them as they come.

@@ -128,12 +128,23 @@ export function draftProblem(d: IssueDraft): string | undefined {
 
 const partHash = (json: string): string => hash("sha1", json, "base64url").slice(0, 22);
 
-/** The issue row's columns, from an issue, in the order of ISSUE_COLUMNS (positional: cheaper to bind). */
-export function issueColumns(i: Issue | IssueDraft, seq: number, contentHash: string | null): SqlValue[] {
+/**
+ * The issue row's columns, from an issue (with `over`'s human fields over its own: no merged copy
+ * made), in the order of ISSUE_COLUMNS (positional: cheaper to bind).
+ */
+export function issueColumns(
+  i: Issue | IssueDraft,
+  seq: number,
+  contentHash: string | null,
+  over?: Pick<Partial<Issue>, "alias" | "assignee" | "reason" | "acceptedBy" | "expiresAt">,
+): SqlValue[] {
+  const o = over ?? {};
+  const alias = "alias" in o ? o.alias : i.alias;
+  const assignee = ("assignee" in o ? o.assignee : i.assignee) ?? {};
   return [
     seq,
     i.key,
-    i.alias ?? null,
+    alias ?? null,
     i.severity,
     i.status,
     i.score,
@@ -141,16 +152,16 @@ export function issueColumns(i: Issue | IssueDraft, seq: number, contentHash: st
     i.confidence,
     i.entry.id,
     i.target.id,
-    i.assignee.user ?? null,
-    i.assignee.team ?? null,
+    assignee.user ?? null,
+    assignee.team ?? null,
     i.demo ? 1 : 0,
     i.firstSeen,
     i.lastSeen,
     i.dueAt,
     i.title,
-    i.reason,
-    i.acceptedBy,
-    i.expiresAt,
+    "reason" in o ? (o.reason ?? null) : i.reason,
+    "acceptedBy" in o ? (o.acceptedBy ?? null) : i.acceptedBy,
+    "expiresAt" in o ? (o.expiresAt ?? null) : i.expiresAt,
     contentHash,
   ];
 }
