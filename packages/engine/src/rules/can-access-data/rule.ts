@@ -215,6 +215,8 @@ function deriveAccess(ctx: DeriveContext): void {
     const root = `arn:${principal.id.split(":")[1] || "aws"}:iam::${principal.accountId ?? ""}:root`;
     profiles.forEach((profile) => {
       const idx = indexFor(profile, principal.accountId);
+      // Decisions of this principal and profile by store account, then by the key below.
+      let byAcct: Map<string, Map<number, Result | typeof NO_ACCESS>> | undefined;
       const stmts = pol.identity.filter((st) => actionRelevant(st, profile));
       const cands = new Set<EstateNode>();
       for (const st of stmts) {
@@ -238,32 +240,53 @@ function deriveAccess(ctx: DeriveContext): void {
           result = decide(pol, tried.get(profile)!, allowable(profile, relevant, rp), store, relevant, rp);
         } else {
           // The decision depends on the profile, the store's account, which conditional actions
-          // apply to it (the others always do) and, per relevant statement (by its place in
-          // `stmts`, fixed for this principal and profile), which of its patterns intersect or
-          // cover each of the store's resources: stores alike in all of that share one decision.
-          let sig = `${profile.type}|${store.accountId ?? ""}|`;
-          for (const la of conditional.get(profile)!) sig += la.when!(store) ? "1" : "0";
+          // apply to it (the others always do) and, per statement (by its place in `stmts`,
+          // fixed for this principal and profile), whether it is relevant and which of its
+          // patterns intersect or cover each of the store's resources: stores alike in all of
+          // that share one decision. Within this principal and profile that is a number: the
+          // store's resource count, then one bit per conditional action, then per statement a
+          // relevance bit and, when relevant, two bits per pattern and resource (a fixed width
+          // once the resource count is known), so no key string is built per store. One too
+          // wide for a double's 53 bits is spelled out as a string instead.
+          const conds = conditional.get(profile)!;
+          let key = res.length;
+          let width = 0;
+          for (const la of conds) key = key * 2 + (la.when!(store) ? 1 : 0);
+          width += conds.length;
           const relevant: Statement[] = [];
           for (let i = 0; i < stmts.length; i++) {
             const st = stmts[i]!;
             const pats = st.resource ?? st.notResource ?? [];
-            let bits = "";
+            let bits = 0;
             let meets = false;
             for (let j = 0; j < res.length; j++) {
-              if (j) bits += "/";
               const r = res[j]!;
               for (const p of pats) {
                 const x = intersects(p, r);
                 if (x) meets = true;
-                bits += x ? (covers(p, r) ? "11" : "10") : covers(p, r) ? "01" : "00";
+                bits = bits * 4 + (x ? 2 : 0) + (covers(p, r) ? 1 : 0);
               }
             }
+            width += 1;
             // A statement naming resources is relevant when one of them meets the store's.
-            if (st.resource && !meets) continue;
+            if (st.resource && !meets) {
+              key = key * 2;
+              continue;
+            }
             relevant.push(st);
-            sig += `|${i}:${bits}`;
+            const w = 2 * pats.length * res.length;
+            key = (key * 2 + 1) * 2 ** w + bits;
+            width += w;
           }
-          const hit = decisionCache.get(sig);
+          let byKey: Map<number, Result | typeof NO_ACCESS> | undefined;
+          let sig: string | undefined;
+          if (width + Math.log2(res.length + 1) <= 52) {
+            const acct = store.accountId ?? "";
+            byAcct ??= new Map<string, Map<number, Result | typeof NO_ACCESS>>();
+            byKey = byAcct.get(acct);
+            if (!byKey) byAcct.set(acct, (byKey = new Map<number, Result | typeof NO_ACCESS>()));
+          } else sig = stringSig(profile, store, conds, stmts, res);
+          const hit = byKey ? byKey.get(key) : decisionCache.get(sig!);
           if (hit !== undefined) result = hit === NO_ACCESS ? undefined : hit;
           else {
             result = decide(
@@ -274,7 +297,8 @@ function deriveAccess(ctx: DeriveContext): void {
               relevant,
               undefined,
             );
-            decisionCache.set(sig, result ?? NO_ACCESS);
+            if (byKey) byKey.set(key, result ?? NO_ACCESS);
+            else decisionCache.set(sig!, result ?? NO_ACCESS);
           }
         }
         if (!result) continue;
@@ -300,6 +324,40 @@ function deriveAccess(ctx: DeriveContext): void {
       }
     });
   }
+}
+
+/**
+ * The decision key of a store without a resource policy, spelled out (profile, account, which
+ * conditional actions apply, per relevant statement its place and which of its patterns intersect
+ * or cover each resource): for the rare store whose numeric key would not fit.
+ */
+function stringSig(
+  profile: AccessProfile,
+  store: EstateNode,
+  conds: readonly LevelAction[],
+  stmts: readonly Statement[],
+  res: readonly string[],
+): string {
+  let sig = `${profile.type}|${store.accountId ?? ""}|`;
+  for (const la of conds) sig += la.when!(store) ? "1" : "0";
+  for (let i = 0; i < stmts.length; i++) {
+    const st = stmts[i]!;
+    const pats = st.resource ?? st.notResource ?? [];
+    let bits = "";
+    let meets = false;
+    for (let j = 0; j < res.length; j++) {
+      if (j) bits += "/";
+      const r = res[j]!;
+      for (const p of pats) {
+        const x = intersects(p, r);
+        if (x) meets = true;
+        bits += x ? (covers(p, r) ? "11" : "10") : covers(p, r) ? "01" : "00";
+      }
+    }
+    if (st.resource && !meets) continue;
+    sig += `|${i}:${bits}`;
+  }
+  return sig;
 }
 
 interface Result {
