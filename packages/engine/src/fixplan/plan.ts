@@ -273,7 +273,7 @@ function ratioOf(
       for (const ei of pathEdges) {
         const e = st.edges[ei]!;
         if (e.kind === "RUNS_AS" && e.from === ch.instance)
-          r *= PRIORS.runs_as_imdsv2.value / st.model.hopP(e);
+          r *= PRIORS.runs_as_imdsv2.value / st.model.hopPAt(ei);
       }
       return Math.min(1, r);
     };

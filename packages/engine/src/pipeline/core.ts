@@ -141,16 +141,29 @@ export function prepare(
     }
     return i;
   };
-  for (const id of estate.nodes.keys()) intern(id);
+  // The estate's node of each number (undefined past the estate's nodes).
+  const nodeAt: Array<EstateNode | undefined> = [];
+  estate.nodes.forEach((n, id) => {
+    intern(id);
+    nodeAt.push(n);
+  });
   // Sized for every derived edge; the traversable ones are the first `m`.
   const gAll = new Int32Array(edges.length);
   const gFrom = new Uint32Array(edges.length);
   const gTo = new Uint32Array(edges.length);
+  // The number of each traversable edge's `to` as the estate names it (a self-loop's own node,
+  // not its "#admin" node): weighing reads that node.
+  const toAt = new Uint32Array(edges.length);
   let m = 0;
   const virtual: string[] = [];
+  // The internet's edges (entries), in edge order: the sources below read these alone.
+  const fromInternet: number[] = [];
   for (let i = 0; i < edges.length; i++) {
     const e = edges[i]!;
-    if (e.from === INTERNET_NODE_ID) continue;
+    if (e.from === INTERNET_NODE_ID) {
+      fromInternet.push(i);
+      continue;
+    }
     let to = e.to;
     if (e.from === e.to) {
       if (e.props.outcome !== "admin") continue;
@@ -158,9 +171,11 @@ export function prepare(
       virtual.push(to);
     }
     gAll[m] = i;
-    gFrom[m] = intern(e.from);
-    gTo[m++] = intern(to);
+    const f = (gFrom[m] = intern(e.from));
+    const t = (gTo[m] = intern(to));
+    toAt[m++] = to === e.to ? t : f;
   }
+  while (nodeAt.length < ids.length) nodeAt.push(undefined);
   const gEdges = gAll.slice(0, m);
   const g = new CompactGraph(ids, index, { from: gFrom.subarray(0, m), to: gTo.subarray(0, m) });
   const isTarget = new Uint8Array(g.nodeCount);
@@ -185,16 +200,18 @@ export function prepare(
   const model = createScoreModel({ nodes: estate.nodes, findingsByAsset, tiers, lookup: input.lookup });
   const weight = new Float64Array(g.slotCount);
   // In derived-edge order (the edges are read in the order they were made; CSR order jumps about).
-  for (let k = 0; k < gEdges.length; k++) weight[g.slotOf[k]!] = model.hopWeight(edges[gEdges[k]!]!);
+  const weights = model.weighEdges(edges, gEdges, toAt, nodeAt);
+  for (let k = 0; k < gEdges.length; k++) weight[g.slotOf[k]!] = weights[k]!;
 
   const sources: Source[] = [];
   const entries = new Map(derived.entries.map((e) => [e.id, e]));
   const internet = entries.get(INTERNET_NODE_ID);
   if (internet)
-    edges.forEach((e, i) => {
-      if (e.from !== INTERNET_NODE_ID || e.kind !== "EXPOSES") return;
+    for (const i of fromInternet) {
+      const e = edges[i]!;
+      if (e.kind !== "EXPOSES") continue;
       const node = g.index.get(e.to);
-      if (node === undefined) return;
+      if (node === undefined) continue;
       sources.push({
         node,
         entryId: e.to,
@@ -203,7 +220,7 @@ export function prepare(
         likelihood: model.exposedEntry(e),
         entry: internet,
       });
-    });
+    }
   for (const en of derived.entries) {
     if (en.id === INTERNET_NODE_ID || overlay.removedEntries?.has(en.id)) continue;
     const node = g.index.get(en.id);

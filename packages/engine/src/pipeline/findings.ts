@@ -41,7 +41,7 @@ export function findingPriorities(st: CoreState, pairs: ReadonlyMap<string, Pair
       for (const i of p.edges) {
         const e = edges[i]!;
         if (e.from === INTERNET_NODE_ID) continue;
-        hp.push(model.hopP(e));
+        hp.push(model.hopPAt(i));
         to.push(e.to);
       }
       let reach = 1;

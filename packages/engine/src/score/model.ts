@@ -241,6 +241,65 @@ export function createScoreModel(input: ScoreModelInput) {
     return hopCache.get(e)?.p ?? hopValue(e, undefined);
   }
 
+  // Per derived edge of the list weighEdges was given (by index): its hop's probability (NaN
+  // when it was not weighed), access-level weight and level, so a hop on a path is read, not
+  // worked out again for every path crossing it (the same numbers: hopValue's).
+  // Levels are numbered (few distinct ones; an array of 400k would be made in dictionary mode).
+  let weighed: readonly DerivedEdge[] | undefined;
+  let edgeP = new Float64Array(0);
+  let edgeLevelWeight = new Float64Array(0);
+  let edgeLevel = new Int32Array(0);
+  const levels: Array<string | undefined> = [undefined];
+  const levelNumbers = new Map<string | undefined, number>([[undefined, 0]]);
+  const levelNumber = (level: string | undefined): number => {
+    let n = levelNumbers.get(level);
+    if (n === undefined) levelNumbers.set(level, (n = levels.push(level) - 1));
+    return n;
+  };
+
+  /**
+   * The search weights (hopWeight) of `edges[which[k]]` for each k, keeping each one's numbers
+   * for scorePath (with `order` over these edges) and hopPAt. `toAt[k]`: the number of the edge's
+   * `to` node in `nodeAt` (the node with id e.to, or undefined when the estate lacks it), so no
+   * node or compromise is looked up by id per edge.
+   */
+  function weighEdges(
+    edges: readonly DerivedEdge[],
+    which: Int32Array,
+    toAt: Uint32Array,
+    nodeAt: ReadonlyArray<EstateNode | undefined>,
+  ): Float64Array {
+    weighed = edges;
+    edgeP = new Float64Array(edges.length).fill(NaN);
+    edgeLevelWeight = new Float64Array(edges.length);
+    edgeLevel = new Int32Array(edges.length);
+    const compromised = new Float64Array(nodeAt.length).fill(NaN);
+    const out = new Float64Array(which.length);
+    for (let k = 0; k < which.length; k++) {
+      const i = which[k]!;
+      const e = edges[i]!;
+      const t = toAt[k]!;
+      const to = nodeAt[t];
+      let c = NaN;
+      if (e.kind === "CAN_REACH" && to?.kind === "compute") {
+        c = compromised[t]!;
+        if (c !== c) c = compromised[t] = compromiseP(e.to);
+      }
+      const p = hopValueTo(e, undefined, to, c);
+      edgeP[i] = p;
+      edgeLevelWeight[i] = hopLevelWeight;
+      if (hopLevel !== undefined) edgeLevel[i] = levelNumber(hopLevel);
+      out[k] = p * hopLevelWeight;
+    }
+    return out;
+  }
+
+  /** hopP of edges[i], edges being the list weighEdges was given. */
+  function hopPAt(i: number): number {
+    const p = i < edgeP.length ? edgeP[i]! : NaN;
+    return p === p ? p : hopP(weighed![i]!);
+  }
+
   // hopValue's access-level weight and level, beside the probability it returns (no result
   // object per call: the search weighs every derived edge).
   let hopLevelWeight = 1;
@@ -248,15 +307,34 @@ export function createScoreModel(input: ScoreModelInput) {
 
   /** The hop's probability; its access-level weight and level are left in hopLevelWeight/hopLevel. */
   function hopValue(e: DerivedEdge, factors: Factor[] | undefined): number {
+    return hopValueTo(
+      e,
+      factors,
+      e.kind === "CAN_REACH" || e.kind === "CAN_ACCESS" || e.kind === "EXPOSES"
+        ? input.nodes.get(e.to)
+        : undefined,
+      NaN,
+    );
+  }
+
+  /**
+   * hopValue with the node `e.to` names (read only for CAN_REACH, CAN_ACCESS and EXPOSES) and, when
+   * not NaN, its compromise probability (else compromiseP works it out).
+   */
+  function hopValueTo(
+    e: DerivedEdge,
+    factors: Factor[] | undefined,
+    to: EstateNode | undefined,
+    compromised: number,
+  ): number {
     let prior: PriorName;
     let p: number;
     let levelWeight = 1;
     let level: string | undefined;
     switch (e.kind) {
       case "CAN_REACH": {
-        const to = input.nodes.get(e.to);
         if (to?.kind === "compute") {
-          p = compromiseP(e.to);
+          p = compromised === compromised ? compromised : compromiseP(e.to);
           factors?.push(
             factor(`compromise:${to.name}`, round2(p), "1 − Π(1 − p) of lateral_service and the host's CVEs"),
           );
@@ -294,7 +372,7 @@ export function createScoreModel(input: ScoreModelInput) {
         level = typeof e.props.level === "string" ? e.props.level : undefined;
         const lp = levelPrior(level);
         if (lp) levelWeight = PRIORS[lp].value;
-        else if (input.nodes.get(e.to)?.kind === "data_store") levelWeight = PRIORS.access_read.value;
+        else if (to?.kind === "data_store") levelWeight = PRIORS.access_read.value;
         break;
       }
       default:
@@ -387,14 +465,22 @@ export function createScoreModel(input: ScoreModelInput) {
     let confident = entry.assumptions.length === 0;
     let levelWeight = 1;
     let level: string | undefined;
+    // Hops of the weighed edges are read by index (`at`), others from the cache or worked out.
+    const byIndex = order !== undefined && hops === weighed;
     for (let i = 0; i < n; i++) {
-      const e = order ? hops[order[i]!]! : hops[i]!;
+      const ei = order ? order[i]! : i;
+      const e = hops[ei]!;
       if (e.assumptions.length) confident = false;
-      const h = hopCache.get(e);
+      const at = byIndex && ei < edgeP.length ? edgeP[ei]! : NaN;
+      const h = at === at ? undefined : hopCache.get(e);
       let p: number;
       let hw: number;
       let hl: string | undefined;
-      if (h) {
+      if (at === at) {
+        p = at;
+        hw = edgeLevelWeight[ei]!;
+        hl = levels[edgeLevel[ei]!];
+      } else if (h) {
         p = h.p;
         hw = h.levelWeight;
         hl = h.level;
@@ -456,7 +542,20 @@ export function createScoreModel(input: ScoreModelInput) {
     };
   }
 
-  return { assess, compromise, exposedEntry, keyEntry, hop, hopWeight, hopP, tierWeight, scorePath, factor };
+  return {
+    assess,
+    compromise,
+    exposedEntry,
+    keyEntry,
+    hop,
+    hopWeight,
+    hopP,
+    weighEdges,
+    hopPAt,
+    tierWeight,
+    scorePath,
+    factor,
+  };
 }
 
 export type ScoreModel = ReturnType<typeof createScoreModel>;
