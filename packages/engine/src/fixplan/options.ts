@@ -165,15 +165,18 @@ function statementOption(ev: Evidence): FixOption | undefined {
  * rule is evidence on many edges, and only an option's id matters after its first making (the
  * plan keeps the first object per id; cut specs hold ids).
  */
-export type OptionMemo = Map<string, FixOption | undefined>;
+export type OptionMemo = Map<string | Evidence, FixOption | undefined>;
 
 function memoIngress(ev: Evidence, memo: OptionMemo | undefined): FixOption | undefined {
   if (!memo || ev.source !== "aws-ec2-security-groups") return ingressOption(ev);
+  // The same evidence object on another edge: its option without making its key again.
+  if (memo.has(ev)) return memo.get(ev);
   const d = ev.detail ?? {};
   const k = `i${JSON.stringify([ev.ref, d.group, d.cidr, d.sourceGroup])}`;
-  if (memo.has(k)) return memo.get(k);
-  const o = ingressOption(ev);
-  memo.set(k, o);
+  let o: FixOption | undefined;
+  if (memo.has(k)) o = memo.get(k);
+  else memo.set(k, (o = ingressOption(ev)));
+  memo.set(ev, o);
   return o;
 }
 
@@ -186,6 +189,22 @@ function memoStatement(ev: Evidence, memo: OptionMemo | undefined): FixOption | 
   return o;
 }
 
+/**
+ * The list optionsForEdge is filling (it never runs inside itself) and the one function that adds
+ * to it, deduplicated by id: no closure and set made per edge.
+ */
+let collecting: FixOption[] = [];
+const collect = (o: FixOption | undefined): FixOption | undefined => {
+  if (o) {
+    const list = collecting;
+    let seen = false;
+    for (let i = 0; i < list.length; i++) if (list[i]!.id === o.id) seen = true;
+    if (!seen) list.push(o);
+  }
+  return o;
+};
+const NO_OPTIONS: FixOption[] = [];
+
 export function optionsForEdge(
   e: DerivedEdge,
   node: (id: string) => EstateNode | undefined,
@@ -193,14 +212,8 @@ export function optionsForEdge(
 ): { options: FixOption[]; spec: CutSpec } {
   const options: FixOption[] = [];
   const spec: CutSpec = { killers: [], groups: [] };
-  const seen = new Set<string>();
-  const add = (o: FixOption | undefined) => {
-    if (o && !seen.has(o.id)) {
-      seen.add(o.id);
-      options.push(o);
-    }
-    return o;
-  };
+  collecting = options;
+  const add = collect;
   const to = node(e.to);
   if (e.kind === "EXPOSES" || e.kind === "CAN_REACH") {
     const group: string[] = [];
@@ -270,6 +283,7 @@ export function optionsForEdge(
   }
   gcpEdgeOptions(e, to, add, spec);
   azureEdgeOptions(e, to, add, spec);
+  collecting = NO_OPTIONS;
   return { options, spec };
 }
 
@@ -292,6 +306,12 @@ export function keyEntryOption(user: EstateNode, evidence: readonly Evidence[]):
   };
 }
 
+/**
+ * a.localeCompare(b, undefined, { numeric: true }) (which is specified as this collator's compare)
+ * without a collator made per call.
+ */
+const byVersion = new Intl.Collator(undefined, { numeric: true }).compare;
+
 /** Package upgrades that lower an asset's likelihood: one option per (asset, package). */
 export function upgradeOptions(asset: EstateNode, findings: readonly Finding[]): FixOption[] {
   const byPkg = new Map<string, Finding[]>();
@@ -304,7 +324,7 @@ export function upgradeOptions(asset: EstateNode, findings: readonly Finding[]):
   const out: FixOption[] = [];
   for (const [pkg, fs] of byPkg) {
     const fixed = fs.map((f) => f.fixedVersion).filter((v): v is string => Boolean(v));
-    const fixedVersion = fixed.sort((a, b) => a.localeCompare(b, undefined, { numeric: true })).pop();
+    const fixedVersion = fixed.sort(byVersion).pop();
     const cves = fs.map((f) => f.ruleId).join(", ");
     const instanceId = typeof asset.props.instanceId === "string" ? asset.props.instanceId : undefined;
     out.push({

@@ -90,7 +90,10 @@ export function buildFixPlan(st: CoreState, pairs: ReadonlyMap<string, PairResul
    * upgrades of the asset it enters when that is an exposed or reached host), and the option ids
    * that cut it alone. Made at the edge's first hop, in the order the hop notes them.
    */
-  const edgeInfo = new Map<number, { notes: Occurrences[]; cutters: readonly string[] }>();
+  type EdgeInfo = { notes: Occurrences[]; cutters: readonly string[] };
+  // By derived-edge index: 1 + the edge's place in `infos` (0: not made yet).
+  const infoAt = new Int32Array(edges.length);
+  const infos: EdgeInfo[] = [];
   const upgradesOf = new Map<string, FixOption[]>();
   const keyOptions = new Map<object, Occurrences>();
   const memo: OptionMemo = new Map();
@@ -103,11 +106,12 @@ export function buildFixPlan(st: CoreState, pairs: ReadonlyMap<string, PairResul
     }
     return u;
   };
-  const infoOf = (ei: number) => {
-    let info = edgeInfo.get(ei);
-    if (info) return info;
+  const nodeOf = (id: string) => nodes.get(id);
+  const infoOf = (ei: number): EdgeInfo => {
+    const at = infoAt[ei]!;
+    if (at > 0) return infos[at - 1]!;
     const e = edges[ei]!;
-    const r = optionsForEdge(e, (id) => nodes.get(id), memo);
+    const r = optionsForEdge(e, nodeOf, memo);
     const notes: Occurrences[] = [];
     for (const o of r.options) notes.push(occurrencesOf(o));
     if (
@@ -115,9 +119,19 @@ export function buildFixPlan(st: CoreState, pairs: ReadonlyMap<string, PairResul
       (e.kind === "CAN_REACH" && nodes.get(e.to)?.kind === "compute")
     )
       for (const o of upgrades(e.to)) notes.push(occurrencesOf(o));
-    info = { notes, cutters: soloCutters(r.spec) };
-    edgeInfo.set(ei, info);
+    const info = { notes, cutters: soloCutters(r.spec) };
+    infoAt[ei] = infos.push(info);
     return info;
+  };
+
+  /** The deactivate-key option of a keyed entry (made once per entry: its first making is kept). */
+  const keyOptionOf = (pr: PairResult): Occurrences | undefined => {
+    const user = nodes.get(pr.source.entryId);
+    if (!user) return undefined;
+    let r = keyOptions.get(pr.source.entry);
+    if (!r)
+      keyOptions.set(pr.source.entry, (r = occurrencesOf(keyEntryOption(user, pr.source.entry.evidence))));
+    return r;
   };
 
   // Per pair (numbered in the pairs' order) and path: the option ids that cut it alone (the
@@ -129,6 +143,9 @@ export function buildFixPlan(st: CoreState, pairs: ReadonlyMap<string, PairResul
   const notePair = (pr: PairResult): void => {
     const pi = pairList.length;
     pairList.push(pr);
+    // A keyed entry's option, noted on each path: looked up once per pair, after the first path's
+    // hops (where it was first made before, so options are numbered in the same order).
+    let keyOption: Occurrences | undefined | null = pr.source.via === "access_key" ? null : undefined;
     const cuttersOfPaths = new Array<readonly string[]>(pr.paths.length);
     for (let pathIndex = 0; pathIndex < pr.paths.length; pathIndex++) {
       const pathEdges = pr.paths[pathIndex]!.edges;
@@ -145,19 +162,9 @@ export function buildFixPlan(st: CoreState, pairs: ReadonlyMap<string, PairResul
         for (const id of info.cutters) if (!cutters?.includes(id)) (cutters ??= []).push(id);
       }
       cuttersOfPaths[pathIndex] = cutters ?? NO_IDS;
-      if (pr.source.via === "access_key") {
-        const user = nodes.get(pr.source.entryId);
-        if (user) {
-          // The entry's option is made once per entry (its first making is the one kept).
-          let r = keyOptions.get(pr.source.entry);
-          if (!r)
-            keyOptions.set(
-              pr.source.entry,
-              (r = occurrencesOf(keyEntryOption(user, pr.source.entry.evidence))),
-            );
-          note(r, first ?? allCuts.push({ issueKey: pr.key, pathIndex, hopIndex: 0 }) - 1, pi);
-        }
-      }
+      if (keyOption === null) keyOption = keyOptionOf(pr);
+      if (keyOption)
+        note(keyOption, first ?? allCuts.push({ issueKey: pr.key, pathIndex, hopIndex: 0 }) - 1, pi);
     }
     pathCutters.push(cuttersOfPaths);
   };
