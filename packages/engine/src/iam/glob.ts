@@ -78,6 +78,9 @@ export function intersects(a: string, b: string): boolean {
   }
   if (i === ea) return onlyStars(b, j, eb);
   if (j === eb) return onlyStars(a, i, ea);
+  // A run of stars matches any string, so it meets whatever the other side matches (`arn:…:*`
+  // against `arn:…:b/*`): no search.
+  if (onlyStars(a, i, ea) || onlyStars(b, j, eb)) return true;
   // One side without wildcards is one string: does the other pattern match it.
   if (!hasWildcard(b, j, eb)) return globMatch(a, i, ea, b, j, eb);
   if (!hasWildcard(a, i, ea)) return globMatch(b, j, eb, a, i, ea);
@@ -170,6 +173,8 @@ export function covers(pattern: string, target: string): boolean {
     ej--;
   }
   if (i === ei) return j === ej;
+  // A run of stars covers anything, a target's wildcards too (`arn:…:b/*` within `arn:…:b/*`).
+  if (onlyStars(pattern, i, ei)) return true;
   return coversSearch(pattern.slice(i, ei), target.slice(j, ej));
 }
 
