@@ -32,6 +32,11 @@ interface Host {
   subnets: EstateNode[];
 }
 
+/** Appends the addresses `ips` does not hold yet, in order. */
+function addNew(ips: string[], more: readonly string[]): void {
+  for (const ip of more) if (!ips.includes(ip)) ips.push(ip);
+}
+
 /** Whether one of the host's addresses lies in the range. */
 function holds(c: Cidr, h: Host): boolean {
   const v4 = h.v4;
@@ -73,17 +78,15 @@ export const canReachSecurityGroup = defineRule(
     for (const inst of ctx.g.ofType(T.instance)) {
       const p = readProps(InstanceProps, inst.props).value;
       if (p.state === "terminated" || p.state === "shutting-down") continue;
-      // The distinct addresses in the order first named (usually one: no set for that).
+      // The distinct addresses in the order first named (usually one: no set for that, and no
+      // closure per instance either).
       const ips: string[] = [];
-      const add = (ip: string) => {
-        if (!ips.includes(ip)) ips.push(ip);
-      };
       if (p.privateIp) ips.push(p.privateIp);
-      if (p.ipv6Addresses) for (const ip of p.ipv6Addresses) add(ip);
+      if (p.ipv6Addresses) addNew(ips, p.ipv6Addresses);
       if (p.networkInterfaces)
         for (const n of p.networkInterfaces) {
-          if (n.privateIps) for (const ip of n.privateIps) add(ip);
-          if (n.ipv6Addresses) for (const ip of n.ipv6Addresses) add(ip);
+          if (n.privateIps) addNew(ips, n.privateIps);
+          if (n.ipv6Addresses) addNew(ips, n.ipv6Addresses);
         }
       const vpc = p.vpcId ?? ctx.g.out(inst.id, "IN_NETWORK")[0]?.to.split("/").pop();
       const v4: number[] = [];
