@@ -18,6 +18,7 @@ import type { Likelihood, PathScore, ScoreModel } from "../score/model.js";
 import { PRIORS, band, round2 } from "../score/priors.js";
 import type { IntelLookup } from "../score/vuln.js";
 import { pathClass, titleOf } from "./classes.js";
+import { sortByScoreThenKey } from "./order.js";
 
 export const ADMIN_SUFFIX = "#admin";
 export const DEFAULT_K = 3;
@@ -626,7 +627,11 @@ export function observe(st: CoreState, pairs: Map<string, PairResult>): Observed
     return o;
   };
   for (const pr of pairs.values()) out.push(one(pr));
-  return out.sort((a, b) => b.score - a.score || a.key.localeCompare(b.key));
+  return sortByScoreThenKey(
+    out,
+    (o) => o.score,
+    (o) => o.key,
+  );
 }
 
 export { round2 };
