@@ -18,6 +18,11 @@ export interface PrincipalPolicies extends Policies {
   groups: EstateNode[];
   /** Policy ids whose statements apply to the principal (not the boundary). */
   policyIds: string[];
+  /**
+   * Per action, whether some Allow identity statement names it: the escalation techniques'
+   * screen, filled as they ask (kept here rather than in a map keyed by the principal).
+   */
+  allowNames: Map<string, boolean> | undefined;
 }
 
 const policyCache = new WeakMap<object, Map<string, Statement[]>>();
@@ -76,6 +81,7 @@ export function policiesOf(ctx: DeriveContext, node: EstateNode): PrincipalPolic
     boundary: boundaries.length ? boundaries.flatMap((id) => statementsOf(ctx, id)) : undefined,
     groups,
     policyIds: unique,
+    allowNames: undefined,
   };
   cache.set(node.id, p);
   return p;
