@@ -32,31 +32,56 @@ export function findingPriorities(st: CoreState, pairs: ReadonlyMap<string, Pair
   const { edges, model, findingsByAsset } = st;
   // Per asset with findings: the best (reach × onward × impact) over every kept path through it.
   const through = new Map<string, Through>();
-  const hp: number[] = [];
+  // A path's hops after the internet's, in buffers reused for every path (an array emptied by
+  // length = 0 gives its storage back and grows again): each hop's probability, the asset it
+  // enters and whether that asset has findings.
+  let hp = new Float64Array(64);
+  let has = new Uint8Array(64);
   const to: string[] = [];
-  const notePair = (pr: PairResult): void => {
-    for (const p of pr.paths) {
-      hp.length = 0;
-      to.length = 0;
-      for (const i of p.edges) {
-        const e = edges[i]!;
-        if (e.from === INTERNET_NODE_ID) continue;
-        hp.push(model.hopPAt(i));
-        to.push(e.to);
+  // Per derived edge: whether the asset it enters has findings (0: not looked up yet, 1: no, 2: yes).
+  const entersFindings = new Uint8Array(edges.length);
+  const notePath = (pr: PairResult, p: PairResult["paths"][number], entryHas: boolean): void => {
+    let n = 0;
+    for (const i of p.edges) {
+      const e = edges[i]!;
+      if (e.from === INTERNET_NODE_ID) continue;
+      if (n === hp.length) {
+        const h = new Float64Array(n * 2);
+        h.set(hp);
+        hp = h;
+        const b = new Uint8Array(n * 2);
+        b.set(has);
+        has = b;
       }
-      let reach = 1;
-      for (let j = 0; j <= hp.length; j++) {
-        if (j > 0) reach *= hp[j - 1]!;
-        const id = j === 0 ? pr.source.entryId : to[j - 1]!;
-        if (!findingsByAsset.has(id)) continue;
-        let onward = 1;
-        for (let i = j; i < hp.length; i++) onward *= hp[i]!;
-        const weight = reach * onward * p.score.impact;
-        const prev = through.get(id);
-        if (!prev || weight > prev.weight)
-          through.set(id, { weight, reach, onward, impact: p.score.impact, issue: pr.key });
+      let f = entersFindings[i]!;
+      if (f === 0) entersFindings[i] = f = findingsByAsset.has(e.to) ? 2 : 1;
+      hp[n] = model.hopPAt(i);
+      has[n] = f;
+      to[n++] = e.to;
+    }
+    let reach = 1;
+    for (let j = 0; j <= n; j++) {
+      if (j > 0) reach *= hp[j - 1]!;
+      if (j === 0 ? !entryHas : has[j - 1] !== 2) continue;
+      const id = j === 0 ? pr.source.entryId : to[j - 1]!;
+      let onward = 1;
+      for (let i = j; i < n; i++) onward *= hp[i]!;
+      const weight = reach * onward * p.score.impact;
+      const prev = through.get(id);
+      // Updated in place (nothing reads these before every path is noted).
+      if (!prev) through.set(id, { weight, reach, onward, impact: p.score.impact, issue: pr.key });
+      else if (weight > prev.weight) {
+        prev.weight = weight;
+        prev.reach = reach;
+        prev.onward = onward;
+        prev.impact = p.score.impact;
+        prev.issue = pr.key;
       }
     }
+  };
+  const notePair = (pr: PairResult): void => {
+    const entryHas = findingsByAsset.has(pr.source.entryId);
+    for (const p of pr.paths) notePath(pr, p, entryHas);
   };
   for (const pr of pairs.values()) notePair(pr);
   // A finding's factors are its assessment's, then three of the path (or of no path). Findings
