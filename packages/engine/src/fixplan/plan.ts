@@ -107,10 +107,14 @@ export function buildFixPlan(st: CoreState, pairs: ReadonlyMap<string, PairResul
     return u;
   };
   const nodeOf = (id: string) => nodes.get(id);
+  // By derived-edge index, for the edges on kept paths: the compact-graph number of the node it
+  // enters (-1: none), so the upgrade ratio finds a path's hops into an asset by number.
+  const hopTo = new Int32Array(edges.length).fill(-1);
   const infoOf = (ei: number): EdgeInfo => {
     const at = infoAt[ei]!;
     if (at > 0) return infos[at - 1]!;
     const e = edges[ei]!;
+    hopTo[ei] = st.g.index.get(e.to) ?? -1;
     const r = optionsForEdge(e, nodeOf, memo);
     const notes: Occurrences[] = [];
     for (const o of r.options) notes.push(occurrencesOf(o));
@@ -190,7 +194,7 @@ export function buildFixPlan(st: CoreState, pairs: ReadonlyMap<string, PairResul
   const riskOf = (r: Occurrences): void => {
     const { o, cuts } = r;
     const id = o.id;
-    const scale = ratioOf(st, o);
+    const scale = ratioOf(st, o, hopTo);
     const deactivates = o.change.type === "deactivate-key" ? o.change.user : undefined;
     let removed = 0;
     // Cuts are noted pair by pair, so one issue's cuts are adjacent.
@@ -272,6 +276,8 @@ export function buildFixPlan(st: CoreState, pairs: ReadonlyMap<string, PairResul
 function ratioOf(
   st: CoreState,
   o: FixOption,
+  /** Per derived edge on a kept path: the compact-graph number of the node it enters (-1: none). */
+  hopTo: Int32Array,
 ): ((pr: PairResult, pathEdges: readonly number[]) => number) | undefined {
   const ch = o.change;
   if (ch.type === "require-imdsv2")
@@ -288,11 +294,13 @@ function ratioOf(
     const drop = new Set(ch.findings);
     const entryP = new Map<number, number>();
     let compromiseRatio: number | undefined;
+    // The asset is an estate node, so it has a number; an edge entering it has the same one.
+    const asset = st.g.index.get(ch.asset) ?? -2;
     return (pr, pathEdges) => {
       let r = 1;
       for (const ei of pathEdges) {
+        if (hopTo[ei] !== asset) continue;
         const e = st.edges[ei]!;
-        if (e.to !== ch.asset) continue;
         if (e.kind === "EXPOSES" && e.from === INTERNET_NODE_ID) {
           let p = entryP.get(ei);
           if (p === undefined) entryP.set(ei, (p = st.model.exposedEntry(e, drop).p));
