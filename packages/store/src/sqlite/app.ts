@@ -236,6 +236,9 @@ export function createSqliteAppStore(h: SqliteHandle, opts: SqliteAppStoreOption
       if (was?.id !== f.id || was.doc !== doc) sink.run(putFix, [i, f.id, doc]);
     });
     sink.run(sink.stmt("DELETE FROM fix_plan WHERE rank >= ?"), [out.fixPlan.length]);
+    // Made once: under tsx (esbuild keepNames) each closure made names itself with
+    // Object.defineProperty, and one per issue was 52k at 100k assets.
+    const ev = (key: string, e: IssueEvent) => sink.run(addEventRow, [key, e.at, JSON.stringify(e)]);
     const touched = new Map<string, number[]>();
     let seq = nextSeq.get()!.n;
     let made = 0;
@@ -272,16 +275,15 @@ export function createSqliteAppStore(h: SqliteHandle, opts: SqliteAppStoreOption
         continue;
       }
       // The row from the draft with `over`'s fields over it (over holds no status).
-      const ev = (e: IssueEvent) => sink.run(addEventRow, [d.key, e.at, JSON.stringify(e)]);
       if (!prev) {
-        ev({ at: run.startedAt, actor, type: "created", to: d.status });
+        ev(d.key, { at: run.startedAt, actor, type: "created", to: d.status });
         sink.run(putDocRow, [s, json]);
         const row = issueColumns(d, s, null, over);
         row[row.length - 1] = s;
         sink.run(insertIssue, row);
       } else {
         if (prev.status !== d.status)
-          ev({ at: run.startedAt, actor, type: "status", from: prev.status, to: d.status });
+          ev(d.key, { at: run.startedAt, actor, type: "status", from: prev.status, to: d.status });
         sink.run(putIssueRow, issueColumns(d, s, hash, over));
         sink.run(putDocRow, [s, json]);
       }
