@@ -263,8 +263,7 @@ export function createSqliteAppStore(h: SqliteHandle, opts: SqliteAppStoreOption
         s = seq++;
         over = { alias: `ISS-${s}` };
       }
-      // A new issue's content hash is made by the thread that inserts it (INSERT_ISSUE_SQL).
-      const { json, hash } = c.issue(d, over, prev !== undefined);
+      const { json, hash } = c.issue(d, over);
       if (prev && prev.content_hash === hash) {
         // Unchanged: only lastSeen moves (below, in one statement per value).
         if (prev.last_seen !== d.lastSeen) {
@@ -277,16 +276,13 @@ export function createSqliteAppStore(h: SqliteHandle, opts: SqliteAppStoreOption
       // The row from the draft with `over`'s fields over it (over holds no status).
       if (!prev) {
         ev(d.key, { at: run.startedAt, actor, type: "created", to: d.status });
-        sink.run(putDocRow, [s, json]);
-        const row = issueColumns(d, s, null, over);
-        row[row.length - 1] = s;
-        sink.run(insertIssue, row);
+        sink.run(insertIssue, issueColumns(d, s, hash, over));
       } else {
         if (prev.status !== d.status)
           ev(d.key, { at: run.startedAt, actor, type: "status", from: prev.status, to: d.status });
         sink.run(putIssueRow, issueColumns(d, s, hash, over));
-        sink.run(putDocRow, [s, json]);
       }
+      sink.run(putDocRow, [s, json]);
       // New parts in batches (each in key order), so that a writer thread inserts them as they come.
       if (++made % PARTS_BATCH === 0) c.flush();
     }

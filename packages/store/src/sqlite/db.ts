@@ -1,6 +1,5 @@
 // Opens the one SQLite file (WAL), applies migrations, and serialises writes. Reads use a second
 // connection so they see the last committed state while a long scan is being written.
-import { hash } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
@@ -65,20 +64,6 @@ export interface SqliteHandle {
   close(): void;
 }
 
-/**
- * The hash naming a stored document (an issue's content, an issue part): SHA-1 of its JSON, 22
- * characters of base64url. The store's writer connections also have it as the SQL function
- * ctem_content_hash(text), so that a writer thread hashes what it inserts (writer-thread.mjs
- * defines the same function for its own connection).
- */
-export const contentHash = (json: string): string => hash("sha1", json, "base64url").slice(0, 22);
-
-function addFunctions(db: Sqlite): void {
-  db.function("ctem_content_hash", { deterministic: true }, (t: unknown) =>
-    typeof t === "string" ? contentHash(t) : null,
-  );
-}
-
 function configure(db: Sqlite): void {
   db.pragma("busy_timeout = 10000");
   db.pragma("foreign_keys = ON");
@@ -108,7 +93,6 @@ export function openSqlite(file: string): SqliteHandle {
   // NORMAL in WAL mode: a killed process loses nothing committed; a power cut may lose the last
   // commits but never leaves a mix.
   writer.pragma("synchronous = NORMAL");
-  addFunctions(writer);
   migrate(writer);
   const openReader = () => {
     const r = new Database(file, { readonly: true, fileMustExist: true });

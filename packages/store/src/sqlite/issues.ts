@@ -14,6 +14,7 @@
 //   fix plan are written as differences from what is stored.
 // Documents in the earlier forms (full hops inline; factors and remediation as objects; finding
 // priorities and fix-plan items as objects) are read as they are.
+import { hash } from "node:crypto";
 import { Confidence, ISSUE_STATUSES, SEVERITIES, ValidationError } from "@ctem/model";
 import type {
   AttackPath,
@@ -30,7 +31,6 @@ import type {
   PageResult,
   Remediation,
 } from "@ctem/model";
-import { contentHash } from "./db.js";
 import type { Sqlite } from "./db.js";
 import { InlineSink } from "./write-sink.js";
 import type { SqlValue, WriteSink } from "./write-sink.js";
@@ -126,6 +126,8 @@ export function draftProblem(d: IssueDraft): string | undefined {
   return undefined;
 }
 
+const partHash = (json: string): string => hash("sha1", json, "base64url").slice(0, 22);
+
 /**
  * The issue row's columns, from an issue (with `over`'s human fields over its own: no merged copy
  * made), in the order of ISSUE_COLUMNS (positional: cheaper to bind).
@@ -170,12 +172,8 @@ const ISSUE_VALUES = ISSUE_COLUMNS.split(",")
   .map(() => "?")
   .join(", ");
 
-/**
- * A new issue's row, its content hash made by SQLite (ctem_content_hash, db.ts) from its document,
- * inserted first: the parameters are issueColumns' with the seq again in the hash's place.
- */
-export const INSERT_ISSUE_SQL = `INSERT INTO issues (${ISSUE_COLUMNS})
-  SELECT ${ISSUE_VALUES.slice(0, ISSUE_VALUES.lastIndexOf(","))}, ctem_content_hash(d.doc) FROM issue_docs d WHERE d.seq = ?`;
+/** A new issue's row. */
+export const INSERT_ISSUE_SQL = `INSERT INTO issues (${ISSUE_COLUMNS}) VALUES (${ISSUE_VALUES})`;
 
 /** An issue's row, new or not (key and alias never change). */
 export const PUT_ISSUE_SQL = `INSERT INTO issues (${ISSUE_COLUMNS}) VALUES (${ISSUE_VALUES})
@@ -352,7 +350,7 @@ export class Compactor {
   }
 
   private part(json: string): string {
-    const h = contentHash(json);
+    const h = partHash(json);
     if (!this.written.has(h)) {
       this.written.add(h);
       if (!this.known.has(h)) this.pending.set(h, json);
@@ -445,10 +443,10 @@ export class Compactor {
   }
 
   /**
-   * The compact document of `{ ...i, ...over }` (lastSeen left empty: it lives in its column), its
-   * JSON and, unless `hashed` is false (the store hashes it as it inserts it), its content hash.
+   * The compact document of `{ ...i, ...over }` (lastSeen left empty: it lives in its column) and
+   * its JSON.
    */
-  issue(i: Issue | IssueDraft, over?: Partial<Issue>, hashed = true): { json: string; hash: string } {
+  issue(i: Issue | IssueDraft, over?: Partial<Issue>): { json: string; hash: string } {
     const doc = docOf(i, over);
     doc.lastSeen = "";
     doc.paths = i.paths.map((p) => this.path(p));
@@ -464,7 +462,7 @@ export class Compactor {
       );
     doc.remediation = remediation;
     const json = JSON.stringify(doc);
-    return { json, hash: hashed ? contentHash(json) : "" };
+    return { json, hash: partHash(json) };
   }
 
   /** A finding priority's document: [severity, onPath (1/0), name id, value, …]; key and score are columns. */

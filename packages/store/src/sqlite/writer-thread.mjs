@@ -2,7 +2,6 @@
 // the store's file, configured as db.ts configures the store's writer, and how a thread ends. Plain
 // JavaScript, as they are (a worker starts from a file; ctem runs from TypeScript source under tsx,
 // vitest and the bench alike).
-import { hash } from "node:crypto";
 import Database from "better-sqlite3";
 
 /**
@@ -19,10 +18,6 @@ export function openWriter(file) {
   db.pragma("journal_mode = WAL");
   db.pragma("synchronous = NORMAL");
   db.pragma("wal_autocheckpoint = 0");
-  // db.ts's contentHash, as the store's writer connection has it (an issue's row hashes its document).
-  db.function("ctem_content_hash", { deterministic: true }, (t) =>
-    typeof t === "string" ? hash("sha1", t, "base64url").slice(0, 22) : null,
-  );
   return db;
 }
 
