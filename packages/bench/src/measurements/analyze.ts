@@ -194,7 +194,7 @@ function analyzeMeasurement(assets: number, targets: { seconds: number; rssMiB: 
               value: total,
               unit: "s",
               target: { op: "<=", value: targets.seconds },
-              note: `snapshot ${stage("snapshot")} ms, derive ${stage("derive")} ms, prepare ${stage("prepare")} ms, fix plan ${stage("fixplan")} ms, finding priorities ${stage("finding-priorities")} ms, commit ${stage("commit")} ms (AppStore ${stage("app-commit")} ms; derived edges written in ${stage("derived-write")} ms beside the search, ${stage("derived-wait")} ms waited for); ${c.issues ?? 0} issues; load average ${load.toFixed(1)} at the end; ${youngGeneration()}`,
+              note: `snapshot ${stage("snapshot")} ms, derive ${stage("derive")} ms (the findings read meanwhile, ${stage("snapshot-findings")} ms to take them after), prepare ${stage("prepare")} ms, fix plan ${stage("fixplan")} ms, finding priorities ${stage("finding-priorities")} ms, commit ${stage("commit")} ms (AppStore ${stage("app-commit")} ms; derived edges written in ${stage("derived-write")} ms beside the search, ${stage("derived-wait")} ms waited for); ${c.issues ?? 0} issues; load average ${load.toFixed(1)} at the end; ${youngGeneration()}`,
             },
             {
               metric: "whole analysis: CPU time (user + system)",
