@@ -1,5 +1,5 @@
 // The writer thread's sink (write-sink.ts ThreadSink → sql-writer.mjs): executions travel as flat
-// chunks (numbers, kinds, one joined string), so every kind of SQL value must arrive as it was sent,
+// chunks (numbers, kinds, an array of strings), so every kind of SQL value must arrive as it was sent,
 // in order, across chunk boundaries, and match what the same executions write inline.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";

@@ -6,11 +6,11 @@
 //
 // Protocol. workerData: `{ ctemSqlWriter: { file } }`. The thread opens its connection and begins
 // the transaction (BEGIN IMMEDIATE) at once, then says `{ began: true }`. Messages in:
-// `{ sql, nums, n, tags, text }`: statements to prepare (appended to its table), then executions,
+// `{ sql, nums, n, tags, strings }`: statements to prepare (appended to its table), then executions,
 // run in order as they come (write-sink.ts ThreadSink): `nums` (its first `n` entries) holds per execution the statement index,
-// the parameter count, then per parameter its number or its string's length (0 for null);
+// the parameter count, then per parameter its number (0 for any other kind);
 // `tags` each parameter's kind (0 null, 1 number, 2 string, 3 bigint as text, 4 undefined);
-// `text` every string parameter, joined. `{ end: true }`
+// `strings` the string parameters (and bigints' texts), in order. `{ end: true }`
 // (commit) or `{ abort: true }` (roll back). Out: `{ done: true }` once committed, or `{ error }`
 // (after rolling back). After `done` the thread checkpoints the WAL (PASSIVE: it never blocks a
 // reader or writer) before it exits, so the commit itself does not wait for the copy into the
@@ -49,10 +49,10 @@ if (job && parentPort) {
           sqlOf.push(sql);
           statements.push(db.prepare(sql));
         }
-      const { nums, n, tags, text } = m;
+      const { nums, n, tags, strings } = m;
       if (nums) {
         let t = 0;
-        let pos = 0;
+        let si = 0;
         for (let i = 0; i < n;) {
           at = nums[i++];
           const params = new Array(nums[i++]);
@@ -63,11 +63,11 @@ if (job && parentPort) {
               tag === 1
                 ? v
                 : tag === 2
-                  ? text.slice(pos, (pos += v))
+                  ? strings[si++]
                   : tag === 0
                     ? null
                     : tag === 3
-                      ? BigInt(text.slice(pos, (pos += v)))
+                      ? BigInt(strings[si++])
                       : undefined;
           }
           statements[at].run(...params);
