@@ -283,22 +283,24 @@ export async function analyze(stores: AnalyzeStores, opts: AnalyzeOptions = {}):
   const snap = await readSnapshot(stores.graph, opts.assetFilter);
   const { estate } = snap;
   stages.push({ name: "snapshot", ms: Math.round(performance.now() - t0) });
-  const demo =
-    opts.demo ??
-    (estate.nodes.size > 0 &&
-      [...estate.nodes.values()].every(
-        (n) => n.stub || n.kind === "internet" || n.sources.every((s) => s.source === "demo"),
-      ));
-  const states = await stores.app.issueStates();
-  const keepPairs = unresolvedPairs(states);
   // The derived generation is written while the search, scoring and reconciliation run (the SQLite
   // adapter writes it from a worker thread): it is invisible until promoted, and awaited before the
   // AppStore commit, so DESIGN's order (generation → commitAnalysis → promote) holds.
   let derivedWrite: { promise: Promise<void>; started: number; done?: number } | undefined;
-  // Derive first: the store reads the findings meanwhile (they matter from prepare on).
+  let demo: boolean;
+  let keepPairs: Map<string, Set<string>>;
   let derived: DeriveResult;
   let findings: Finding[];
+  // Until the findings are taken, a failure ends the snapshot's reading (its read transaction).
   try {
+    demo =
+      opts.demo ??
+      (estate.nodes.size > 0 &&
+        [...estate.nodes.values()].every(
+          (n) => n.stub || n.kind === "internet" || n.sources.every((s) => s.source === "demo"),
+        ));
+    keepPairs = unresolvedPairs(await stores.app.issueStates());
+    // Derive first: the store reads the findings meanwhile (they matter from prepare on).
     const td = performance.now();
     derived = await derive(estate, { failedCollectors, ...(opts.catalog ? { catalog: opts.catalog } : {}) });
     stages.push({ name: "derive", ms: Math.round(performance.now() - td) });

@@ -231,6 +231,28 @@ describe("analyze", () => {
     await stores.close();
   });
 
+  it("a store that cannot read its issue states ends the snapshot's reading too", async () => {
+    const stores = await load("states-fail.db");
+    let ended = false;
+    const graph: GraphStore = {
+      ...stores.graph,
+      snapshot: async function* (opts) {
+        try {
+          yield* stores.graph.snapshot(opts);
+        } finally {
+          ended = true;
+        }
+      },
+    };
+    const app: AppStore = {
+      ...stores.app,
+      issueStates: () => Promise.reject(new Error("issues unreadable")),
+    };
+    await expect(analyze({ graph, app }, { catalog })).rejects.toThrow("issues unreadable");
+    expect(ended).toBe(true);
+    await stores.close();
+  });
+
   it("a derived-edge write that fails while the search runs fails the analysis before anything is committed", async () => {
     const stores = await load("derived-fail.db");
     const first = await analyze(stores, { catalog, now: () => new Date("2026-03-01T01:00:00Z") });
