@@ -2,7 +2,7 @@
 // its own connection): the same items in the same order, with the same sharing, on an estate with
 // claims from several sources, derived edges and findings from several tools; errors of the reading
 // named; and a snapshot given up early leaving no reader behind.
-import { mkdtempSync, renameSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, readdirSync, renameSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -10,6 +10,7 @@ import type { GraphFacts, GraphStore, SnapshotItem } from "@ctem/model";
 import { openSqliteStores } from "../src/index.js";
 import type { SqliteStores } from "../src/index.js";
 import { snapshot } from "../src/sqlite/snapshot.js";
+import { BACKGROUND_NICE } from "../src/sqlite/thread-priority.mjs";
 import {
   all,
   describeGraphStoreContract,
@@ -251,4 +252,37 @@ describe("snapshot: inline and on a worker thread", () => {
     const again = await writeAndCheckpoint(3);
     expect(again.checkpointed).toBe(again.log);
   });
+
+  /** This process' threads now at the background priority (Linux: /proc/self/task/<tid>/stat). */
+  const background = (): Set<string> =>
+    new Set(
+      readdirSync("/proc/self/task").filter((t) => {
+        try {
+          const f = readFileSync(`/proc/self/task/${t}/stat`, "utf8").split(") ")[1]!.split(" ");
+          return Number(f[16]) === BACKGROUND_NICE;
+        } catch {
+          return false; // the thread has exited
+        }
+      }),
+    );
+
+  it.runIf(process.platform === "linux")(
+    "worker: the reader thread lowers its priority for the findings (read beside derive), not before",
+    async () => {
+      await seed(stores.graph);
+      const before = background();
+      const added = () => [...background()].filter((t) => !before.has(t));
+      // One row a chunk: at the first node the reader is at most AHEAD (64) chunks on, still among
+      // the nodes and edges (about 190 of them before the first finding).
+      const it = snapshot(stores.handle, false, "worker", 1)[Symbol.asyncIterator]();
+      const first = await it.next();
+      expect(first.done ? undefined : first.value.t).toBe("node");
+      expect(added()).toEqual([]);
+      let x = first;
+      while (!x.done && x.value.t !== "finding") x = await it.next();
+      expect(x.done ? undefined : x.value.t).toBe("finding");
+      expect(added()).toHaveLength(1);
+      while (!(await it.next()).done);
+    },
+  );
 });

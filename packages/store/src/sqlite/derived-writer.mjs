@@ -30,6 +30,7 @@
 // back). Out: `{ done: true }` once committed, or `{ error }` (after rolling back); then the thread
 // exits (after a commit, once it has checkpointed the WAL; the store's close() waits for that).
 import { parentPort, workerData } from "node:worker_threads";
+import { lowerThreadPriority } from "./thread-priority.mjs";
 import { describeError, endThread, openWriter } from "./writer-thread.mjs";
 
 const ROW_WIDTH = 6;
@@ -242,6 +243,9 @@ if (job && parentPort) {
     finished = true;
     endThread(port, db, reply, checkpoint);
   };
+  // The analysis awaits this write only before its AppStore commit: the search, scoring and fix
+  // plan it runs beside come first (thread-priority.mjs).
+  lowerThreadPriority();
   try {
     db = openWriter(job.file);
     writer = derivedWriter(db, job.analysisId, job.previous, job.now);

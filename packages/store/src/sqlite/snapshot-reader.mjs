@@ -30,6 +30,7 @@
 // early. On failure it posts `{ error }`. Then it closes its connection and exits.
 import Database from "better-sqlite3";
 import { parentPort, workerData } from "node:worker_threads";
+import { lowerThreadPriority } from "./thread-priority.mjs";
 
 /** Must equal snapshot.ts's SHARED_MAX_LENGTH. */
 const SHARED_MAX_LENGTH = 64;
@@ -159,6 +160,7 @@ if (job && parentPort) {
   const port = parentPort;
   let credit = job.ahead;
   let stopped = false;
+  let lowered = false;
   let wake;
   port.on("message", (m) => {
     if (m.stop) stopped = true;
@@ -176,6 +178,12 @@ if (job && parentPort) {
         while (credit <= 0 && !stopped) await new Promise((r) => (wake = r));
         if (stopped) break;
         credit--;
+        // The findings are taken after derive, which runs meanwhile: derive comes first
+        // (thread-priority.mjs). The nodes and edges before them are waited for.
+        if (c.t === "finding" && !lowered) {
+          lowerThreadPriority();
+          lowered = true;
+        }
         port.postMessage(c);
       }
       if (!stopped) port.postMessage({ done: true });
