@@ -216,21 +216,33 @@ export async function* snapshot(
     }
     return hit;
   };
+  // Columns whose values repeat from row to row (types, accounts, regions, times, a finding's rule
+  // and package): one string per distinct value, not one per row as JSON.parse makes them. At 100k
+  // assets the snapshot's heap went from 222 to 169 MiB (less for the young generation to copy
+  // while the analysis runs; four back-to-back pairs, whole analysis 9.04 -> 8.92 s on average).
+  const repeated = new Map<string, string>();
+  const one = (v: string): string => {
+    const hit = repeated.get(v);
+    if (hit !== undefined) return hit;
+    if (repeated.size < SHARED_MAX_ENTRIES) repeated.set(v, v);
+    return v;
+  };
+  const oneOrNull = (v: string | null): string | null => (v === null ? null : one(v));
   // Each node's id string, for the edges and findings that name it: one string per id however
   // many items refer to it (less memory, and map lookups by id that compare the same string).
   const ids: string[] = [];
   const id = (v: string | number): string => (typeof v === "number" ? ids[v]! : v);
   const edge = (t: EdgeTuple, sources: SourceKey[], derived: boolean): Edge => ({
     from: id(t[1]),
-    kind: t[2] as Edge["kind"],
+    kind: one(t[2]) as Edge["kind"],
     to: id(t[3]),
     props: value(t[4]) as Edge["props"],
     evidence: value(t[5]) as Edge["evidence"],
     assumptions: value(t[6]) as Edge["assumptions"],
     sources,
     derived,
-    firstSeen: t[7],
-    lastSeen: t[8],
+    firstSeen: one(t[7]),
+    lastSeen: one(t[8]),
   });
   // Findings of one import share their source list (same tool, run and times): built once.
   const findingLists = new Map<string, Finding["sources"]>();
@@ -251,17 +263,17 @@ export async function* snapshot(
       v: makeNode(
         t[0],
         t[1],
-        t[2],
-        t[3],
-        t[4],
-        t[5],
+        one(t[2]),
+        one(t[3]),
+        oneOrNull(t[4]),
+        oneOrNull(t[5]),
         t[6],
         value(t[7]) as Record<string, string>,
         value(t[8]) as Record<string, unknown>,
         sourcesOf(t[12]),
         t[9] === 1,
-        t[10],
-        t[11],
+        one(t[10]),
+        one(t[11]),
       ),
     };
   };
@@ -274,7 +286,18 @@ export async function* snapshot(
     const t = r as FindingTuple;
     return {
       t: "finding",
-      v: completeFinding(t[6], t[0], id(t[1]), t[2], t[5], t[3], t[4], findingSourcesOf(t[9]), t[7], t[8]),
+      v: completeFinding(
+        t[6],
+        t[0],
+        id(t[1]),
+        t[2],
+        one(t[5]),
+        one(t[3]),
+        one(t[4]),
+        findingSourcesOf(t[9]),
+        one(t[7]),
+        one(t[8]),
+      ),
     };
   };
 
