@@ -11,26 +11,18 @@
 // instead of 355 (three interleaved pairs, ingest in the same process against a fresh one on the
 // same file: 9.41/9.22/8.97 s against 8.57/8.75/8.79 s). That is the ingest's cost, not the
 // analysis', and `ctem scan` and `ctem analyze` are separate processes.
-import { spawnSync } from "node:child_process";
 import { writeFile } from "node:fs/promises";
 import { loadavg } from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { DirectedGraph } from "graphology";
 import { bfsFromNode } from "graphology-traversal";
-import {
-  analyze,
-  loadActionCatalog,
-  paramsForAssets,
-  reachability,
-  syntheticEstate,
-  syntheticKeys,
-} from "@ctem/engine";
+import { analyze, loadActionCatalog, reachability } from "@ctem/engine";
 import type { CompactGraph } from "@ctem/engine";
 import { createIntel } from "@ctem/intel";
 import { openSqliteStores } from "@ctem/store";
 import type { BenchFigure, Measurement } from "../harness.js";
 import { peakRssMiB } from "../harness.js";
+import { seedInOwnProcess } from "./seed.js";
 
 /**
  * The young-generation flag ctem runs with (docs/server.md "Memory and large estates"): `pnpm bench`
@@ -41,52 +33,6 @@ function youngGeneration(): string {
   return flag
     ? `node ${flag}, as ctem runs`
     : "node's default young generation (ctem runs with --max-semi-space-size=64)";
-}
-
-/** Run as `analyze.ts SEED_FLAG <file> <assets>`, this module writes the synthetic estate and exits. */
-const SEED_FLAG = "--ctem-bench-seed-estate";
-
-/** Writes the synthetic estate of `assets` assets into the store at `file`: one scan run, as `ctem scan` would. */
-async function seedEstate(file: string, assets: number): Promise<string> {
-  const stores = openSqliteStores(file);
-  try {
-    const params = paramsForAssets(assets, 1);
-    const run = {
-      id: `bench-analyze-${assets / 1000}k`,
-      trigger: { kind: "adhoc" as const },
-      status: "running" as const,
-      startedAt: new Date().toISOString(),
-      collectors: syntheticKeys(params).map((k) => ({ ...k, status: "ok" as const, counts: {} })),
-    };
-    await stores.app.scanRuns.start(run);
-    const applied = await stores.graph.applyScan(run, syntheticEstate(params));
-    await stores.app.scanRuns.finish({ ...run, status: "complete", finishedAt: new Date().toISOString() });
-    return `${applied.written.nodes.toLocaleString("en-US")} nodes, ${applied.written.edges.toLocaleString("en-US")} edges, ${applied.written.findings.toLocaleString("en-US")} findings`;
-  } finally {
-    await stores.close();
-  }
-}
-
-if (process.argv[2] === SEED_FLAG) {
-  seedEstate(process.argv[3]!, Number(process.argv[4])).then(
-    (written) => process.stdout.write(written),
-    (e: unknown) => {
-      console.error(e);
-      process.exitCode = 1;
-    },
-  );
-}
-
-/** The estate written by a process of its own (the same node flags and loader as this one). */
-function seedInOwnProcess(file: string, assets: number): string {
-  const r = spawnSync(
-    process.execPath,
-    [...process.execArgv, fileURLToPath(import.meta.url), SEED_FLAG, file, String(assets)],
-    { stdio: ["ignore", "pipe", "inherit"], encoding: "utf8" },
-  );
-  if (r.status !== 0)
-    throw new Error(`writing the synthetic estate of ${assets} assets failed (exit ${r.status ?? r.signal})`);
-  return r.stdout;
 }
 
 /** Entries the reachability comparison starts from (the same for all three). */
@@ -204,7 +150,9 @@ function analyzeMeasurement(assets: number, targets: { seconds: number; rssMiB: 
     description: `whole analysis of the synthetic estate of ${assets.toLocaleString("en-US")} assets (derive → search → score → reconcile → fix plan → commit), and reachability beside a bare BFS and graphology`,
     async run(ctx): Promise<BenchFigure[]> {
       const file = path.join(ctx.tmpDir, `analyze-${label}.db`);
-      ctx.log(`estate (written by a process of its own): ${seedInOwnProcess(file, assets)}`);
+      ctx.log(
+        `estate (written by a process of its own): ${seedInOwnProcess(file, assets, `bench-analyze-${label}`)}`,
+      );
       const stores = openSqliteStores(file);
       try {
         const catalog = await loadActionCatalog();
