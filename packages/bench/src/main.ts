@@ -7,7 +7,6 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { evaluate, renderReport } from "./harness.js";
 import type { BenchFigure, FigureRow } from "./harness.js";
-import { MEASUREMENTS } from "./measurements/index.js";
 
 const args = process.argv.slice(2);
 const flag = (name: string) => {
@@ -16,7 +15,9 @@ const flag = (name: string) => {
 };
 
 async function child(name: string): Promise<void> {
-  const m = MEASUREMENTS.find((x) => x.name === name)!;
+  // Only this measurement's module (measurements/load.ts): the others' would count in its RSS.
+  const { loadMeasurement } = await import("./measurements/load.js");
+  const m = await loadMeasurement(name);
   const tmpDir = mkdtempSync(path.join(tmpdir(), `ctem-bench-${name}-`));
   try {
     const figures = await m.run({ tmpDir, log: (msg) => process.stderr.write(`  [${name}] ${msg}\n`) });
@@ -26,7 +27,14 @@ async function child(name: string): Promise<void> {
   }
 }
 
-function parent(): number {
+async function parent(): Promise<number> {
+  const { MEASUREMENTS } = await import("./measurements/index.js");
+  const { LOADABLE } = await import("./measurements/load.js");
+  const unloadable = MEASUREMENTS.map((m) => m.name).filter((n) => !LOADABLE.includes(n));
+  if (unloadable.length) {
+    process.stderr.write(`bench: no loader in measurements/load.ts for ${unloadable.join(", ")}\n`);
+    return 2;
+  }
   const only = flag("--only");
   const names = MEASUREMENTS.map((m) => m.name);
   if (only && !names.includes(only)) {
@@ -65,4 +73,4 @@ function parent(): number {
 
 const childName = flag("--child");
 if (childName) await child(childName);
-else process.exitCode = parent();
+else process.exitCode = await parent();
