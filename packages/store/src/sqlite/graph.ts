@@ -769,7 +769,7 @@ const TEXT_SEPARATOR = "\u0001";
  */
 class WriterThread {
   private readonly thread: WriterWorker;
-  /** Resolves once the thread has exited (after its post-commit WAL checkpoint). */
+  /** Resolves once the thread has exited. */
   readonly exited: Promise<void>;
   constructor(job: WriterJob, chunks: RowChunk[]) {
     this.thread = new WriterWorker(
