@@ -13,7 +13,7 @@ import type {
   IssueDraft,
   IssueState,
   Node,
-  SnapshotItem,
+  StructureSnapshotItem,
   SourceKey,
   StoredPath,
 } from "@ctem/model";
@@ -97,9 +97,10 @@ export async function readSnapshot(
   const excluded = new Set<string>();
   // With a filter, edges wait until the last node is read.
   const edges: Array<Parameters<Estate["addEdge"]>[0]> = [];
-  const it = graph.snapshot({ derived: false })[Symbol.asyncIterator]();
+  // Edges as their structure alone: nothing else of an inventory edge is read here.
+  const it = graph.snapshot({ derived: false, edgeDetail: false })[Symbol.asyncIterator]();
   let first: Finding | undefined;
-  let r: IteratorResult<SnapshotItem>;
+  let r: IteratorResult<StructureSnapshotItem>;
   try {
     for (r = await it.next(); !r.done; r = await it.next()) {
       const item = r.value;
@@ -114,7 +115,7 @@ export async function readSnapshot(
       } else if (item.t === "edge") {
         if (!item.v.derived) {
           const v = item.v;
-          const e = { from: v.from, kind: v.kind, to: v.to, props: v.props, sources: v.sources };
+          const e = { from: v.from, kind: v.kind, to: v.to, props: v.props };
           if (assetFilter) edges.push(e);
           else estate.addEdge(e);
         }

@@ -1,7 +1,7 @@
 // The engine's in-memory view of the stored graph: nodes by id and type, inventory edges indexed
 // both ways by kind. Built once per analysis from GraphStore.snapshot() (derived edges are skipped:
 // derive recomputes them) or, in tests and the synthetic estate, from GraphFacts chunks.
-import type { EdgeKind, GraphFacts, NodeKind, SnapshotItem, SourceKey } from "@ctem/model";
+import type { EdgeKind, GraphFacts, NodeKind, SourceKey, StructureSnapshotItem } from "@ctem/model";
 
 export interface EstateNode {
   id: string;
@@ -16,12 +16,12 @@ export interface EstateNode {
   stub?: boolean;
 }
 
+/** An inventory edge: its structure is all the rules read (GraphStore.snapshot({ edgeDetail: false })). */
 export interface EstateEdge {
   from: string;
   kind: EdgeKind;
   to: string;
   props: Record<string, unknown>;
-  sources: SourceKey[];
 }
 
 const EMPTY: readonly EstateEdge[] = Object.freeze([]);
@@ -102,8 +102,8 @@ export class Estate {
   }
 }
 
-/** The estate from a store snapshot; derived edges are left out. */
-export async function loadEstate(snapshot: AsyncIterable<SnapshotItem>): Promise<Estate> {
+/** The estate from a store snapshot (edge structure is enough); derived edges are left out. */
+export async function loadEstate(snapshot: AsyncIterable<StructureSnapshotItem>): Promise<Estate> {
   const g = new Estate();
   for await (const item of snapshot) {
     if (item.t === "node") {
@@ -122,7 +122,7 @@ export async function loadEstate(snapshot: AsyncIterable<SnapshotItem>): Promise
       });
     } else if (item.t === "edge" && !item.v.derived) {
       const v = item.v;
-      g.addEdge({ from: v.from, kind: v.kind, to: v.to, props: v.props, sources: v.sources });
+      g.addEdge({ from: v.from, kind: v.kind, to: v.to, props: v.props });
     }
   }
   return g;
@@ -144,8 +144,7 @@ export function estateFromFacts(chunks: Iterable<GraphFacts>): Estate {
         props: n.props ?? {},
         sources: n.sources,
       });
-    for (const e of c.edges ?? [])
-      g.addEdge({ from: e.from, kind: e.kind, to: e.to, props: e.props ?? {}, sources: e.sources });
+    for (const e of c.edges ?? []) g.addEdge({ from: e.from, kind: e.kind, to: e.to, props: e.props ?? {} });
   }
   return g;
 }

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { findingKey } from "@ctem/model";
-import type { AppStore, GraphStore, ScanRun } from "@ctem/model";
+import type { AppStore, GraphStore, ScanRun, SnapshotOptions } from "@ctem/model";
 import { openSqliteStores } from "@ctem/store";
 import { analyze, whatIfStored } from "../src/analyze.js";
 import { loadActionCatalog } from "../src/iam/catalog.js";
@@ -181,10 +181,10 @@ describe("analyze", () => {
     const graph: GraphStore = {
       ...stores.graph,
       // The store's items, then one node more after the findings.
-      snapshot: async function* (opts) {
+      snapshot: async function* (opts?: SnapshotOptions) {
         yield* stores.graph.snapshot(opts);
         yield { t: "node", v: node };
-      },
+      } as GraphStore["snapshot"],
     };
     const app: AppStore = {
       ...stores.app,
@@ -206,7 +206,7 @@ describe("analyze", () => {
     let findingsRead = 0;
     const graph: GraphStore = {
       ...stores.graph,
-      snapshot: async function* (opts) {
+      snapshot: async function* (opts?: SnapshotOptions) {
         try {
           for await (const item of stores.graph.snapshot(opts)) {
             if (item.t === "finding") findingsRead++;
@@ -215,7 +215,7 @@ describe("analyze", () => {
         } finally {
           ended = true;
         }
-      },
+      } as GraphStore["snapshot"],
     };
     const broken = new Proxy({} as ActionCatalog, {
       get() {
@@ -236,13 +236,13 @@ describe("analyze", () => {
     let ended = false;
     const graph: GraphStore = {
       ...stores.graph,
-      snapshot: async function* (opts) {
+      snapshot: async function* (opts?: SnapshotOptions) {
         try {
           yield* stores.graph.snapshot(opts);
         } finally {
           ended = true;
         }
-      },
+      } as GraphStore["snapshot"],
     };
     const app: AppStore = {
       ...stores.app,

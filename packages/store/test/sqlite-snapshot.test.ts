@@ -154,12 +154,23 @@ describe("snapshot: inline and on a worker thread", () => {
       expect(edges.filter((e) => !e.derived)).toHaveLength(101);
       expect(edges.filter((e) => e.sources.length === 2)).toHaveLength(17);
       const text = JSON.stringify(inline);
+      // The same with each edge's structure alone (edgeDetail: false), every other item whole.
+      const structure = inline.map((x) =>
+        x.t === "edge"
+          ? {
+              t: "edge",
+              v: { from: x.v.from, kind: x.v.kind, to: x.v.to, props: x.v.props, derived: x.v.derived },
+            }
+          : x,
+      );
       for (const mode of MODES)
         for (const rows of [1, 7, 10_000]) {
           const got = await all(snapshot(h, derived, mode, rows));
           expect(JSON.stringify(got), `${mode}, ${rows} rows a chunk`).toBe(text);
           expect(got).toStrictEqual(inline);
           expect(sharing(got)).toBe(sharing(inline));
+          const lean = await all(snapshot(h, derived, mode, rows, false));
+          expect(lean, `${mode}, ${rows} rows a chunk, structure`).toStrictEqual(structure);
         }
     }
   });
@@ -189,6 +200,10 @@ describe("snapshot: inline and on a worker thread", () => {
       );
       edgeProps.run(`{"port":`, inst(0));
       await expect(all(snapshot(h, false, mode))).rejects.toThrow(
+        `snapshot of ${h.file}: edge ${inst(0)} -CAN_REACH-> ${inst(1)}: Unexpected end of JSON input`,
+      );
+      // Its structure alone (no id before its ends): named the same way.
+      await expect(all(snapshot(h, false, mode, undefined, false))).rejects.toThrow(
         `snapshot of ${h.file}: edge ${inst(0)} -CAN_REACH-> ${inst(1)}: Unexpected end of JSON input`,
       );
       edgeProps.run(`{"port":22}`, inst(0));

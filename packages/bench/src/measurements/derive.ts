@@ -53,7 +53,7 @@ function deriveMeasurement(assets: number, targets: { seconds: number; rssMiB: n
         const reset = await resetPeakRss();
 
         const t1 = performance.now();
-        const estate = await loadEstate(stores.graph.snapshot({ derived: false }));
+        const estate = await loadEstate(stores.graph.snapshot({ derived: false, edgeDetail: false }));
         const t2 = performance.now();
         const result = await derive(estate, { catalog });
         const t3 = performance.now();

@@ -670,6 +670,70 @@ export function describeGraphStoreContract(adapter: string, make: MakeGraphStore
     );
 
     it(
+      "snapshot({ edgeDetail: false }) gives each edge's structure alone, in the same order, and the same nodes and findings",
+      withStore(async (s) => {
+        const insp = key("import:inspector2:111122223333", "global", "import-inspector2");
+        await s.applyScan(
+          scanRun([ec2, sg, insp]),
+          chunks(
+            {
+              nodes: [nodeFact(i1, ec2, { props: { port: 8080 } }), nodeFact(i2, ec2)],
+              edges: [
+                edgeFact(i1, "CAN_REACH", i2, ec2, {
+                  props: {
+                    ports: [
+                      {
+                        protocol: "tcp",
+                        from: 22,
+                        to: 22,
+                        label: "ssh from anywhere, on every instance of the group",
+                      },
+                    ],
+                  },
+                  evidence: [{ source: "aws-ec2", ref: "sg-1#ingress[0]", detail: { cidr: "0.0.0.0/0" } }],
+                }),
+              ],
+              findings: [vulnFact("CVE-2024-6387", i1, insp, "inspector2")],
+            },
+            {
+              nodes: [nodeFact(g1, sg, { kind: "firewall", type: "aws.ec2.security_group" })],
+              edges: [edgeFact(i1, "PROTECTED_BY", g1, sg)],
+            },
+          ),
+        );
+        await s.replaceDerived("g1", [
+          {
+            from: "internet",
+            kind: "EXPOSES",
+            to: i1,
+            props: { port: 443 },
+            evidence: [{ source: "test", ref: "r" }],
+            assumptions: [{ code: "attack_vector_unknown" }],
+          },
+        ]);
+        await s.promoteDerived("g1");
+        const shape = (e: Edge) => ({
+          from: e.from,
+          kind: e.kind,
+          to: e.to,
+          props: e.props,
+          derived: e.derived,
+        });
+        for (const derived of [true, false]) {
+          const full = await all(s.snapshot({ derived }));
+          const lean = await all(s.snapshot({ derived, edgeDetail: false }));
+          expect(lean.map((x) => x.t)).toEqual(full.map((x) => x.t));
+          // Each edge exactly its structure: no evidence, assumptions, sources or times.
+          expect(lean.filter((x) => x.t === "edge").map((x) => x.v)).toEqual(
+            full.filter((x) => x.t === "edge").map((x) => shape(x.v)),
+          );
+          expect(lean.filter((x) => x.t !== "edge")).toEqual(full.filter((x) => x.t !== "edge"));
+          expect(lean.filter((x) => x.t === "edge").length).toBe(derived ? 3 : 2);
+        }
+      }),
+    );
+
+    it(
       "health answers",
       withStore(async (s) => {
         expect((await s.health()).ok).toBe(true);

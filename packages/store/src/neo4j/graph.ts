@@ -39,6 +39,8 @@ import type {
   GraphStore,
   Node,
   SnapshotItem,
+  SnapshotOptions,
+  StructureSnapshotItem,
   SourceKey,
 } from "@ctem/model";
 import { DEFAULT_MATCH_RULES } from "../matcher.js";
@@ -813,7 +815,11 @@ export function createNeo4jGraphStoreOnRunner(
       );
     },
 
-    async *snapshot(opts: { derived?: boolean } = {}): AsyncGenerator<SnapshotItem> {
+    // One generator for both of the port's signatures: edgeDetail: false gives each edge's
+    // structure alone (the same read; the rest of the edge is dropped here).
+    snapshot: async function* (
+      opts: SnapshotOptions = {},
+    ): AsyncGenerator<SnapshotItem | StructureSnapshotItem> {
       for await (const { index, row } of runner.stream([
         [C.SNAPSHOT_NODES, {}],
         [C.SNAPSHOT_EDGES, {}],
@@ -828,10 +834,15 @@ export function createNeo4jGraphStoreOnRunner(
             row.r as Row,
           );
           if (opts.derived === false && e.derived) continue;
-          yield { t: "edge", v: e };
+          if (opts.edgeDetail === false)
+            yield {
+              t: "edge",
+              v: { from: e.from, kind: e.kind, to: e.to, props: e.props, derived: e.derived },
+            };
+          else yield { t: "edge", v: e };
         } else yield { t: "finding", v: findingFromProps(row.f as Row) };
       }
-    },
+    } as GraphStore["snapshot"],
 
     replaceDerived(analysisId, edges) {
       return lock.run(async () => {

@@ -26,6 +26,7 @@ import type {
   FindingFilter,
   GraphFacts,
   GraphStore,
+  SnapshotOptions,
   NeighbourOptions,
   Node,
   NodeFilter,
@@ -620,9 +621,15 @@ export function createSqliteGraphStore(h: SqliteHandle, opts: SqliteGraphStoreOp
       return Promise.resolve(rows.filter((e) => !kinds || kinds.has(e.kind)).map((e) => rowToEdge(e)));
     },
 
-    snapshot(opts = {}) {
-      return snapshot(h, opts.derived !== false, snapshotMode);
-    },
+    // One function for both of the port's signatures (edgeDetail: false gives structure items).
+    snapshot: ((opts: SnapshotOptions = {}) =>
+      snapshot(
+        h,
+        opts.derived !== false,
+        snapshotMode,
+        undefined,
+        opts.edgeDetail !== false,
+      )) as GraphStore["snapshot"],
 
     replaceDerived(analysisId, edges) {
       // Starts in this call when no other write holds or waits for the lock: the edges are then

@@ -10,4 +10,6 @@ export declare function snapshotChunks(
   db: Database.Database,
   withDerived: boolean,
   rows: number,
+  /** Edges as their structure alone: [from, kind, to, props] rows. */
+  structure?: boolean,
 ): Generator<SnapshotChunk, void, undefined>;

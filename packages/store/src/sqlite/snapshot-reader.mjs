@@ -15,6 +15,8 @@
 //                            assumptions, first_seen, last_seen, claim key ids | null]
 //   { t: "derived", json }   (when asked) the current derived generation, as edges with null ids
 //                            and no claims
+//   With `structure` (snapshot({ edgeDetail: false })) an edge row, inventory or derived, is
+//   [from, kind, to, props]: no evidence, assumptions, claims or times to read, write or parse.
 //   { t: "finding", json }   findings by key: [key, asset, matched, rule_id, package, kind, doc,
 //                            first_seen, last_seen, sources JSON text (as rows.ts FINDING_COLS)]
 // An edge's ends and a finding's asset that are nodes come as the node's position in the node
@@ -24,7 +26,7 @@
 // SHARED_MAX_LENGTH characters long (the consumer parses those once per snapshot and shares the
 // value), else as the JSON value itself; a finding's doc always as its value.
 //
-// Worker protocol. workerData: `{ ctemSnapshot: { file, derived, rows, ahead } }`. The thread opens
+// Worker protocol. workerData: `{ ctemSnapshot: { file, derived, rows, ahead, structure } }`. The thread opens
 // its connection, begins the transaction and posts the chunks, at most `ahead` of them before the
 // consumer has asked for more (`{ more: n }`), then `{ done: true }`; `{ stop: true }` has it end
 // early. On failure it posts `{ error }`. Then it closes its connection and exits.
@@ -48,25 +50,32 @@ const EDGE = (
   claims,
 ) => `json_array(${e}.id, ${nodeRef(`${e}.from_id`)}, ${e}.kind, ${nodeRef(`${e}.to_id`)}, ${json(`${e}.props`)},
   ${json(`${e}.evidence`)}, ${json(`${e}.assumptions`)}, ${e}.first_seen, ${e}.last_seen, ${claims})`;
+/** An edge's structure alone (snapshot({ edgeDetail: false })). */
+const EDGE_STRUCTURE = (e) =>
+  `json_array(${nodeRef(`${e}.from_id`)}, ${e}.kind, ${nodeRef(`${e}.to_id`)}, ${json(`${e}.props`)})`;
 // The sources as FINDING_COLS (rows.ts) makes them, as text (`|| ''` drops the JSON subtype).
 const FINDING = `json_array(f.key, ${nodeRef("f.asset_ref")}, f.matched, f.rule_id, f.package, f.kind, json(f.doc),
   f.first_seen, f.last_seen,
   (SELECT json_group_array(json_array(k.source, k.region, k.collector, s.tool, s.severity, s.vector, s.first_seen, s.last_seen))
      FROM finding_sources s JOIN claim_keys k ON k.id = s.key_id WHERE s.finding_key = f.key) || '')`;
 
-/** Chunks of `rows` rows of a table by its key (one statement execution each): [json, last key]. */
+/**
+ * Chunks of `rows` rows of a table by its key (one statement execution each): [json, last key].
+ * `structure`: edges as their structure alone.
+ */
 const BY_KEY = {
   node: (rows) =>
     `SELECT json_group_array(${NODE}), max(n.id) FROM (SELECT * FROM nodes WHERE id > ? ORDER BY id LIMIT ${rows}) n`,
-  edge: (rows) =>
-    `SELECT json_group_array(${EDGE("e", "(SELECT group_concat(c.key_id) FROM edge_claims c WHERE c.edge_id = e.id)")}), max(e.id)
+  edge: (rows, structure) =>
+    `SELECT json_group_array(${structure ? EDGE_STRUCTURE("e") : EDGE("e", "(SELECT group_concat(c.key_id) FROM edge_claims c WHERE c.edge_id = e.id)")}), max(e.id)
      FROM (SELECT * FROM edges WHERE id > ? ORDER BY id LIMIT ${rows}) e`,
   finding: (rows) =>
     `SELECT json_group_array(${FINDING}), max(f.key) FROM (SELECT * FROM findings WHERE key > ? ORDER BY key LIMIT ${rows}) f`,
 };
 const FIRST_KEY = { node: "", edge: -1, finding: "" };
 
-const DERIVED = `SELECT ${EDGE("d", "NULL")} FROM (SELECT NULL AS id, * FROM derived_edges
+const DERIVED = (structure) => `SELECT ${structure ? EDGE_STRUCTURE("d") : EDGE("d", "NULL")}
+  FROM (SELECT NULL AS id, * FROM derived_edges
   WHERE generation = (SELECT value FROM meta WHERE key = 'derived_generation')) d`;
 
 const TABLE = { node: "nodes", edge: "edges", derived: "derived edges", finding: "findings" };
@@ -77,8 +86,8 @@ function describe(e, what) {
   return what ? `reading ${what}: ${text}` : text;
 }
 
-function* byKey(db, t, rows) {
-  const stmt = db.prepare(BY_KEY[t](rows)).raw();
+function* byKey(db, t, rows, structure) {
+  const stmt = db.prepare(BY_KEY[t](rows, structure)).raw();
   let last = FIRST_KEY[t];
   for (;;) {
     const [text, key] = stmt.get(last);
@@ -88,10 +97,10 @@ function* byKey(db, t, rows) {
   }
 }
 
-function* derived(db, rows) {
+function* derived(db, rows, structure) {
   // The generation's own order (its key), as the query gives it: rows joined in chunks here.
   let buf = [];
-  for (const row of db.prepare(DERIVED).pluck().iterate()) {
+  for (const row of db.prepare(DERIVED(structure)).pluck().iterate()) {
     buf.push(row);
     if (buf.length === rows) {
       yield { t: "derived", json: `[${buf.join(",")}]` };
@@ -104,8 +113,9 @@ function* derived(db, rows) {
 /**
  * The snapshot's chunks from `db` (a read-only connection), in one read transaction: begun at the
  * first chunk, ended when the generator ends or is returned. Errors name the table being read.
+ * `structure`: edges as their structure alone (snapshot({ edgeDetail: false })).
  */
-export function* snapshotChunks(db, withDerived, rows) {
+export function* snapshotChunks(db, withDerived, rows, structure = false) {
   // Errors of the reading itself (not of the consumer's work between chunks) name what was read.
   const reading = (what, f) => {
     try {
@@ -130,7 +140,9 @@ export function* snapshotChunks(db, withDerived, rows) {
           db.exec(`CREATE TEMP TABLE snapshot_nodes (i INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE);
             INSERT INTO temp.snapshot_nodes (id) SELECT id FROM nodes ORDER BY id`),
         );
-      const chunks = reading(TABLE[t], () => (t === "derived" ? derived(db, rows) : byKey(db, t, rows)));
+      const chunks = reading(TABLE[t], () =>
+        t === "derived" ? derived(db, rows, structure) : byKey(db, t, rows, structure),
+      );
       for (;;) {
         const c = reading(TABLE[t], () => chunks.next());
         if (c.done) break;
@@ -171,7 +183,7 @@ if (job && parentPort) {
     let db;
     try {
       db = openReader(job.file);
-      for (const c of snapshotChunks(db, job.derived, job.rows)) {
+      for (const c of snapshotChunks(db, job.derived, job.rows, job.structure === true)) {
         // A turn of the event loop between chunks takes in the consumer's messages as they come (a
         // stop then ends the reading at once, not after the chunks it may still read ahead).
         await new Promise((r) => setImmediate(r));

@@ -1,10 +1,17 @@
 // GraphStore.snapshot() on SQLite: every node, edge (derived ones of the current generation when
-// asked) and finding, streamed from one read transaction. SQLite writes the rows as JSON text in
+// asked; their structure alone when asked) and finding, streamed from one read transaction. SQLite writes the rows as JSON text in
 // chunks (snapshot-reader.mjs), read on a worker thread for a large estate (this thread only parses
 // and builds objects while the worker reads the next chunk) or on this thread for a small one.
 import { Worker } from "node:worker_threads";
 import { sourceKeyString } from "@ctem/model";
-import type { Edge, Finding, SnapshotItem, SourceKey } from "@ctem/model";
+import type {
+  Edge,
+  EdgeStructure,
+  Finding,
+  SnapshotItem,
+  SourceKey,
+  StructureSnapshotItem,
+} from "@ctem/model";
 import type { SqliteHandle } from "./db.js";
 import { completeFinding, findingSources, makeNode } from "./rows.js";
 import type { FindingDoc } from "./rows.js";
@@ -67,6 +74,7 @@ type EdgeTuple = [
   lastSeen: string,
   claims: string | null,
 ];
+type EdgeStructureTuple = [from: string | number, kind: string, to: string | number, props: unknown];
 type FindingTuple = [
   key: string,
   assetRef: string | number,
@@ -95,9 +103,9 @@ interface ChunkSource {
 }
 
 /** The chunks read on this thread, from its own read-only connection. */
-function inlineChunks(h: SqliteHandle, withDerived: boolean, rows: number): ChunkSource {
+function inlineChunks(h: SqliteHandle, withDerived: boolean, rows: number, structure: boolean): ChunkSource {
   const db = h.openReader();
-  const chunks = snapshotChunks(db, withDerived, rows);
+  const chunks = snapshotChunks(db, withDerived, rows, structure);
   const end = () => {
     try {
       chunks.return();
@@ -129,10 +137,10 @@ function inlineChunks(h: SqliteHandle, withDerived: boolean, rows: number): Chun
  * chunks it asked for (a snapshot given up without `return` then leaves no process waiting); `stop`
  * has it end and waits until it has exited.
  */
-function workerChunks(h: SqliteHandle, withDerived: boolean, rows: number): ChunkSource {
+function workerChunks(h: SqliteHandle, withDerived: boolean, rows: number, structure: boolean): ChunkSource {
   // No execArgv: the file is plain JavaScript and needs none of the caller's loaders (tsx).
   const worker = new Worker(READER_URL, {
-    workerData: { ctemSnapshot: { file: h.file, derived: withDerived, rows, ahead: AHEAD } },
+    workerData: { ctemSnapshot: { file: h.file, derived: withDerived, rows, ahead: AHEAD, structure } },
     execArgv: [],
   });
   const exited = new Promise<void>((res) => worker.once("exit", () => res()));
@@ -173,19 +181,45 @@ function workerChunks(h: SqliteHandle, withDerived: boolean, rows: number): Chun
   };
 }
 
+export function snapshot(
+  h: SqliteHandle,
+  withDerived: boolean,
+  read?: SnapshotRead,
+  rows?: number,
+  edgeDetail?: true,
+): AsyncGenerator<SnapshotItem>;
+export function snapshot(
+  h: SqliteHandle,
+  withDerived: boolean,
+  read: SnapshotRead | undefined,
+  rows: number | undefined,
+  edgeDetail: false,
+): AsyncGenerator<StructureSnapshotItem>;
+export function snapshot(
+  h: SqliteHandle,
+  withDerived: boolean,
+  read?: SnapshotRead,
+  rows?: number,
+  edgeDetail?: boolean,
+): AsyncGenerator<SnapshotItem | StructureSnapshotItem>;
 export async function* snapshot(
   h: SqliteHandle,
   withDerived: boolean,
   read: SnapshotRead = "auto",
   /** Rows a chunk (tests make them small to cross many chunk boundaries). */
   rows: number = CHUNK_ROWS,
-): AsyncGenerator<SnapshotItem> {
+  /** false: every edge as its structure alone (from, kind, to, props, derived). */
+  edgeDetail = true,
+): AsyncGenerator<SnapshotItem | StructureSnapshotItem> {
   const worker =
     read === "worker" ||
     (read === "auto" &&
       ((h.reader.prepare("SELECT max(id) FROM edges").pluck().get() as number | null) ?? 0) >=
         WORKER_MIN_EDGES);
-  const source = worker ? workerChunks(h, withDerived, rows) : inlineChunks(h, withDerived, rows);
+  const structure = !edgeDetail;
+  const source = worker
+    ? workerChunks(h, withDerived, rows, structure)
+    : inlineChunks(h, withDerived, rows, structure);
   // Most rows carry one of a few source lists: each distinct list is built once and shared (the
   // items are read-only to consumers), rather than one array of objects per row.
   const keys = new Map<number, SourceKey>();
@@ -282,6 +316,21 @@ export async function* snapshot(
     return { t: "edge", v: edge(t, sourcesOf(t[9]), false) };
   };
   const derivedEdge = (r: unknown[]): SnapshotItem => ({ t: "edge", v: edge(r as EdgeTuple, [], true) });
+  const edgeStructure = (t: EdgeStructureTuple, derived: boolean): EdgeStructure => ({
+    from: id(t[0]),
+    kind: one(t[1]) as Edge["kind"],
+    to: id(t[2]),
+    props: value(t[3]) as Edge["props"],
+    derived,
+  });
+  const inventoryStructure = (r: unknown[]): StructureSnapshotItem => ({
+    t: "edge",
+    v: edgeStructure(r as EdgeStructureTuple, false),
+  });
+  const derivedStructure = (r: unknown[]): StructureSnapshotItem => ({
+    t: "edge",
+    v: edgeStructure(r as EdgeStructureTuple, true),
+  });
   const finding = (r: unknown[]): SnapshotItem => {
     const t = r as FindingTuple;
     return {
@@ -316,9 +365,21 @@ export async function* snapshot(
         continue;
       }
       const make =
-        c.t === "node" ? node : c.t === "edge" ? inventoryEdge : c.t === "derived" ? derivedEdge : finding;
+        c.t === "node"
+          ? node
+          : c.t === "edge"
+            ? structure
+              ? inventoryStructure
+              : inventoryEdge
+            : c.t === "derived"
+              ? structure
+                ? derivedStructure
+                : derivedEdge
+              : finding;
+      // Where an edge row holds its ends (after its id, unless it is a structure row).
+      const from = structure ? 0 : 1;
       for (const r of JSON.parse(c.json) as unknown[][]) {
-        let x: SnapshotItem;
+        let x: SnapshotItem | StructureSnapshotItem;
         try {
           x = make(r);
         } catch (e) {
@@ -326,7 +387,7 @@ export async function* snapshot(
           const what =
             c.t === "node" || c.t === "finding"
               ? `${c.t} ${String(r[0])}`
-              : `edge ${id(r[1] as string | number)} -${String(r[2])}-> ${id(r[3] as string | number)}`;
+              : `edge ${id(r[from] as string | number)} -${String(r[from + 1])}-> ${id(r[from + 2] as string | number)}`;
           throw new Error(`snapshot of ${h.file}: ${what}: ${(e as Error).message}`, { cause: e });
         }
         yield x;
