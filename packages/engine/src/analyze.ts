@@ -21,6 +21,7 @@ import { derive, derivedFacts } from "./derive.js";
 import type { DeriveResult } from "./derive.js";
 import { failedCollectorsOf } from "./failed.js";
 import { Estate } from "./graph.js";
+import { beginAnalysisHeap } from "./heap.js";
 import type { ActionCatalog } from "./iam/catalog.js";
 import { buildFixPlan } from "./fixplan/plan.js";
 import type { FixPlan } from "./fixplan/plan.js";
@@ -270,12 +271,32 @@ async function newestScanFinish(
 }
 
 export async function analyze(stores: AnalyzeStores, opts: AnalyzeOptions = {}): Promise<AnalyzeResult> {
+  // The process' heap policy while the analysis runs (heap.ts): its one full collection is the
+  // first stage, "heap".
+  const t0 = performance.now();
+  const heap = beginAnalysisHeap();
+  const stages: Array<{ name: string; ms: number }> = [
+    { name: "heap", ms: Math.round(performance.now() - t0) },
+  ];
+  try {
+    return await analyzeWithin(stores, opts, stages, t0);
+  } finally {
+    heap.end();
+  }
+}
+
+async function analyzeWithin(
+  stores: AnalyzeStores,
+  opts: AnalyzeOptions,
+  stages: Array<{ name: string; ms: number }>,
+  /** When analyze() started (the "total" stage's start). */
+  t0: number,
+): Promise<AnalyzeResult> {
   const now = opts.now ?? (() => new Date());
   const startedAt = now().toISOString();
   const id = opts.id ?? `analysis-${startedAt.replace(/[:.]/g, "").slice(0, 15)}-${randomUUID().slice(0, 8)}`;
-  const stages: Array<{ name: string; ms: number }> = [];
   const say = opts.progress ?? (() => undefined);
-  const t0 = performance.now();
+  const ts = performance.now();
   const [settings, failedCollectors, scans] = await Promise.all([
     stores.app.settings(),
     failedCollectorsOf(stores.app),
@@ -283,7 +304,7 @@ export async function analyze(stores: AnalyzeStores, opts: AnalyzeOptions = {}):
   ]);
   const snap = await readSnapshot(stores.graph, opts.assetFilter);
   const { estate } = snap;
-  stages.push({ name: "snapshot", ms: Math.round(performance.now() - t0) });
+  stages.push({ name: "snapshot", ms: Math.round(performance.now() - ts) });
   // The derived generation is written while the search, scoring and reconciliation run (the SQLite
   // adapter writes it from a worker thread): it is invisible until promoted, and awaited before the
   // AppStore commit, so DESIGN's order (generation → commitAnalysis → promote) holds.

@@ -17,6 +17,7 @@ export { cvePackages } from "./synthetic/cves.js";
 export type { CvePackage } from "./synthetic/cves.js";
 // Part 2: search, score, reconcile, fix plan, the analysis and the demo.
 export { analyze, analyzeEstate, loadSnapshot, whatIfStored } from "./analyze.js";
+export { collectAfterAnalysis } from "./heap.js";
 export type { Analysis, AnalyzeOptions, AnalyzeResult, AnalyzeStores } from "./analyze.js";
 export { CompactGraph, internIds } from "./search/compact.js";
 export { reachability, searchPaths } from "./search/search.js";

@@ -4,7 +4,7 @@
 // to see, on stderr and in /api/health.
 import type { Command } from "commander";
 import { Option } from "commander";
-import { DEMO_DEFAULTS, hasDemo, loadDemo } from "@ctem/engine";
+import { DEMO_DEFAULTS, collectAfterAnalysis, hasDemo, loadDemo } from "@ctem/engine";
 import { createIntel } from "@ctem/intel";
 import type { AppStore, GraphStore } from "@ctem/model";
 import { resolveServerConfig } from "../config.js";
@@ -101,6 +101,8 @@ export async function startServer(
     demo: o.demo ?? {},
     progress: (m) => o.stderr(`ctem: ${m}\n`),
   });
+  // A demo analysis raised the heap's limit for itself: back to what is live (@ctem/engine heap.ts).
+  collectAfterAnalysis();
   const dataNote = data.note;
   const app = await buildApp({
     graph: o.graph,

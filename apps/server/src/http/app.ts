@@ -59,7 +59,7 @@ import type { Scheduler } from "../scans/scheduler.js";
 import { cloudScanner, createScanService } from "../scans/service.js";
 import { scopeSecretName } from "../scopes/providers.js";
 import type { ScanService, ScopeScanner } from "../scans/service.js";
-import { removeDemo } from "@ctem/engine";
+import { collectAfterAnalysis, removeDemo } from "@ctem/engine";
 import { analyzeStored, cachedIntel } from "../scans/analysis.js";
 import { registerWebApp } from "./static.js";
 
@@ -270,6 +270,9 @@ export async function buildApp(deps: AppDeps) {
       const before = new Map((await allIssues(deps.app)).map((i) => [i.key, i.status]));
       if (deps.analyze) await deps.analyze();
       else await analyzeStored({ graph: deps.graph, app: deps.app }, { dataDir: deps.dataDir, now, intel });
+      // The analysis raised the heap's limit for itself; its result is let go: the limit follows
+      // what is live again (@ctem/engine heap.ts), rather than after the heap has grown to it.
+      collectAfterAnalysis();
       await webhooks.emit(analysisEvents(before, await allIssues(deps.app)));
     },
     onError: (msg, err) =>
