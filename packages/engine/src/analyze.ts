@@ -22,6 +22,7 @@ import type { DeriveResult } from "./derive.js";
 import { failedCollectorsOf } from "./failed.js";
 import { Estate } from "./graph.js";
 import { beginAnalysisHeap } from "./heap.js";
+import type { AnalysisHeap } from "./heap.js";
 import type { ActionCatalog } from "./iam/catalog.js";
 import { buildFixPlan } from "./fixplan/plan.js";
 import type { FixPlan } from "./fixplan/plan.js";
@@ -93,6 +94,8 @@ export interface SnapshotRead {
 export async function readSnapshot(
   graph: Pick<GraphStore, "snapshot">,
   assetFilter?: (node: Node) => boolean,
+  /** Run once the store has been asked for the first item, while it starts reading. */
+  whileFirst?: () => void,
 ): Promise<SnapshotRead> {
   const estate = new Estate();
   const excluded = new Set<string>();
@@ -103,7 +106,13 @@ export async function readSnapshot(
   let first: Finding | undefined;
   let r: IteratorResult<StructureSnapshotItem>;
   try {
-    for (r = await it.next(); !r.done; r = await it.next()) {
+    const firstItem = it.next();
+    if (whileFirst) {
+      // Its failure is the caller's to see (below), not an unhandled rejection meanwhile.
+      firstItem.catch(() => undefined);
+      whileFirst();
+    }
+    for (r = await firstItem; !r.done; r = await it.next()) {
       const item = r.value;
       if (item.t === "node") {
         const v = item.v;
@@ -271,15 +280,10 @@ async function newestScanFinish(
 }
 
 export async function analyze(stores: AnalyzeStores, opts: AnalyzeOptions = {}): Promise<AnalyzeResult> {
-  // The process' heap policy while the analysis runs (heap.ts): its one full collection is the
-  // first stage, "heap".
-  const t0 = performance.now();
+  // The process' heap policy while the analysis runs (heap.ts).
   const heap = beginAnalysisHeap();
-  const stages: Array<{ name: string; ms: number }> = [
-    { name: "heap", ms: Math.round(performance.now() - t0) },
-  ];
   try {
-    return await analyzeWithin(stores, opts, stages, t0);
+    return await analyzeWithin(stores, opts, heap);
   } finally {
     heap.end();
   }
@@ -288,23 +292,26 @@ export async function analyze(stores: AnalyzeStores, opts: AnalyzeOptions = {}):
 async function analyzeWithin(
   stores: AnalyzeStores,
   opts: AnalyzeOptions,
-  stages: Array<{ name: string; ms: number }>,
-  /** When analyze() started (the "total" stage's start). */
-  t0: number,
+  heap: AnalysisHeap,
 ): Promise<AnalyzeResult> {
   const now = opts.now ?? (() => new Date());
   const startedAt = now().toISOString();
   const id = opts.id ?? `analysis-${startedAt.replace(/[:.]/g, "").slice(0, 15)}-${randomUUID().slice(0, 8)}`;
+  const stages: Array<{ name: string; ms: number }> = [];
   const say = opts.progress ?? (() => undefined);
-  const ts = performance.now();
+  const t0 = performance.now();
   const [settings, failedCollectors, scans] = await Promise.all([
     stores.app.settings(),
     failedCollectorsOf(stores.app),
     newestScanFinish(stores.app),
   ]);
-  const snap = await readSnapshot(stores.graph, opts.assetFilter);
+  // The heap policy's full collection runs while the store starts reading (the SQLite adapter's
+  // reader thread starting): "heap", within "snapshot".
+  let heapMs = 0;
+  const snap = await readSnapshot(stores.graph, opts.assetFilter, () => (heapMs = heap.collect()));
   const { estate } = snap;
-  stages.push({ name: "snapshot", ms: Math.round(performance.now() - ts) });
+  stages.push({ name: "heap", ms: Math.round(heapMs) });
+  stages.push({ name: "snapshot", ms: Math.round(performance.now() - t0) });
   // The derived generation is written while the search, scoring and reconciliation run (the SQLite
   // adapter writes it from a worker thread): it is invisible until promoted, and awaited before the
   // AppStore commit, so DESIGN's order (generation → commitAnalysis → promote) holds.

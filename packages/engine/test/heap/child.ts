@@ -24,6 +24,10 @@ await tick();
 if (mode === "policy") {
   const heap = beginAnalysisHeap();
   await tick();
+  out.beforeCollect = majors;
+  out.collectMs = heap.collect() > 0;
+  out.collectAgain = heap.collect();
+  await tick();
   out.atBegin = majors;
   majors = 0;
   let data: unknown[] | undefined = grow();
