@@ -2,14 +2,15 @@
 // builds structures that live until it commits: at 100k assets the heap grows from about 75 MB to
 // about 1 GB. V8 sets its next full collection at a multiple of what the last one left live, so one
 // came during derive, marking about 350 MB on helper threads that took the two cores from the
-// analysing thread, and freed little. So as an analysis starts ctem runs one full collection (at 100k
-// assets from the command line, 75 MB live: about 45 ms, while the store's reader thread starts) with
-// V8's heap growing factor raised so far
-// that V8's own cap applies: the next full collection comes when the heap reaches halfway to its
-// maximum (about 2 GB with Node's default maximum on a machine of 16 GB or more), past the
-// analysis. After it, V8's own growing factor applies again from its next full collection. A
-// long-running process (the server) calls collectAfterAnalysis() once the analysis' result is let
-// go, so that the limit follows what is live at once rather than after the heap has grown to it.
+// analysing thread, and freed little. So as an analysis starts, ctem runs one full collection (at
+// 100k assets from the command line, 75 MB live: 45-65 ms, while the store's reader thread starts)
+// with V8's heap growing factor raised so far that V8's own cap applies: the next full collection
+// comes when the heap reaches halfway to its maximum (about 2 GB with Node's default maximum on a
+// machine of 16 GB or more), past the analysis. After it, V8's own growing factor applies again
+// from its next full collection. A long-running process (the server) calls collectAfterAnalysis()
+// once the analysis' result is let go, so that the limit follows what is live at once rather than
+// after the heap has grown to it. Where Node gives no gc() (it always has so far), only the factor
+// is raised, from V8's next full collection on.
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 
@@ -19,20 +20,22 @@ import { runInNewContext } from "node:vm";
  */
 export const ANALYSIS_HEAP_GROWING_PERCENT = 100_000;
 
-let gc: (() => void) | undefined;
+/** V8's gc() (null: this Node did not give one, and the policy only raises the factor). */
+let gc: (() => void) | null | undefined;
 /** Analyses running in this process (the policy is the process' own). */
 let running = 0;
 /** Whether an analysis has raised the limit since the last collectAfterAnalysis(). */
 let raised = false;
 
-/** One full collection (V8 recomputes its limits there). */
+/** One full collection (V8 recomputes its limits there), where this Node gives the means. */
 function collect(): void {
-  if (!gc) {
+  if (gc === undefined) {
     // gc() is made available to contexts created from now on; none is added to this one.
     setFlagsFromString("--expose-gc");
-    gc = runInNewContext("gc") as () => void;
+    const f: unknown = runInNewContext("typeof gc === 'function' ? gc : null");
+    gc = typeof f === "function" ? (f as () => void) : null;
   }
-  gc();
+  gc?.();
 }
 
 export interface AnalysisHeap {
