@@ -86,6 +86,17 @@ export function renderReport(rows: FigureRow[]): string {
 }
 
 /** Peak resident set size of this process so far, in MiB (Linux: VmHWM). */
+/** Resets the peak RSS (VmHWM; Linux: `5` in clear_refs); false where that is not possible. */
+export async function resetPeakRss(): Promise<boolean> {
+  const { writeFile } = await import("node:fs/promises");
+  try {
+    await writeFile("/proc/self/clear_refs", "5");
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export async function peakRssMiB(): Promise<number> {
   const { readFile } = await import("node:fs/promises");
   try {

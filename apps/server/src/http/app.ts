@@ -268,11 +268,15 @@ export async function buildApp(deps: AppDeps) {
     // The analysis, and the webhook events it caused (created, resolved, reopened, updated).
     analyze: async () => {
       const before = new Map((await allIssues(deps.app)).map((i) => [i.key, i.status]));
-      if (deps.analyze) await deps.analyze();
-      else await analyzeStored({ graph: deps.graph, app: deps.app }, { dataDir: deps.dataDir, now, intel });
-      // The analysis raised the heap's limit for itself; its result is let go: the limit follows
-      // what is live again (@ctem/engine heap.ts), rather than after the heap has grown to it.
-      collectAfterAnalysis();
+      try {
+        if (deps.analyze) await deps.analyze();
+        else await analyzeStored({ graph: deps.graph, app: deps.app }, { dataDir: deps.dataDir, now, intel });
+      } finally {
+        // The analysis (finished or failed) raised the heap's limit for itself; its result is let
+        // go: the limit follows what is live again (@ctem/engine heap.ts), rather than after the
+        // heap has grown to it.
+        collectAfterAnalysis();
+      }
       await webhooks.emit(analysisEvents(before, await allIssues(deps.app)));
     },
     onError: (msg, err) =>

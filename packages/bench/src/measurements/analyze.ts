@@ -11,7 +11,6 @@
 // instead of 355 (three interleaved pairs, ingest in the same process against a fresh one on the
 // same file: 9.41/9.22/8.97 s against 8.57/8.75/8.79 s). That is the ingest's cost, not the
 // analysis', and `ctem scan` and `ctem analyze` are separate processes.
-import { writeFile } from "node:fs/promises";
 import { loadavg } from "node:os";
 import path from "node:path";
 import { DirectedGraph } from "graphology";
@@ -21,7 +20,7 @@ import type { CompactGraph } from "@ctem/engine";
 import { createIntel } from "@ctem/intel";
 import { openSqliteStores } from "@ctem/store";
 import type { BenchFigure, Measurement } from "../harness.js";
-import { peakRssMiB } from "../harness.js";
+import { peakRssMiB, resetPeakRss } from "../harness.js";
 import { seedInOwnProcess } from "./seed.js";
 
 /**
@@ -37,15 +36,6 @@ function youngGeneration(): string {
 
 /** Entries the reachability comparison starts from (the same for all three). */
 const REACH_SOURCES = 300;
-
-async function resetPeakRss(): Promise<boolean> {
-  try {
-    await writeFile("/proc/self/clear_refs", "5");
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** The plain baseline: adjacency as two Int32Arrays built from the edge list, one BFS per source. */
 function bareBfs(n: number, from: Int32Array, to: Int32Array, sources: readonly number[]): number {

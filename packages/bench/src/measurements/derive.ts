@@ -1,32 +1,14 @@
 // Derive (engine part 1) on the synthetic estate at 10k and 100k assets: the estate is written
-// into SQLite with applyScan first (not timed), then the analysis' first stage is timed as it
-// runs in `ctem analyze` — snapshot into memory, derive, write the derived generation. Peak RSS
-// is measured from after the ingest (the kernel's high-water mark is reset), so it is the
-// analysis' own.
-import { writeFile } from "node:fs/promises";
+// into SQLite by a process of its own first (not timed; seed.ts), then the analysis' first stage is
+// timed as it runs in `ctem analyze` — snapshot into memory, derive, write the derived generation.
+// Peak RSS is measured from after opening the store (the kernel's high-water mark is reset), so it
+// is the analysis' own.
 import path from "node:path";
-import {
-  derive,
-  derivedFacts,
-  loadActionCatalog,
-  loadEstate,
-  paramsForAssets,
-  syntheticEstate,
-  syntheticKeys,
-} from "@ctem/engine";
+import { derive, derivedFacts, loadActionCatalog, loadEstate } from "@ctem/engine";
 import { openSqliteStores } from "@ctem/store";
 import type { BenchFigure, Measurement } from "../harness.js";
-import { peakRssMiB } from "../harness.js";
-
-/** Resets VmHWM (Linux: `5` in clear_refs); false where that is not possible. */
-async function resetPeakRss(): Promise<boolean> {
-  try {
-    await writeFile("/proc/self/clear_refs", "5");
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { peakRssMiB, resetPeakRss } from "../harness.js";
+import { seedInOwnProcess } from "./seed.js";
 
 function deriveMeasurement(assets: number, targets: { seconds: number; rssMiB: number }): Measurement {
   const label = `${assets / 1000}k`;
@@ -34,21 +16,11 @@ function deriveMeasurement(assets: number, targets: { seconds: number; rssMiB: n
     name: `derive-${label}`,
     description: `derive attack edges on the synthetic estate of ${assets.toLocaleString("en-US")} assets (snapshot → derive → replaceDerived)`,
     async run(ctx): Promise<BenchFigure[]> {
-      const stores = openSqliteStores(path.join(ctx.tmpDir, `derive-${label}.db`));
+      const file = path.join(ctx.tmpDir, `derive-${label}.db`);
+      const runId = `bench-derive-${label}`;
+      ctx.log(`estate (written by a process of its own): ${seedInOwnProcess(file, assets, runId)}`);
+      const stores = openSqliteStores(file);
       try {
-        const params = paramsForAssets(assets, 1);
-        const run = {
-          id: `bench-derive-${label}`,
-          trigger: { kind: "adhoc" as const },
-          status: "complete" as const,
-          startedAt: new Date().toISOString(),
-          collectors: syntheticKeys(params).map((k) => ({ ...k, status: "ok" as const, counts: {} })),
-        };
-        const t0 = performance.now();
-        const applied = await stores.graph.applyScan(run, syntheticEstate(params));
-        ctx.log(
-          `estate: ${applied.written.nodes.toLocaleString("en-US")} nodes, ${applied.written.edges.toLocaleString("en-US")} edges, ${applied.written.findings.toLocaleString("en-US")} findings written in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
-        );
         const catalog = await loadActionCatalog();
         const reset = await resetPeakRss();
 
@@ -57,8 +29,8 @@ function deriveMeasurement(assets: number, targets: { seconds: number; rssMiB: n
         const t2 = performance.now();
         const result = await derive(estate, { catalog });
         const t3 = performance.now();
-        await stores.graph.replaceDerived(run.id, derivedFacts(result.edges));
-        await stores.graph.promoteDerived(run.id);
+        await stores.graph.replaceDerived(runId, derivedFacts(result.edges));
+        await stores.graph.promoteDerived(runId);
         const t4 = performance.now();
         const rss = await peakRssMiB();
         const counts = Object.entries(result.stats.edges)
@@ -89,8 +61,8 @@ function deriveMeasurement(assets: number, targets: { seconds: number; rssMiB: n
             unit: "MiB",
             target: { op: "<=", value: targets.rssMiB },
             note: reset
-              ? "high-water mark reset after ingest"
-              : "includes the ingest (peak RSS could not be reset)",
+              ? "high-water mark reset after opening the store"
+              : "includes opening the store (peak RSS could not be reset)",
           },
         ];
       } finally {

@@ -1,7 +1,8 @@
 // GraphStore.snapshot() on SQLite: every node, edge (derived ones of the current generation when
-// asked; their structure alone when asked) and finding, streamed from one read transaction. SQLite writes the rows as JSON text in
-// chunks (snapshot-reader.mjs), read on a worker thread for a large estate (this thread only parses
-// and builds objects while the worker reads the next chunk) or on this thread for a small one.
+// asked; their structure alone when asked) and finding, streamed from one read transaction. SQLite
+// writes the rows as JSON text in chunks (snapshot-reader.mjs), read on a worker thread for a large
+// estate (this thread only parses and builds objects while the worker reads the next chunk) or on
+// this thread for a small one.
 import { Worker } from "node:worker_threads";
 import { sourceKeyString } from "@ctem/model";
 import type {
