@@ -285,6 +285,17 @@ describe("snapshot: inline and on a worker thread", () => {
     "worker: the reader thread lowers its priority for the findings (read beside derive), not before",
     async () => {
       await seed(stores.graph);
+      // More findings than the reader reads ahead (AHEAD, 64 chunks): when the consumer takes the
+      // first one the reader is still reading (waiting for it), not done and exited. With only the
+      // seed's 26 it could finish before its priority was looked at (seen once, in a fresh clone).
+      const grype = key("import:grype:111122223333", "global", "import-grype");
+      await stores.graph.applyScan(scanRun([grype]), [
+        {
+          findings: Array.from({ length: 100 }, (_, i) =>
+            vulnFact(`CVE-2025-${2000 + i}`, inst(i % 50), grype, "grype"),
+          ),
+        },
+      ]);
       const before = background();
       const added = () => [...background()].filter((t) => !before.has(t));
       // One row a chunk: at the first node the reader is at most AHEAD (64) chunks on, still among
