@@ -21,6 +21,7 @@ import { derive, derivedFacts } from "./derive.js";
 import type { DeriveResult } from "./derive.js";
 import { failedCollectorsOf } from "./failed.js";
 import { Estate } from "./graph.js";
+import { beginAnalysisCompiler } from "./compiler.js";
 import { beginAnalysisHeap } from "./heap.js";
 import type { AnalysisHeap } from "./heap.js";
 import type { ActionCatalog } from "./iam/catalog.js";
@@ -282,9 +283,12 @@ async function newestScanFinish(
 export async function analyze(stores: AnalyzeStores, opts: AnalyzeOptions = {}): Promise<AnalyzeResult> {
   // The process' heap policy while the analysis runs (heap.ts).
   const heap = beginAnalysisHeap();
+  // And its compiler's (compiler.ts).
+  const endCompiler = beginAnalysisCompiler();
   try {
     return await analyzeWithin(stores, opts, heap);
   } finally {
+    endCompiler();
     heap.end();
   }
 }
@@ -458,16 +462,22 @@ export async function whatIfStored(
   optionIds: readonly string[],
   opts: Pick<AnalyzeOptions, "lookup" | "k" | "catalog" | "assetFilter"> = {},
 ): Promise<WhatIfResult> {
-  const [settings, failedCollectors, previous] = await Promise.all([
-    stores.app.settings(),
-    failedCollectorsOf(stores.app),
-    stores.app.issueStates(),
-  ]);
-  const { estate, findings } = await loadSnapshot(stores.graph, opts.assetFilter);
-  const keepPairs = unresolvedPairs(previous);
-  const a = await analyzeEstate(
-    { estate, findings, settings, lookup: opts.lookup, k: opts.k },
-    { ...(opts.catalog ? { catalog: opts.catalog } : {}), failedCollectors, keepPairs },
-  );
-  return whatIf(a.state, a.pairs, a.plan.options, optionIds);
+  // An analysis as far as the fix plan: with an analysis' compiler policy (compiler.ts).
+  const endCompiler = beginAnalysisCompiler();
+  try {
+    const [settings, failedCollectors, previous] = await Promise.all([
+      stores.app.settings(),
+      failedCollectorsOf(stores.app),
+      stores.app.issueStates(),
+    ]);
+    const { estate, findings } = await loadSnapshot(stores.graph, opts.assetFilter);
+    const keepPairs = unresolvedPairs(previous);
+    const a = await analyzeEstate(
+      { estate, findings, settings, lookup: opts.lookup, k: opts.k },
+      { ...(opts.catalog ? { catalog: opts.catalog } : {}), failedCollectors, keepPairs },
+    );
+    return whatIf(a.state, a.pairs, a.plan.options, optionIds);
+  } finally {
+    endCompiler();
+  }
 }
