@@ -11,7 +11,6 @@ import type {
   Finding,
   GraphStore,
   IssueDraft,
-  IssueState,
   Node,
   StructureSnapshotItem,
   SourceKey,
@@ -228,16 +227,16 @@ export async function analyzeEstate(
 }
 
 /**
- * Open issues as entry id → target ids: the pairs the per-entry cap must keep (an issue's key is
- * issueKey(entry.id, target.id)), looked up without hashing each reached pair's key.
+ * Unresolved issues as entry id → target ids: the pairs the per-entry cap must keep (an issue's key
+ * is issueKey(entry.id, target.id)), looked up without hashing each reached pair's key. Read from
+ * the store's narrow rows (AppStore.unresolvedIssuePairs), not the issues' states.
  */
-function unresolvedPairs(states: readonly IssueState[]): Map<string, Set<string>> {
+async function unresolvedPairs(app: AppStore): Promise<Map<string, Set<string>>> {
   const out = new Map<string, Set<string>>();
-  for (const s of states) {
-    if (s.status === "resolved") continue;
-    const set = out.get(s.entry.id);
-    if (set) set.add(s.target.id);
-    else out.set(s.entry.id, new Set([s.target.id]));
+  for (const { entryId, targetId } of await app.unresolvedIssuePairs()) {
+    const set = out.get(entryId);
+    if (set) set.add(targetId);
+    else out.set(entryId, new Set([targetId]));
   }
   return out;
 }
@@ -332,7 +331,7 @@ async function analyzeWithin(
         [...estate.nodes.values()].every(
           (n) => n.stub || n.kind === "internet" || n.sources.every((s) => s.source === "demo"),
         ));
-    keepPairs = unresolvedPairs(await stores.app.issueStates());
+    keepPairs = await unresolvedPairs(stores.app);
     // Derive first: the store reads the findings meanwhile (they matter from prepare on).
     const td = performance.now();
     derived = await derive(estate, { failedCollectors, ...(opts.catalog ? { catalog: opts.catalog } : {}) });
@@ -465,13 +464,12 @@ export async function whatIfStored(
   // An analysis as far as the fix plan: with an analysis' compiler policy (compiler.ts).
   const endCompiler = beginAnalysisCompiler();
   try {
-    const [settings, failedCollectors, previous] = await Promise.all([
+    const [settings, failedCollectors, keepPairs] = await Promise.all([
       stores.app.settings(),
       failedCollectorsOf(stores.app),
-      stores.app.issueStates(),
+      unresolvedPairs(stores.app),
     ]);
     const { estate, findings } = await loadSnapshot(stores.graph, opts.assetFilter);
-    const keepPairs = unresolvedPairs(previous);
     const a = await analyzeEstate(
       { estate, findings, settings, lookup: opts.lookup, k: opts.k },
       { ...(opts.catalog ? { catalog: opts.catalog } : {}), failedCollectors, keepPairs },

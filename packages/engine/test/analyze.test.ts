@@ -231,7 +231,7 @@ describe("analyze", () => {
     await stores.close();
   });
 
-  it("a store that cannot read its issue states ends the snapshot's reading too", async () => {
+  it("a store that cannot read its issues ends the snapshot's reading too", async () => {
     const stores = await load("states-fail.db");
     let ended = false;
     const graph: GraphStore = {
@@ -246,7 +246,7 @@ describe("analyze", () => {
     };
     const app: AppStore = {
       ...stores.app,
-      issueStates: () => Promise.reject(new Error("issues unreadable")),
+      unresolvedIssuePairs: () => Promise.reject(new Error("issues unreadable")),
     };
     await expect(analyze({ graph, app }, { catalog })).rejects.toThrow("issues unreadable");
     expect(ended).toBe(true);

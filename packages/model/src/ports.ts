@@ -300,6 +300,11 @@ export interface AppStore {
   listIssues(filter: IssueFilter & { sort?: IssueSort }, page: PageRequest): Promise<PageResult<Issue>>;
   /** Every stored issue without paths, factors and remediation (what reconciliation reads). */
   issueStates(): Promise<IssueState[]>;
+  /**
+   * The entry and target ids of every issue not resolved (the pairs an analysis' search keeps
+   * whatever its per-entry cap says), read without the issues' documents.
+   */
+  unresolvedIssuePairs(): Promise<Array<{ entryId: string; targetId: string }>>;
   /** By key or by alias (`ISS-12`, case-insensitive). */
   getIssue(keyOrAlias: string): Promise<Issue | undefined>;
   /** Applies a person's change and records it in the history. Never sets `resolved`. */

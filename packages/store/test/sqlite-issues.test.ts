@@ -245,6 +245,19 @@ describe.each(MODES)("issue storage (commit: %s)", (mode) => {
     expect(await stores.app.tiers()).toEqual([]);
   });
 
+  it("unresolvedIssuePairs are the entry and target of every issue not resolved", async () => {
+    const drafts = many(12);
+    await stores.app.commitAnalysis(run("a1"), out(drafts));
+    const states = await stores.app.issueStates();
+    const unresolved = states.filter((s) => s.status !== "resolved");
+    // Some of each, so that the filter is seen to work.
+    expect(unresolved.length).toBeGreaterThan(0);
+    expect(unresolved.length).toBeLessThan(states.length);
+    expect(await stores.app.unresolvedIssuePairs()).toEqual(
+      unresolved.map((s) => ({ entryId: s.entry.id, targetId: s.target.id })),
+    );
+  });
+
   it("issueStates are the issues without paths, factors and remediation", async () => {
     const drafts = many(5);
     await stores.app.commitAnalysis(run("a1"), out(drafts));

@@ -442,6 +442,17 @@ export function createSqliteAppStore(h: SqliteHandle, opts: SqliteAppStoreOption
       return Promise.resolve(readIssueStates(r));
     },
 
+    unresolvedIssuePairs() {
+      // The narrow rows alone: at 52,642 issues 36-61 ms, where issueStates() takes 450-470 ms.
+      return Promise.resolve(
+        r
+          .prepare<[], { entryId: string; targetId: string }>(
+            "SELECT entry_id AS entryId, target_id AS targetId FROM issues WHERE status != 'resolved' ORDER BY seq",
+          )
+          .all(),
+      );
+    },
+
     getIssue(keyOrAlias) {
       return Promise.resolve(findIssue(keyOrAlias)?.issue);
     },
