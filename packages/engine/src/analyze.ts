@@ -16,11 +16,11 @@ import type {
   SourceKey,
   StoredPath,
 } from "@ctem/model";
+import { beginAnalysisCompiler } from "./compiler.js";
 import { derive, derivedFacts } from "./derive.js";
 import type { DeriveResult } from "./derive.js";
 import { failedCollectorsOf } from "./failed.js";
 import { Estate } from "./graph.js";
-import { beginAnalysisCompiler } from "./compiler.js";
 import { beginAnalysisHeap } from "./heap.js";
 import type { AnalysisHeap } from "./heap.js";
 import type { ActionCatalog } from "./iam/catalog.js";

@@ -5,7 +5,7 @@
 // threads 2.5-3.7 s of CPU. On two cores that CPU comes from the analysing thread and the store's
 // writer threads. With TurboFan's inlining off, each compilation is smaller and a deoptimisation in
 // a small function no longer throws away the large one it was inlined into: the analysis took
-// 0.5-1.0 s less CPU for about 1% more on the analysing thread. So inlining is off while an
+// 0.3-1.0 s less CPU for about 1% more on the analysing thread. So inlining is off while an
 // analysis runs and back on when none does (functions compiled meanwhile keep their code until V8
 // compiles them again). A process started with `--turbo-inlining` or `--no-turbo-inlining` on its
 // command line keeps what it was given.
