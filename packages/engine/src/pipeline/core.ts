@@ -348,6 +348,8 @@ export function searchPairs(
     best: new Float64Array(targetCount),
     keys: new Array<string | undefined>(targetCount).fill(undefined),
     count: new Int32Array(targetCount),
+    /** 1 for a pair among the first MAX while `flush` picks the kept ones past them. */
+    top: new Uint8Array(targetCount),
     /** Pair i's paths are at i × perPair …: their labels and bounds. */
     labels: new Int32Array(targetCount * perPair),
     bounds: new Float64Array(targetCount * perPair),
@@ -362,35 +364,36 @@ export function searchPairs(
     if (n === 0) return;
     const src = cur.src!;
     reached.set(src.entryId, (reached.get(src.entryId) ?? 0) + n);
-    // Without `keep`, pairs under the cap's threshold (the MAX-th best bound) are dropped unsorted:
-    // they would sort after every kept one, and their keys are never made. The others' first MAX
-    // in the order a stable sort by curCmp gives are picked by insertion (index order breaks a
-    // tie, as stability would: a target and its "#admin" node share a key); without `keep` the
-    // rest is never read, so it is not sorted (tens of thousands of pairs tie at 100k assets).
-    let ranked: number[] = [];
-    if (!keepAny) {
-      const threshold =
-        n > MAX_TARGETS_PER_ENTRY ? cur.best.slice(0, n).sort()[n - MAX_TARGETS_PER_ENTRY]! : -Infinity;
-      for (let i = 0; i < n; i++) {
-        if (!(cur.best[i]! >= threshold)) continue;
-        if (ranked.length === MAX_TARGETS_PER_ENTRY && curCmp(i, ranked[MAX_TARGETS_PER_ENTRY - 1]!) >= 0)
-          continue;
-        let at = ranked.length < MAX_TARGETS_PER_ENTRY ? ranked.push(i) - 1 : MAX_TARGETS_PER_ENTRY - 1;
-        while (at > 0 && curCmp(ranked[at - 1]!, i) > 0) {
-          ranked[at] = ranked[at - 1]!;
-          at--;
-        }
-        ranked[at] = i;
-      }
-    } else {
-      ranked = new Array<number>(n);
-      for (let i = 0; i < n; i++) ranked[i] = i;
-      ranked.sort(curCmp);
-    }
-    for (let rank = 0; rank < ranked.length; rank++) {
-      const i = ranked[rank]!;
-      if (!(rank < MAX_TARGETS_PER_ENTRY || (keepAny && isKept(src, cur.targets[i]!, () => curKey(i)))))
+    // Pairs under the cap's threshold (the MAX-th best bound) are dropped unsorted: they would sort
+    // after every kept one, and their keys are never made. The others' first MAX in the order a
+    // stable sort by curCmp gives are picked by insertion (index order breaks a tie, as stability
+    // would: a target and its "#admin" node share a key); the rest is never read, so it is not
+    // sorted (tens of thousands of pairs tie at 100k assets). With `keep`, the kept pairs past
+    // those MAX follow in the same order (a stable sort of them alone): only their keys are made.
+    const ranked: number[] = [];
+    const threshold =
+      n > MAX_TARGETS_PER_ENTRY ? cur.best.slice(0, n).sort()[n - MAX_TARGETS_PER_ENTRY]! : -Infinity;
+    for (let i = 0; i < n; i++) {
+      if (!(cur.best[i]! >= threshold)) continue;
+      if (ranked.length === MAX_TARGETS_PER_ENTRY && curCmp(i, ranked[MAX_TARGETS_PER_ENTRY - 1]!) >= 0)
         continue;
+      let at = ranked.length < MAX_TARGETS_PER_ENTRY ? ranked.push(i) - 1 : MAX_TARGETS_PER_ENTRY - 1;
+      while (at > 0 && curCmp(ranked[at - 1]!, i) > 0) {
+        ranked[at] = ranked[at - 1]!;
+        at--;
+      }
+      ranked[at] = i;
+    }
+    if (keepAny && n > ranked.length) {
+      const top = cur.top;
+      for (const i of ranked) top[i] = 1;
+      const kept: number[] = [];
+      for (let i = 0; i < n; i++) if (!top[i] && isKept(src, cur.targets[i]!, () => curKey(i))) kept.push(i);
+      for (const i of ranked) top[i] = 0;
+      kept.sort(curCmp);
+      for (const i of kept) ranked.push(i);
+    }
+    for (const i of ranked) {
       const found = new Array<{ edges: number[]; bound: number }>(cur.count[i]!);
       for (let j = 0; j < found.length; j++) {
         const at = i * perPair + j;
