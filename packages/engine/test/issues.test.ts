@@ -265,6 +265,12 @@ describe("issue lifecycle (DESIGN status table) on SQLite", () => {
     const byKeys = searchPairs(a.state, { keep: new Set(kept.map((t) => issueKey(reader, t))) });
     const byPairs = searchPairs(a.state, { keepPairs: new Map([[reader, new Set(kept)]]) });
     expect(byKeys.size).toBe(MAX_TARGETS_PER_ENTRY + 2);
+    // The entry's top targets as without a keep set, then the kept ones past the cap in the same
+    // order (every bucket ties on its bound here: by issue key).
+    expect([...byKeys.keys()]).toEqual([
+      ...a.pairs.keys(),
+      ...kept.map((t) => issueKey(reader, t)).sort((x, y) => (x < y ? -1 : 1)),
+    ]);
     expect([...byPairs.keys()]).toEqual([...byKeys.keys()]);
     expect([...byPairs.values()].map((p) => p.paths.map((x) => x.score))).toEqual(
       [...byKeys.values()].map((p) => p.paths.map((x) => x.score)),
