@@ -85,7 +85,6 @@ export function renderReport(rows: FigureRow[]): string {
   return lines.join("\n") + "\n";
 }
 
-/** Peak resident set size of this process so far, in MiB (Linux: VmHWM). */
 /** Resets the peak RSS (VmHWM; Linux: `5` in clear_refs); false where that is not possible. */
 export async function resetPeakRss(): Promise<boolean> {
   const { writeFile } = await import("node:fs/promises");
@@ -97,6 +96,7 @@ export async function resetPeakRss(): Promise<boolean> {
   }
 }
 
+/** Peak resident set size of this process so far, in MiB (Linux: VmHWM). */
 export async function peakRssMiB(): Promise<number> {
   const { readFile } = await import("node:fs/promises");
   try {

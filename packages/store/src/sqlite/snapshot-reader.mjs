@@ -26,10 +26,10 @@
 // SHARED_MAX_LENGTH characters long (the consumer parses those once per snapshot and shares the
 // value), else as the JSON value itself; a finding's doc always as its value.
 //
-// Worker protocol. workerData: `{ ctemSnapshot: { file, derived, rows, ahead, structure } }`. The thread opens
-// its connection, begins the transaction and posts the chunks, at most `ahead` of them before the
-// consumer has asked for more (`{ more: n }`), then `{ done: true }`; `{ stop: true }` has it end
-// early. On failure it posts `{ error }`. Then it closes its connection and exits.
+// Worker protocol. workerData: `{ ctemSnapshot: { file, derived, rows, ahead, structure } }`. The
+// thread opens its connection, begins the transaction and posts the chunks, at most `ahead` of them
+// before the consumer has asked for more (`{ more: n }`), then `{ done: true }`; `{ stop: true }`
+// has it end early. On failure it posts `{ error }`. Then it closes its connection and exits.
 import Database from "better-sqlite3";
 import { parentPort, workerData } from "node:worker_threads";
 import { lowerThreadPriority } from "./thread-priority.mjs";
