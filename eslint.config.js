@@ -104,5 +104,10 @@ export default tseslint.config(
   ...boundaryBlocks,
   // No Cypher built from strings in the Neo4j adapter (issue 6).
   ...neo4jConfig,
-  { files: ["**/*.js", "**/*.mjs"], ...tseslint.configs.disableTypeChecked },
+  { files: ["**/*.js", "**/*.mjs", "**/*.cjs"], ...tseslint.configs.disableTypeChecked },
+  {
+    files: ["**/*.cjs"],
+    languageOptions: { sourceType: "commonjs" },
+    rules: { "@typescript-eslint/no-require-imports": "off" },
+  },
 );

@@ -5,13 +5,16 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 
-const CHILD = fileURLToPath(new URL("./compiler/child.ts", import.meta.url));
+const CHILD = fileURLToPath(new URL("./compiler/child.cjs", import.meta.url));
+// One V8 isolate compiling on one thread, so trace lines never interleave: no module-hooks thread
+// (child.cjs says why), and TurboFan's background jobs (normal and on-stack replacement) run in place.
+const ONE_THREAD = ["--no-concurrent-recompilation", "--no-concurrent-osr", "--require", "tsx/cjs"];
 
 /** Whether V8 inlined add() into the caller optimised at each moment (sum_<moment>). */
 async function run(flags: string[] = []): Promise<Record<string, boolean>> {
   const { stdout } = await promisify(execFile)(
     process.execPath,
-    ["--allow-natives-syntax", "--trace-opt", "--trace-turbo-inlining", ...flags, "--import", "tsx", CHILD],
+    ["--allow-natives-syntax", "--trace-opt", "--trace-turbo-inlining", ...ONE_THREAD, ...flags, CHILD],
     { maxBuffer: 1 << 22 },
   );
   const out: Record<string, boolean> = {};
